@@ -1,0 +1,44 @@
+#pragma once
+// The alert a burst raises, and its rolewatch.alert.v1 JSON form.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/role_event.hpp"
+
+namespace rolewatch::rules {
+
+struct Removal {
+  std::string audit_id;
+  EventTime time = 0;
+  std::string activity;
+  Service service = Service::other;
+  Outcome result = Outcome::success;
+  Principal target;
+  Role role;
+};
+
+struct Alert {
+  std::string id;  // stable: derived from rule, group and the burst's first record
+  std::string rule;
+  std::string title;
+  std::string severity;
+  std::string mitre_tactic;
+  std::string mitre_technique;
+  std::string tenant_id;
+  Actor actor;
+  std::uint32_t count = 0;  // distinct (target, role) pairs in the burst
+  std::uint32_t threshold = 0;
+  std::int64_t window_seconds = 0;
+  EventTime first_seen = 0;
+  EventTime last_seen = 0;
+  EventTime detected_at = 0;  // wall clock when raised
+  std::vector<Removal> removals;
+};
+
+nlohmann::json to_json(const Alert& alert);
+Alert alert_from_json(const nlohmann::json& document);
+
+}  // namespace rolewatch::rules

@@ -1,0 +1,186 @@
+#include "rules/burst_detector.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include <openssl/sha.h>
+
+namespace rolewatch::rules {
+namespace {
+
+using state::GroupWindow;
+using state::WindowEntry;
+
+bool entry_before(const WindowEntry& a, const WindowEntry& b) {
+  return a.time != b.time ? a.time < b.time : a.audit_id < b.audit_id;
+}
+
+std::string pair_key(const WindowEntry& entry) {
+  // Fall back to the role name when a record carried no template id.
+  const auto& role = entry.role_template_id.empty() ? entry.role_name : entry.role_template_id;
+  return entry.target_id + '\n' + role;
+}
+
+WindowEntry make_entry(const RoleEvent& event) {
+  WindowEntry entry;
+  entry.time = event.time;
+  entry.audit_id = event.audit_id;
+  entry.activity = event.activity;
+  entry.service = static_cast<std::uint8_t>(event.service);
+  entry.result = static_cast<std::uint8_t>(event.result);
+  entry.target_id = event.target.id;
+  entry.target_upn = event.target.user_principal_name;
+  entry.target_type = event.target.type;
+  entry.role_template_id = event.role.template_id;
+  entry.role_name = event.role.display_name;
+  return entry;
+}
+
+void remember_actor(GroupWindow& window, const RoleEvent& event) {
+  auto& actor = window.actor;
+  actor.type = static_cast<std::uint8_t>(event.actor.type);
+  if (!event.actor.id.empty()) actor.id = event.actor.id;
+  if (!event.actor.user_principal_name.empty()) {
+    actor.user_principal_name = event.actor.user_principal_name;
+  }
+  if (!event.actor.display_name.empty()) actor.display_name = event.actor.display_name;
+  if (!event.ip_address.empty()) actor.ip_address = event.ip_address;
+  if (!event.tenant_id.empty()) window.tenant_id = event.tenant_id;
+}
+
+struct Span {
+  std::size_t begin = 0;  // index of first entry
+  std::size_t end = 0;    // one past the last
+};
+
+// The burst around entries[index]: neighbours closer than one window length.
+Span burst_around(const std::vector<WindowEntry>& entries, std::size_t index, EventTime window) {
+  Span span{index, index + 1};
+  while (span.begin > 0 && entries[span.begin].time - entries[span.begin - 1].time <= window) {
+    --span.begin;
+  }
+  while (span.end < entries.size() && entries[span.end].time - entries[span.end - 1].time <= window) {
+    ++span.end;
+  }
+  return span;
+}
+
+// The earliest sub-span of `burst` no longer than one window that holds at
+// least `threshold` distinct pairs, if any (two pointers over sorted entries).
+std::optional<Span> first_crossing(const std::vector<WindowEntry>& entries, Span burst,
+                                   EventTime window, std::uint32_t threshold) {
+  std::unordered_map<std::string, int> pairs;
+  std::size_t left = burst.begin;
+  for (std::size_t right = burst.begin; right < burst.end; ++right) {
+    ++pairs[pair_key(entries[right])];
+    while (entries[right].time - entries[left].time > window) {
+      auto it = pairs.find(pair_key(entries[left]));
+      if (--it->second == 0) pairs.erase(it);
+      ++left;
+    }
+    if (pairs.size() >= threshold) return Span{left, right + 1};
+  }
+  return std::nullopt;
+}
+
+Alert make_alert(const RuleDefinition& rule, const std::string& id, const GroupWindow& window,
+                 Span crossing, EventTime now) {
+  Alert alert;
+  alert.id = id;
+  alert.rule = rule.id;
+  alert.title = rule.title;
+  alert.severity = rule.severity;
+  alert.mitre_tactic = rule.mitre_tactic;
+  alert.mitre_technique = rule.mitre_technique;
+  alert.tenant_id = window.tenant_id;
+  alert.actor.type = static_cast<ActorType>(window.actor.type);
+  alert.actor.id = window.actor.id;
+  alert.actor.user_principal_name = window.actor.user_principal_name;
+  alert.actor.display_name = window.actor.display_name;
+  alert.actor.ip_address = window.actor.ip_address;
+  alert.threshold = rule.threshold;
+  alert.window_seconds = rule.window_seconds;
+  alert.detected_at = now;
+  alert.first_seen = window.entries[crossing.begin].time;
+  alert.last_seen = window.entries[crossing.end - 1].time;
+  std::unordered_map<std::string, bool> seen;
+  for (auto i = crossing.begin; i < crossing.end; ++i) {
+    const auto& e = window.entries[i];
+    if (seen.emplace(pair_key(e), true).second) ++alert.count;
+    alert.removals.push_back(Removal{
+        e.audit_id, e.time, e.activity, static_cast<Service>(e.service),
+        static_cast<Outcome>(e.result), Principal{e.target_id, e.target_upn, e.target_type},
+        Role{e.role_template_id, e.role_name}});
+  }
+  return alert;
+}
+
+}  // namespace
+
+std::string group_key(const RuleDefinition& rule, const RoleEvent& event) {
+  if (rule.group_by == GroupBy::tenant) return event.tenant_id;
+  const auto& actor = event.actor;
+  if (!actor.id.empty()) return actor.id;
+  if (!actor.user_principal_name.empty()) return actor.user_principal_name;
+  return actor.display_name;
+}
+
+bool prune_window(const RuleDefinition& rule, GroupWindow& window, EventTime stream_time) {
+  auto horizon = stream_time - rule.window_micros() - rule.grace_micros();
+  auto removed = std::erase_if(window.entries,
+                               [horizon](const WindowEntry& e) { return e.time < horizon; });
+  return removed > 0;
+}
+
+std::optional<Alert> add_removal(const RuleDefinition& rule, const std::string& group,
+                                 GroupWindow& window, const RoleEvent& event,
+                                 EventTime stream_time, EventTime now) {
+  remember_actor(window, event);
+  auto entry = make_entry(event);
+  auto& entries = window.entries;
+  auto at = std::upper_bound(entries.begin(), entries.end(), entry, entry_before);
+  auto index = static_cast<std::size_t>(at - entries.begin());
+  entries.insert(at, std::move(entry));
+  prune_window(rule, window, stream_time);
+  // Pruning only removes entries older than the new one (it is not late), so
+  // re-find it by audit id.
+  index = std::min(index, entries.size() - 1);
+  while (entries[index].audit_id != event.audit_id) --index;
+
+  auto burst = burst_around(entries, index, rule.window_micros());
+  std::string alerted;
+  for (auto i = burst.begin; i < burst.end && alerted.empty(); ++i) alerted = entries[i].alert_id;
+  if (!alerted.empty()) {
+    // Already alerted: the newcomer (and any burst a late record just joined
+    // to this one) belongs to that alert.
+    for (auto i = burst.begin; i < burst.end; ++i) {
+      if (entries[i].alert_id.empty()) entries[i].alert_id = alerted;
+    }
+    return std::nullopt;
+  }
+  auto crossing = first_crossing(entries, burst, rule.window_micros(), rule.threshold);
+  if (!crossing) return std::nullopt;
+  auto id = stable_alert_id(rule.id, group, entries[burst.begin].audit_id);
+  for (auto i = burst.begin; i < burst.end; ++i) entries[i].alert_id = id;
+  return make_alert(rule, id, window, *crossing, now);
+}
+
+std::string stable_alert_id(const std::string& rule_id, const std::string& group,
+                            const std::string& first_audit_id) {
+  auto material = rule_id + '\n' + group + '\n' + first_audit_id;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+  // Shaped like a UUID (version nibble 5-style) so receivers can store it as one.
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);
+  char text[37];
+  std::snprintf(text, sizeof text,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", digest[0],
+                digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+                digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14],
+                digest[15]);
+  return text;
+}
+
+}  // namespace rolewatch::rules

@@ -1,0 +1,269 @@
+#include "stream/pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "rules/burst_detector.hpp"
+#include "state/group_window.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+using rules::EventTime;
+using state::Family;
+
+constexpr std::string_view kStreamTimeKey = "stream_time";
+constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
+constexpr EventTime kMaxFutureSkew = 3600LL * 1'000'000;
+
+EventTime wall_clock_micros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Keys sort by time; times before the epoch are clamped (none exist in Entra).
+std::string time_key(EventTime time) {
+  return state::encode_be64(static_cast<std::uint64_t>(std::max<EventTime>(time, 0)));
+}
+
+bool is_counted_kind(rules::Kind kind, const std::vector<rules::RuleDefinition>& rules) {
+  return std::any_of(rules.begin(), rules.end(),
+                     [kind](const auto& rule) { return rule.kinds.contains(kind); });
+}
+
+// A group's window as loaded at the start of the batch, and its changes.
+struct TouchedWindow {
+  state::GroupWindow window;
+  EventTime stored_newest = 0;  // 0 when not in the store
+};
+
+}  // namespace
+
+BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
+  decode += other.decode;
+  role_events += other.role_events;
+  duplicates += other.duplicates;
+  late += other.late;
+  future += other.future;
+  alerts += other.alerts;
+  muted_alerts += other.muted_alerts;
+  return *this;
+}
+
+struct Pipeline::Impl {
+  state::Store& store;
+  std::vector<rules::RuleDefinition> rules;
+  AuditDecoder decoder;
+  EventTime stream_time = 0;
+  std::uint64_t outbox_sequence = 0;
+  EventTime retention = 0;  // longest window + grace: how long dedup ids are kept
+
+  // Per-batch scratch, cleared by process().
+  std::map<std::string, TouchedWindow> windows;  // ordered: deterministic writes
+  std::unordered_map<std::string, EventTime> new_audit_ids;
+  std::map<std::string, std::int64_t> offsets;
+  std::vector<std::string> outbox_values;
+  BatchResult result;
+  Status failure = ok();
+
+  Impl(state::Store& s, std::vector<rules::RuleDefinition> r) : store(s), rules(std::move(r)) {
+    for (const auto& rule : rules) {
+      retention = std::max(retention, rule.window_micros() + rule.grace_micros());
+    }
+  }
+
+  Status load_meta() {
+    auto time = store.get(Family::meta, kStreamTimeKey);
+    if (!time) return time.error();
+    if (time->has_value()) stream_time = static_cast<EventTime>(state::decode_be64(**time));
+    auto sequence = store.get(Family::meta, kOutboxSequenceKey);
+    if (!sequence) return sequence.error();
+    if (sequence->has_value()) outbox_sequence = state::decode_be64(**sequence);
+    return ok();
+  }
+
+  Expected<bool> seen_before(const std::string& audit_id) {
+    if (new_audit_ids.contains(audit_id)) return true;
+    auto stored = store.get(Family::dedup, audit_id);
+    if (!stored) return stored.error();
+    return stored->has_value();
+  }
+
+  Expected<TouchedWindow*> window_for(const std::string& key) {
+    auto it = windows.find(key);
+    if (it != windows.end()) return &it->second;
+    TouchedWindow touched;
+    auto stored = store.get(Family::windows, key);
+    if (!stored) return stored.error();
+    if (stored->has_value()) {
+      auto decoded = state::decode_group_window(**stored);
+      // A value we cannot read would silently reset a burst; refuse instead.
+      if (!decoded) return make_error("corrupt window state for key " + key);
+      touched.window = std::move(*decoded);
+      touched.stored_newest = touched.window.newest_time();
+    }
+    return &windows.emplace(key, std::move(touched)).first->second;
+  }
+
+  void handle(rules::RoleEvent&& event, const SourceMessage& message) {
+    if (!failure) return;
+    ++result.counters.role_events;
+    if (!is_counted_kind(event.kind, rules)) return;
+    // A record stamped far in the future would drag stream time along and make
+    // every real record late; refuse it instead (clock skew is minutes).
+    if (event.time > wall_clock_micros() + kMaxFutureSkew) {
+      ++result.counters.future;
+      spdlog::warn("skipping record {} at {}:{}:{}: event time is in the future", event.audit_id,
+                   message.topic, message.partition, message.offset);
+      return;
+    }
+    if (stream_time != 0 && event.time < stream_time - retention) {
+      ++result.counters.late;
+      return;
+    }
+    auto seen = seen_before(event.audit_id);
+    if (!seen) {
+      failure = seen.error();
+      return;
+    }
+    if (*seen) {
+      ++result.counters.duplicates;
+      return;
+    }
+    new_audit_ids.emplace(event.audit_id, event.time);
+    stream_time = std::max(stream_time, event.time);
+    for (const auto& rule : rules) apply_rule(rule, event, message);
+  }
+
+  void apply_rule(const rules::RuleDefinition& rule, const rules::RoleEvent& event,
+                  const SourceMessage& message) {
+    if (!rule.matches(event)) return;
+    // Each rule has its own lateness bound.
+    if (event.time < stream_time - rule.window_micros() - rule.grace_micros()) {
+      ++result.counters.late;
+      return;
+    }
+    auto group = rules::group_key(rule, event);
+    auto touched = window_for(rule.id + '\0' + group);
+    if (!touched) {
+      failure = touched.error();
+      return;
+    }
+    auto alert = rules::add_removal(rule, group, (*touched)->window, event, stream_time,
+                                    wall_clock_micros());
+    if (!alert) return;
+    if (message.mute_alerts) {
+      ++result.counters.muted_alerts;
+      return;
+    }
+    ++result.counters.alerts;
+    outbox_values.push_back(rules::to_json(*alert).dump());
+    result.alerts.push_back(std::move(*alert));
+  }
+
+  void write_windows(state::Batch& batch) {
+    for (auto& [key, touched] : windows) {
+      auto& window = touched.window;
+      if (touched.stored_newest != 0) {
+        batch.erase(Family::window_expiry, time_key(touched.stored_newest) + key);
+      }
+      if (window.entries.empty()) {
+        batch.erase(Family::windows, key);
+        continue;
+      }
+      batch.put(Family::windows, key, state::encode_group_window(window));
+      batch.put(Family::window_expiry, time_key(window.newest_time()) + key, "");
+    }
+  }
+
+  // Removes whole windows whose newest entry fell behind every horizon, and
+  // dedup ids older than the longest retention. Both indexes are ordered by
+  // time, so this touches only what just expired.
+  Status expire(state::Batch& batch) {
+    if (stream_time == 0) return ok();
+    auto horizon = time_key(stream_time - retention);
+    auto status = store.scan(Family::window_expiry, "", horizon, [&](auto key, auto) {
+      auto window_key = std::string(key.substr(8));
+      if (!windows.contains(window_key)) {
+        batch.erase(Family::windows, window_key);
+        batch.erase(Family::window_expiry, key);
+      }
+      return true;
+    });
+    if (!status) return status;
+    return store.scan(Family::dedup_expiry, "", horizon, [&](auto key, auto) {
+      batch.erase(Family::dedup, key.substr(8));
+      batch.erase(Family::dedup_expiry, key);
+      return true;
+    });
+  }
+
+  Status commit() {
+    auto batch = store.make_batch();
+    write_windows(batch);
+    for (const auto& [audit_id, time] : new_audit_ids) {
+      batch.put(Family::dedup, audit_id, time_key(time));
+      batch.put(Family::dedup_expiry, time_key(time) + audit_id, "");
+    }
+    for (const auto& [key, next] : offsets) {
+      batch.put(Family::offsets, key, state::encode_be64(static_cast<std::uint64_t>(next)));
+    }
+    for (const auto& value : outbox_values) {
+      batch.put(Family::outbox, state::encode_be64(++outbox_sequence), value);
+    }
+    batch.put(Family::meta, kOutboxSequenceKey, state::encode_be64(outbox_sequence));
+    batch.put(Family::meta, kStreamTimeKey, time_key(stream_time));
+    if (auto status = expire(batch); !status) return status;
+    return store.write(batch);
+  }
+
+  void reset_batch() {
+    windows.clear();
+    new_audit_ids.clear();
+    offsets.clear();
+    outbox_values.clear();
+    result = BatchResult{};
+    failure = ok();
+  }
+};
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+
+Expected<std::unique_ptr<Pipeline>> Pipeline::make(state::Store& store,
+                                                   std::vector<rules::RuleDefinition> rules) {
+  auto impl = std::make_unique<Impl>(store, std::move(rules));
+  if (auto status = impl->load_meta(); !status) return status.error();
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+const std::vector<rules::RuleDefinition>& Pipeline::rules() const { return impl_->rules; }
+
+Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages) {
+  auto& impl = *impl_;
+  impl.reset_batch();
+  auto saved_stream_time = impl.stream_time;
+  auto saved_sequence = impl.outbox_sequence;
+  for (const auto& message : messages) {
+    impl.result.counters.decode += impl.decoder.decode(
+        message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); });
+    auto& next = impl.offsets[state::Store::offset_key(message.topic, message.partition)];
+    next = std::max(next, message.offset + 1);
+  }
+  auto status = impl.failure ? impl.commit() : impl.failure;
+  if (!status) {
+    // Nothing of the batch was written: forget its in-memory effects too.
+    impl.stream_time = saved_stream_time;
+    impl.outbox_sequence = saved_sequence;
+    return status.error();
+  }
+  impl.result.stream_time = impl.stream_time;
+  return std::move(impl.result);
+}
+
+}  // namespace rolewatch::stream

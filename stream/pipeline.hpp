@@ -1,0 +1,56 @@
+#pragma once
+// The processing pipeline shared by `replay` and `run`: decode a batch of
+// messages, apply every rule, and commit state + offsets + new alerts in one
+// RocksDB write. Sources only feed it batches.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rules/alert.hpp"
+#include "rules/rule_definition.hpp"
+#include "state/expected.hpp"
+#include "state/store.hpp"
+#include "stream/audit_decoder.hpp"
+#include "stream/source_message.hpp"
+
+namespace rolewatch::stream {
+
+struct BatchCounters {
+  DecodeCounters decode;
+  std::uint64_t role_events = 0;
+  std::uint64_t duplicates = 0;  // audit id already processed
+  std::uint64_t late = 0;        // older than stream time - window - grace
+  std::uint64_t future = 0;      // stamped more than an hour ahead of the clock
+  std::uint64_t alerts = 0;
+  std::uint64_t muted_alerts = 0;  // raised while restoring; not sent again
+
+  BatchCounters& operator+=(const BatchCounters& other);
+};
+
+struct BatchResult {
+  std::vector<rules::Alert> alerts;  // new, unmuted alerts (already in the outbox)
+  BatchCounters counters;
+  rules::EventTime stream_time = 0;
+};
+
+class Pipeline {
+ public:
+  static Expected<std::unique_ptr<Pipeline>> make(state::Store& store,
+                                                  std::vector<rules::RuleDefinition> rules);
+  ~Pipeline();
+
+  // Processes the messages in order and commits everything in one write. On
+  // error nothing of the batch is committed.
+  Expected<BatchResult> process(std::span<const SourceMessage> messages);
+
+  const std::vector<rules::RuleDefinition>& rules() const;
+
+ private:
+  struct Impl;
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,19 @@
+#pragma once
+// One unit of input, whatever the source: a Kafka message or a replayed line.
+#include <cstdint>
+#include <string_view>
+
+namespace rolewatch::stream {
+
+struct SourceMessage {
+  std::string_view topic;      // Kafka topic, or the replayed file's name
+  std::int32_t partition = 0;  // always 0 for files
+  std::int64_t offset = 0;     // Kafka offset, or the line number for files
+  std::int64_t timestamp_ms = 0;  // broker timestamp; 0 when unknown
+  std::string_view payload;       // message value / line, not padded
+  // True when this message was already processed before the state was lost
+  // (restore): its effects are rebuilt, but alerts it raises are not sent again.
+  bool mute_alerts = false;
+};
+
+}  // namespace rolewatch::stream
