@@ -1,0 +1,131 @@
+#include "state/group_window.hpp"
+
+#include <cstring>
+
+namespace rolewatch::state {
+namespace {
+
+// Format: version byte, then fields in declaration order. Integers are
+// little-endian fixed width; strings are a varint length and the bytes.
+constexpr std::uint8_t kVersion = 1;
+
+class Writer {
+ public:
+  void byte(std::uint8_t value) { out_.push_back(static_cast<char>(value)); }
+  void i64(std::int64_t value) {
+    char bytes[8];
+    std::memcpy(bytes, &value, 8);
+    out_.append(bytes, 8);
+  }
+  void varint(std::uint64_t value) {
+    while (value >= 0x80) {
+      byte(static_cast<std::uint8_t>(value | 0x80));
+      value >>= 7;
+    }
+    byte(static_cast<std::uint8_t>(value));
+  }
+  void str(std::string_view text) {
+    varint(text.size());
+    out_.append(text);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool byte(std::uint8_t& value) {
+    if (in_.empty()) return false;
+    value = static_cast<std::uint8_t>(in_.front());
+    in_.remove_prefix(1);
+    return true;
+  }
+  bool i64(std::int64_t& value) {
+    if (in_.size() < 8) return false;
+    std::memcpy(&value, in_.data(), 8);
+    in_.remove_prefix(8);
+    return true;
+  }
+  bool varint(std::uint64_t& value) {
+    value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      std::uint8_t b = 0;
+      if (!byte(b)) return false;
+      value |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  bool str(std::string& text) {
+    std::uint64_t size = 0;
+    if (!varint(size) || size > in_.size()) return false;
+    text.assign(in_.substr(0, size));
+    in_.remove_prefix(size);
+    return true;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+void write_entry(Writer& w, const WindowEntry& e) {
+  w.i64(e.time);
+  w.str(e.audit_id);
+  w.str(e.activity);
+  w.byte(e.service);
+  w.byte(e.result);
+  w.str(e.target_id);
+  w.str(e.target_upn);
+  w.str(e.target_type);
+  w.str(e.role_template_id);
+  w.str(e.role_name);
+  w.str(e.alert_id);
+}
+
+bool read_entry(Reader& r, WindowEntry& e) {
+  return r.i64(e.time) && r.str(e.audit_id) && r.str(e.activity) && r.byte(e.service) &&
+         r.byte(e.result) && r.str(e.target_id) && r.str(e.target_upn) && r.str(e.target_type) &&
+         r.str(e.role_template_id) && r.str(e.role_name) && r.str(e.alert_id);
+}
+
+}  // namespace
+
+std::string encode_group_window(const GroupWindow& window) {
+  Writer w;
+  w.byte(kVersion);
+  w.byte(window.actor.type);
+  w.str(window.actor.id);
+  w.str(window.actor.user_principal_name);
+  w.str(window.actor.display_name);
+  w.str(window.actor.ip_address);
+  w.str(window.tenant_id);
+  w.varint(window.entries.size());
+  for (const auto& entry : window.entries) write_entry(w, entry);
+  return w.take();
+}
+
+std::optional<GroupWindow> decode_group_window(std::string_view bytes) {
+  Reader r(bytes);
+  std::uint8_t version = 0;
+  if (!r.byte(version) || version != kVersion) return std::nullopt;
+  GroupWindow window;
+  std::uint64_t count = 0;
+  if (!(r.byte(window.actor.type) && r.str(window.actor.id) &&
+        r.str(window.actor.user_principal_name) && r.str(window.actor.display_name) &&
+        r.str(window.actor.ip_address) && r.str(window.tenant_id) && r.varint(count))) {
+    return std::nullopt;
+  }
+  if (count > bytes.size()) return std::nullopt;  // each entry takes at least one byte
+  window.entries.resize(count);
+  for (auto& entry : window.entries) {
+    if (!read_entry(r, entry)) return std::nullopt;
+  }
+  if (!r.done()) return std::nullopt;
+  return window;
+}
+
+}  // namespace rolewatch::state

@@ -1,0 +1,186 @@
+#include "state/store.hpp"
+
+#include <array>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+namespace rolewatch::state {
+namespace {
+
+constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
+    "meta",   "windows",    "window_expiry", "dedup",       "dedup_expiry", "offsets",
+    "outbox", "deliveries", "dead_letters",  "eligibility", "activations",
+};
+
+rocksdb::Slice slice(std::string_view text) { return {text.data(), text.size()}; }
+
+Error rocks_error(std::string_view what, const rocksdb::Status& status) {
+  return make_error(std::string(what) + ": " + status.ToString());
+}
+
+rocksdb::Options database_options(const StoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  // Bounded memory: state lives on disk, a small cache and small memtables
+  // keep the resident set flat however many actors are in state.
+  db_options.write_buffer_size = 8u << 20;
+  db_options.max_write_buffer_number = 2;
+  db_options.max_open_files = 256;
+  db_options.keep_log_file_num = 3;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.cache_index_and_filter_blocks = true;
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return db_options;
+}
+
+}  // namespace
+
+std::string_view family_name(Family family) { return kFamilyNames[static_cast<int>(family)]; }
+
+Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
+    : handles_(handles), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+Batch::~Batch() = default;
+Batch::Batch(Batch&&) noexcept = default;
+
+void Batch::put(Family family, std::string_view key, std::string_view value) {
+  batch_->Put((*handles_)[static_cast<int>(family)], slice(key), slice(value));
+}
+
+void Batch::erase(Family family, std::string_view key) {
+  batch_->Delete((*handles_)[static_cast<int>(family)], slice(key));
+}
+
+std::size_t Batch::size() const { return batch_->Count(); }
+
+Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
+                                             StoreOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error("cannot create state directory " + dir.string() + ": " + ec.message());
+
+  auto db_options = database_options(options);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(db_options));
+  for (auto name : kFamilyNames) {
+    families.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions(db_options));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(db_options, dir.string(), families, &handles, &raw);
+  if (!status.ok()) return rocks_error("cannot open state in " + dir.string(), status);
+
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  store->db_.reset(raw);
+  // Keep only our families, indexed by Family; the default one is unused.
+  raw->DestroyColumnFamilyHandle(handles.front());
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  return store;
+}
+
+Store::~Store() {
+  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  if (db_) db_->Close();
+}
+
+Batch Store::make_batch() { return Batch(&handles_); }
+
+Expected<std::optional<std::string>> Store::get(Family family, std::string_view key) const {
+  std::string value;
+  auto status =
+      db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(family)], slice(key), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return rocks_error("state read failed", status);
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Store::write(Batch& batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync_writes;
+  auto status = db_->Write(write_options, batch.batch_.get());
+  if (!status.ok()) return rocks_error("state write failed", status);
+  return ok();
+}
+
+Status Store::scan(Family family, std::string_view from, std::string_view to,
+                   const Visitor& visit) const {
+  rocksdb::ReadOptions read_options;
+  std::string upper(to);
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, handles_[static_cast<int>(family)]));
+  for (it->Seek(slice(from)); it->Valid(); it->Next()) {
+    auto key = it->key();
+    auto value = it->value();
+    if (!visit({key.data(), key.size()}, {value.data(), value.size()})) break;
+  }
+  if (!it->status().ok()) return rocks_error("state scan failed", it->status());
+  return ok();
+}
+
+std::string Store::offset_key(std::string_view topic, std::int32_t partition) {
+  std::string key(topic);
+  key.push_back('\0');
+  key += encode_be32(static_cast<std::uint32_t>(partition));
+  return key;
+}
+
+Expected<std::optional<std::int64_t>> Store::next_offset(std::string_view topic,
+                                                         std::int32_t partition) const {
+  auto value = get(Family::offsets, offset_key(topic, partition));
+  if (!value) return value.error();
+  if (!value->has_value() || (*value)->size() < 8) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(static_cast<std::int64_t>(decode_be64(**value)));
+}
+
+std::uint64_t Store::estimated_bytes() const {
+  std::uint64_t total = 0;
+  for (auto* handle : handles_) {
+    std::uint64_t live = 0;
+    if (db_->GetIntProperty(handle, "rocksdb.estimate-live-data-size", &live)) total += live;
+    std::uint64_t memtable = 0;
+    if (db_->GetIntProperty(handle, "rocksdb.cur-size-all-mem-tables", &memtable)) {
+      total += memtable;
+    }
+  }
+  return total;
+}
+
+std::string encode_be64(std::uint64_t value) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+std::uint64_t decode_be64(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+std::string encode_be32(std::uint32_t value) {
+  std::string out(4, '\0');
+  for (int i = 3; i >= 0; --i) {
+    out[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+std::uint32_t decode_be32(std::string_view bytes) {
+  std::uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+}  // namespace rolewatch::state

@@ -1,0 +1,100 @@
+#pragma once
+// RocksDB, owned here. One database, one column family per kind of state;
+// every change from one input batch goes through one Batch (one WriteBatch),
+// so state, offsets and the alert outbox move together or not at all.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "state/expected.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace rolewatch::state {
+
+enum class Family {
+  meta,           // stream time and other scalars
+  windows,        // rule/group -> encoded GroupWindow
+  window_expiry,  // be64(newest event time) + rule/group -> ""
+  dedup,          // audit id -> be64(event time)
+  dedup_expiry,   // be64(event time) + audit id -> ""
+  offsets,        // topic \0 be32(partition) -> be64(next offset)
+  outbox,         // be64(sequence) -> alert JSON
+  deliveries,     // be64(sequence) + sink name -> delivery record
+  dead_letters,   // be64(sequence) -> alert JSON
+  eligibility,    // snapshot of eligible/active assignments
+  activations,    // activation history
+};
+inline constexpr int kFamilyCount = 11;
+std::string_view family_name(Family family);
+
+class Batch {
+ public:
+  ~Batch();
+  Batch(Batch&&) noexcept;
+  void put(Family family, std::string_view key, std::string_view value);
+  void erase(Family family, std::string_view key);
+  std::size_t size() const;  // number of operations
+  rocksdb::WriteBatch& raw() { return *batch_; }
+
+ private:
+  friend class Store;
+  explicit Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles);
+  const std::vector<rocksdb::ColumnFamilyHandle*>* handles_ = nullptr;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+struct StoreOptions {
+  bool sync_writes = true;  // fsync the WAL on every batch (crash safety)
+  std::size_t block_cache_bytes = 32u << 20;
+};
+
+class Store {
+ public:
+  static Expected<std::unique_ptr<Store>> open(const std::filesystem::path& dir,
+                                               StoreOptions options = {});
+  ~Store();
+
+  Expected<std::optional<std::string>> get(Family family, std::string_view key) const;
+  Status write(Batch& batch);
+
+  // Visits keys in [from, to) in order (empty `to` = to the end) until the
+  // visitor returns false.
+  using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
+  Status scan(Family family, std::string_view from, std::string_view to,
+              const Visitor& visit) const;
+
+  // Convenience accessors for the offsets family.
+  static std::string offset_key(std::string_view topic, std::int32_t partition);
+  Expected<std::optional<std::int64_t>> next_offset(std::string_view topic,
+                                                    std::int32_t partition) const;
+  // Rough size of the live state on disk, for metrics.
+  std::uint64_t estimated_bytes() const;
+  const std::filesystem::path& dir() const { return dir_; }
+
+  Batch make_batch();
+
+ private:
+  Store() = default;
+  std::filesystem::path dir_;
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// Big-endian fixed-width encodings, so that keys sort by number.
+std::string encode_be64(std::uint64_t value);
+std::uint64_t decode_be64(std::string_view bytes);  // bytes.size() >= 8
+std::string encode_be32(std::uint32_t value);
+std::uint32_t decode_be32(std::string_view bytes);
+
+}  // namespace rolewatch::state
