@@ -2,6 +2,7 @@
 // The normalized role change: what the decoder makes of one RoleManagement
 // audit record, and all the rules ever see. Plain data, owned strings.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,5 +79,11 @@ std::string_view to_string(Service service);
 std::string_view to_string(Kind kind);
 std::string_view to_string(Outcome outcome);
 std::string_view to_string(ActorType type);
+
+// Inverse of to_string for Kind and Service, for rule definitions: case and
+// '-'/'_'/' ' are not significant ("remove-active" == "remove_active").
+// Service also accepts "Privileged Identity Management". nullopt if unknown.
+std::optional<Kind> kind_from_string(std::string_view text);
+std::optional<Service> service_from_string(std::string_view text);
 
 }  // namespace rolewatch::rules

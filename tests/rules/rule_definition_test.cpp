@@ -1,0 +1,68 @@
+#include "rules/rule_definition.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace rolewatch::rules;
+
+TEST_CASE("the shipped rules parse: the actor rule is enabled and the tenant variant is not") {
+  auto rules = default_rules();
+  REQUIRE(rules.size() == 2);
+  CHECK(rules[0].id == "privileged-role-removal-burst");
+  CHECK(rules[0].enabled);
+  CHECK(rules[0].window_seconds == 7200);
+  CHECK(rules[0].grace_seconds == 3600);
+  CHECK(rules[0].threshold == 3);
+  CHECK(rules[0].group_by == GroupBy::actor);
+  CHECK(rules[1].group_by == GroupBy::tenant);
+  CHECK_FALSE(rules[1].enabled);
+  CHECK(enabled_only(rules).size() == 1);
+}
+
+TEST_CASE("a mass privileged assignment rule is configuration, not code") {
+  auto rules = parse_rules_yaml(R"(
+rules:
+  - id: mass-privileged-assignment
+    severity: medium
+    match:
+      kinds: [add-active, add-eligible]
+      result: success
+      services: [core-directory, pim]
+      roles: [{templateId: 62E90394-69F5-4237-9190-012177145E10}]
+    groupBy: actor
+    window: 30m
+    threshold: 5
+)");
+  REQUIRE(rules);
+  const auto& rule = rules->at(0);
+  CHECK(rule.kinds == std::set<Kind>{Kind::add_active, Kind::add_eligible});
+  CHECK(rule.window_seconds == 1800);
+  CHECK(rule.roles.at(0).template_id == "62e90394-69f5-4237-9190-012177145e10");
+  RoleEvent add;
+  add.kind = Kind::add_active;
+  add.service = Service::pim;
+  add.role.template_id = "62e90394-69f5-4237-9190-012177145e10";
+  CHECK(rule.matches(add));
+  add.result = Outcome::failure;
+  CHECK_FALSE(rule.matches(add));
+}
+
+TEST_CASE("rule errors name the rule and the key") {
+  auto check_error = [](const char* yaml, const char* expected) {
+    auto rules = parse_rules_yaml(yaml);
+    REQUIRE_FALSE(rules);
+    CHECK_THAT(rules.error().message, Catch::Contains(expected));
+  };
+  check_error("rules: [{id: r1, match: {kinds: [remove-active]}, window: soon}]",
+              "rules[0] (r1).window");
+  check_error("rules: [{id: r1, match: {kinds: [explode]}}]", "unknown kind 'explode'");
+  check_error("rules: [{id: r1, match: {kinds: [remove-active]}, colour: red}]",
+              "rules[0] (r1).colour: unknown key");
+  check_error("rules: [{id: r1, match: {kinds: [remove-active]}, threshold: 0}]", "threshold");
+  check_error("rules: [{match: {kinds: [remove-active]}}]", "rules[0].id");
+  check_error("rules: [{id: r1, match: {kinds: [remove-active]}, groupBy: planet}]", "groupBy");
+  check_error("nothing: here", "top-level 'rules:'");
+  check_error("rules: [", "invalid YAML");
+  check_error(
+      "rules: [{id: a, match: {kinds: [other]}}, {id: a, match: {kinds: [other]}}]",
+      "duplicate id");
+}

@@ -1,0 +1,82 @@
+#include "state/store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "support/temp_dir.hpp"
+
+using namespace rolewatch::state;
+
+TEST_CASE("a batch's writes land together and survive reopening the store") {
+  support::TempDir dir;
+  {
+    auto store = Store::open(dir.path());
+    REQUIRE(store);
+    auto batch = (*store)->make_batch();
+    batch.put(Family::windows, "rule\0actor", "window");
+    batch.put(Family::offsets, Store::offset_key("audit", 3), encode_be64(42));
+    batch.put(Family::outbox, encode_be64(1), "{\"id\":\"a\"}");
+    CHECK(batch.size() == 3);
+    REQUIRE((*store)->write(batch));
+  }
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  auto offset = (*store)->next_offset("audit", 3);
+  REQUIRE(offset);
+  CHECK(offset->value() == 42);
+  auto missing = (*store)->next_offset("audit", 4);
+  REQUIRE(missing);
+  CHECK_FALSE(missing->has_value());
+  auto outbox = (*store)->get(Family::outbox, encode_be64(1));
+  REQUIRE(outbox);
+  CHECK(outbox->value() == "{\"id\":\"a\"}");
+}
+
+TEST_CASE("scans visit keys in order within bounds and stop when asked") {
+  support::TempDir dir;
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  auto batch = (*store)->make_batch();
+  for (std::uint64_t i = 1; i <= 5; ++i) batch.put(Family::dedup_expiry, encode_be64(i), "");
+  REQUIRE((*store)->write(batch));
+  std::vector<std::uint64_t> seen;
+  auto status = (*store)->scan(Family::dedup_expiry, encode_be64(2), encode_be64(5),
+                               [&](auto key, auto) {
+                                 seen.push_back(decode_be64(key));
+                                 return true;
+                               });
+  REQUIRE(status);
+  CHECK(seen == std::vector<std::uint64_t>{2, 3, 4});
+  seen.clear();
+  REQUIRE((*store)->scan(Family::dedup_expiry, "", "", [&](auto key, auto) {
+    seen.push_back(decode_be64(key));
+    return seen.size() < 2;
+  }));
+  CHECK(seen.size() == 2);
+}
+
+TEST_CASE("erasing a key in a batch removes it") {
+  support::TempDir dir;
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  auto batch = (*store)->make_batch();
+  batch.put(Family::meta, "k", "v");
+  REQUIRE((*store)->write(batch));
+  auto erase = (*store)->make_batch();
+  erase.erase(Family::meta, "k");
+  REQUIRE((*store)->write(erase));
+  auto value = (*store)->get(Family::meta, "k");
+  REQUIRE(value);
+  CHECK_FALSE(value->has_value());
+}
+
+TEST_CASE("opening a state directory that cannot be created is an error, not a crash") {
+  auto store = Store::open("/proc/rolewatch-cannot-exist/state");
+  REQUIRE_FALSE(store);
+  CHECK_THAT(store.error().message, Catch::Contains("/proc/rolewatch-cannot-exist/state"));
+}
+
+TEST_CASE("big-endian encodings sort like the numbers they hold") {
+  CHECK(encode_be64(1) < encode_be64(256));
+  CHECK(decode_be64(encode_be64(0x0102030405060708ULL)) == 0x0102030405060708ULL);
+  CHECK(decode_be32(encode_be32(70000)) == 70000);
+}
