@@ -1,0 +1,31 @@
+#pragma once
+// Retry delays: exponential backoff with full jitter (a uniformly random
+// delay between 0 and min(cap, base * 2^(attempt-1))), so that many alerts
+// failing together do not retry in lockstep; a receiver's Retry-After wins.
+#include <chrono>
+#include <optional>
+#include <random>
+
+namespace rolewatch::stream {
+
+struct BackoffPolicy {
+  std::chrono::milliseconds initial{1000};
+  std::chrono::milliseconds max{300'000};
+  std::chrono::milliseconds max_retry_after{3'600'000};  // ignore absurd Retry-After values
+};
+
+class Backoff {
+ public:
+  explicit Backoff(BackoffPolicy policy, std::uint64_t seed = std::random_device{}());
+
+  // Delay before the next attempt, after `failed_attempts` consecutive failures.
+  std::chrono::milliseconds delay(int failed_attempts,
+                                  std::optional<std::chrono::milliseconds> retry_after);
+  const BackoffPolicy& policy() const { return policy_; }
+
+ private:
+  BackoffPolicy policy_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,62 @@
+#include "stream/sink_factory.hpp"
+
+#include <set>
+
+#include "stream/sink_alertmanager.hpp"
+#include "stream/sink_json_lines.hpp"
+#include "stream/sink_settings.hpp"
+#include "stream/sink_teams.hpp"
+#include "stream/sink_webhook.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+using Maker = std::unique_ptr<Sink> (*)(const std::string&, const ConfigNode&);
+
+Maker maker_for(const std::string& type) {
+  if (type == "stdout") return &JsonLinesSink::make_stdout;
+  if (type == "file") return &JsonLinesSink::make_file;
+  if (type == "webhook") return &WebhookSink::make;
+  if (type == "teams") return &TeamsSink::make;
+  if (type == "alertmanager") return &AlertmanagerSink::make;
+  return nullptr;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Sink>> make_sink(const SinkConfig& config, const ConfigContext& context) {
+  auto path = "sinks." + config.name;
+  if (!valid_sink_name(config.name)) {
+    return make_error("sinks: name \"" + config.name +
+                      "\" must be 1-64 letters, digits, '-', '_' or '.'");
+  }
+  auto maker = maker_for(config.type);
+  if (maker == nullptr) {
+    return make_error(path + ".type: unknown sink type \"" + config.type +
+                      "\" (expected stdout, file, webhook, teams or alertmanager)");
+  }
+  try {
+    return maker(config.name, ConfigNode(config.node, path, context));
+  } catch (const ConfigError& error) {
+    return make_error(error.what());
+  } catch (const YAML::Exception& error) {
+    return make_error(path + ": " + error.msg);
+  }
+}
+
+Expected<std::vector<std::unique_ptr<Sink>>> make_sinks(const std::vector<SinkConfig>& configs,
+                                                        const ConfigContext& context) {
+  std::vector<std::unique_ptr<Sink>> sinks;
+  std::set<std::string> names;
+  for (const auto& config : configs) {
+    if (!names.insert(config.name).second) {
+      return make_error("sinks: two sinks are named \"" + config.name + "\"; set name: on one");
+    }
+    auto sink = make_sink(config, context);
+    if (!sink) return sink.error();
+    sinks.push_back(std::move(*sink));
+  }
+  return sinks;
+}
+
+}  // namespace rolewatch::stream
