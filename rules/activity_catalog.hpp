@@ -32,4 +32,8 @@ ActivityClass classify_activity(std::string_view activity, std::string_view logg
 // Every catalogued activity, sorted by name (for tests and documentation).
 std::span<const CatalogEntry> activity_catalog();
 
+// ASCII case-insensitive equality, for the names in audit records that vary
+// in case between exports (services, target types, additionalDetails keys).
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+
 }  // namespace rolewatch::rules

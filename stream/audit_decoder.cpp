@@ -154,6 +154,8 @@ DecodeCounters& DecodeCounters::operator+=(const DecodeCounters& other) {
   return *this;
 }
 
+namespace {
+
 // One pass over a document; the decoder's state for one decode() call.
 class DocumentDecoder {
  public:
@@ -305,6 +307,8 @@ void DocumentDecoder::count(const RecordResult& result) {
   }
   ++index_;
 }
+
+}  // namespace
 
 AuditDecoder::AuditDecoder() : parser_(kMaxDocumentBytes) {}
 

@@ -56,6 +56,12 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::bind(const HttpServerOptions& 
   server->server_->set_read_timeout(5, 0);
   server->server_->set_write_timeout(5, 0);
   server->server_->set_payload_max_length(1 << 20);
+  // httplib's default also sets SO_REUSEPORT, which would let a second
+  // instance bind the same port silently; address reuse alone is enough.
+  server->server_->set_socket_options([](httplib::socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server->host_ = address->first;
   if (address->second == 0) {
     server->port_ = server->server_->bind_to_any_port(server->host_);

@@ -35,12 +35,17 @@ Expected<std::unique_ptr<RdKafka::KafkaConsumer>> KafkaClientFactory::consumer(
   return consumer;
 }
 
-Expected<std::unique_ptr<RdKafka::Producer>> make_producer(const std::string& bootstrap) {
+Expected<std::unique_ptr<RdKafka::Producer>> make_producer(
+    const std::string& bootstrap, RdKafka::DeliveryReportCb* delivery_reports) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   if (auto status = apply_properties(*conf, producer_properties(bootstrap)); !status) {
     return status.error();
   }
   std::string errstr;
+  if (delivery_reports != nullptr &&
+      conf->set("dr_cb", delivery_reports, errstr) != RdKafka::Conf::CONF_OK) {
+    return make_error("kafka: " + errstr);
+  }
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), errstr));
   if (!producer) return make_error("kafka: cannot create producer: " + errstr);
   return producer;

@@ -32,6 +32,7 @@ class KafkaClientFactory {
 };
 
 // A producer for the given bootstrap servers (embedded broker: demo, tests).
-Expected<std::unique_ptr<RdKafka::Producer>> make_producer(const std::string& bootstrap);
+Expected<std::unique_ptr<RdKafka::Producer>> make_producer(
+    const std::string& bootstrap, RdKafka::DeliveryReportCb* delivery_reports = nullptr);
 
 }  // namespace rolewatch::stream

@@ -8,7 +8,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rules/activation_labeler.hpp"
+#include "rules/activation_rules.hpp"
 #include "rules/burst_detector.hpp"
+#include "state/activation_history.hpp"
+#include "state/eligibility_snapshot.hpp"
 #include "state/group_window.hpp"
 
 namespace rolewatch::stream {
@@ -52,13 +56,17 @@ BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
   future += other.future;
   alerts += other.alerts;
   muted_alerts += other.muted_alerts;
+  activations += other.activations;
   return *this;
 }
 
 struct Pipeline::Impl {
   state::Store& store;
   std::vector<rules::RuleDefinition> rules;
+  rules::ActivationRulesConfig activation_rules = rules::default_activation_rules();
   AuditDecoder decoder;
+  state::ActivationHistory history{store};
+  state::EligibilitySnapshotCache snapshots{store};
   EventTime stream_time = 0;
   std::uint64_t outbox_sequence = 0;
   EventTime retention = 0;  // longest window + grace: how long dedup ids are kept
@@ -68,6 +76,8 @@ struct Pipeline::Impl {
   std::unordered_map<std::string, EventTime> new_audit_ids;
   std::map<std::string, std::int64_t> offsets;
   std::vector<std::string> outbox_values;
+  std::optional<state::Batch> batch;
+  std::shared_ptr<const state::EligibilitySnapshot> snapshot;  // loaded on first activation
   BatchResult result;
   Status failure = ok();
 
@@ -113,7 +123,8 @@ struct Pipeline::Impl {
   void handle(rules::RoleEvent&& event, const SourceMessage& message) {
     if (!failure) return;
     ++result.counters.role_events;
-    if (!is_counted_kind(event.kind, rules)) return;
+    bool activation = rules::is_labelled_activation(event);
+    if (!activation && !is_counted_kind(event.kind, rules)) return;
     // A record stamped far in the future would drag stream time along and make
     // every real record late; refuse it instead (clock skew is minutes).
     if (event.time > wall_clock_micros() + kMaxFutureSkew) {
@@ -137,7 +148,51 @@ struct Pipeline::Impl {
     }
     new_audit_ids.emplace(event.audit_id, event.time);
     stream_time = std::max(stream_time, event.time);
+    if (activation) {
+      label(event, message);
+      return;
+    }
     for (const auto& rule : rules) apply_rule(rule, event, message);
+  }
+
+  // Labels a PIM activation from the eligibility snapshot and the history,
+  // records it in the history (same batch) and evaluates the activation rules.
+  void label(const rules::RoleEvent& event, const SourceMessage& message) {
+    if (!snapshot) {
+      auto current = snapshots.current();
+      if (!current) {
+        failure = current.error();
+        return;
+      }
+      snapshot = *current;
+    }
+    auto labelled = rules::label_activation(event, *snapshot, history);
+    if (!labelled) {
+      failure = labelled.error();
+      return;
+    }
+    if (auto status = history.record(*batch, rules::activation_record(event)); !status) {
+      failure = status;
+      return;
+    }
+    ++result.counters.activations;
+    result.documents.push_back(rules::to_json(*labelled));
+    for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled,
+                                                        wall_clock_micros())) {
+      emit(rules::to_json(alert), message);
+    }
+  }
+
+  // An alert document goes to the outbox unless it is being restored.
+  bool emit(nlohmann::json document, const SourceMessage& message) {
+    if (message.mute_alerts) {
+      ++result.counters.muted_alerts;
+      return false;
+    }
+    ++result.counters.alerts;
+    outbox_values.push_back(document.dump());
+    result.documents.push_back(std::move(document));
+    return true;
   }
 
   void apply_rule(const rules::RuleDefinition& rule, const rules::RoleEvent& event,
@@ -157,13 +212,7 @@ struct Pipeline::Impl {
     auto alert = rules::add_removal(rule, group, (*touched)->window, event, stream_time,
                                     wall_clock_micros());
     if (!alert) return;
-    if (message.mute_alerts) {
-      ++result.counters.muted_alerts;
-      return;
-    }
-    ++result.counters.alerts;
-    outbox_values.push_back(rules::to_json(*alert).dump());
-    result.alerts.push_back(std::move(*alert));
+    if (emit(rules::to_json(*alert), message)) result.alerts.push_back(std::move(*alert));
   }
 
   void write_windows(state::Batch& batch) {
@@ -204,7 +253,7 @@ struct Pipeline::Impl {
   }
 
   Status commit() {
-    auto batch = store.make_batch();
+    auto& batch = *this->batch;
     write_windows(batch);
     for (const auto& [audit_id, time] : new_audit_ids) {
       batch.put(Family::dedup, audit_id, time_key(time));
@@ -227,6 +276,9 @@ struct Pipeline::Impl {
     new_audit_ids.clear();
     offsets.clear();
     outbox_values.clear();
+    batch.emplace(store.make_batch());
+    snapshot.reset();
+    history.clear_pending();
     result = BatchResult{};
     failure = ok();
   }
@@ -256,6 +308,7 @@ Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages)
     next = std::max(next, message.offset + 1);
   }
   auto status = impl.failure ? impl.commit() : impl.failure;
+  impl.history.clear_pending();
   if (!status) {
     // Nothing of the batch was written: forget its in-memory effects too.
     impl.stream_time = saved_stream_time;

@@ -25,12 +25,16 @@ struct BatchCounters {
   std::uint64_t future = 0;      // stamped more than an hour ahead of the clock
   std::uint64_t alerts = 0;
   std::uint64_t muted_alerts = 0;  // raised while restoring; not sent again
+  std::uint64_t activations = 0;   // PIM activations labelled
 
   BatchCounters& operator+=(const BatchCounters& other);
 };
 
 struct BatchResult {
-  std::vector<rules::Alert> alerts;  // new, unmuted alerts (already in the outbox)
+  std::vector<rules::Alert> alerts;  // new, unmuted burst alerts (already in the outbox)
+  // Every output document in the order produced: alerts of all rules
+  // (rolewatch.alert.v1) and labelled activations (rolewatch.activation.v1).
+  std::vector<nlohmann::json> documents;
   BatchCounters counters;
   rules::EventTime stream_time = 0;
 };

@@ -11,6 +11,7 @@ namespace rolewatch::stream {
 namespace {
 
 namespace od = simdjson::ondemand;
+using rules::equals_ignoring_case;
 using rules::Kind;
 using rules::RoleEvent;
 using rules::Service;
@@ -67,13 +68,6 @@ struct EnvelopeView {
   std::string_view time, tenant_id, resource_id, caller_ip, identity, operation_name;
   std::string_view result_description;
 };
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    return lower(x) == lower(y);
-  });
-}
 
 bool is_principal_type(std::string_view type) {
   return equals_ignoring_case(type, "User") || equals_ignoring_case(type, "ServicePrincipal") ||

@@ -41,9 +41,9 @@ void print_summary(const BatchCounters& c, std::uint64_t lines) {
   spdlog::info(
       "replay done: messages={} records={} role_events={} skipped_other_category={} "
       "duplicates={} late={} future={} malformed_messages={} malformed_records={} "
-      "unknown_activities={} alerts={}",
+      "unknown_activities={} activations={} alerts={}",
       lines, d.records, c.role_events, d.skipped_category, c.duplicates, c.late, c.future,
-      d.malformed_messages, d.malformed_records, d.unknown_activities, c.alerts);
+      d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts);
 }
 
 class Replayer {
@@ -84,7 +84,7 @@ class Replayer {
       spdlog::error("{}: {}", name, result.error().message);
       return false;
     }
-    for (const auto& alert : result->alerts) std::cout << rules::to_json(alert).dump() << '\n';
+    for (const auto& document : result->documents) std::cout << document.dump() << '\n';
     std::cout.flush();
     totals_ += result->counters;
     line_count_ += lines_.size();

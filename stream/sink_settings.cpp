@@ -102,7 +102,14 @@ std::vector<state::HttpHeader> read_secret_headers(const ConfigNode& node, std::
 
 std::vector<std::string> HttpSinkSettings::secret_values() const {
   std::vector<std::string> values{url.reveal()};
-  for (const auto& header : headers) values.push_back(header.value);
+  for (const auto& header : headers) {
+    values.push_back(header.value);
+    // "Bearer <token>": a receiver may echo the token alone.
+    auto space = header.value.rfind(' ');
+    if (space != std::string::npos && header.value.size() - space > 8) {
+      values.push_back(header.value.substr(space + 1));
+    }
+  }
   return values;
 }
 

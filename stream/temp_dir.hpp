@@ -1,0 +1,22 @@
+#pragma once
+// A fresh directory under $TMPDIR that removes itself (demo state, tests).
+#include <filesystem>
+#include <string>
+
+namespace rolewatch::stream {
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "rolewatch");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  // Empty when the directory could not be created.
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace rolewatch::stream

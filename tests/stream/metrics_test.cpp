@@ -1,0 +1,152 @@
+#include "stream/metrics.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include "stream/pipeline.hpp"
+#include "stream/rules_loader.hpp"
+#include "support/audit_records.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace rolewatch;
+using namespace rolewatch::stream;
+
+namespace {
+
+// The value of one series in a scrape ("name{labels}" exactly as printed).
+double value_of(const std::string& scrape, const std::string& series) {
+  std::istringstream in(scrape);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
+  }
+  FAIL("series not found: " << series);
+  return 0;
+}
+
+// promtool's verdict on a scrape: "" when clean, its complaints otherwise.
+std::string promtool_check(const std::string& scrape) {
+  support::TempDir dir;
+  std::ofstream(dir / "scrape.txt") << scrape;
+  std::string command = "promtool check metrics < " + (dir / "scrape.txt").string() + " 2>&1";
+  std::string out;
+  auto* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[512];
+  while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  int status = ::pclose(pipe);
+  return status == 0 ? out : "exit " + std::to_string(status) + ": " + out;
+}
+
+std::string burst_message(int first_admin) {
+  std::vector<support::Json> records;
+  for (int i = 0; i < 3; ++i) {
+    records.push_back(support::core_directory_removal(
+        {.target = support::admin(first_admin + i), .time = support::at(support::kBaseTime, i)}));
+  }
+  records.push_back(support::non_role_record());
+  return support::event_hubs_message(records);
+}
+
+}  // namespace
+
+TEST_CASE("a scrape passes promtool check metrics", "[metrics]") {
+  if (std::system("command -v promtool > /dev/null") != 0) {
+    WARN("skipped: promtool is not installed (apt-get install prometheus)");
+    return;
+  }
+  Metrics metrics;
+  metrics.delivery().add_sink("soar");
+  metrics.set_consumer_lag(0, 12);
+  metrics.delivery().delivered("soar", 0.01, 0.02);
+  CHECK(promtool_check(metrics.scrape()) == "");
+}
+
+TEST_CASE("metric values move as records flow through the pipeline", "[metrics]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir.path());
+  REQUIRE(store);
+  auto rules = load_rules({});
+  REQUIRE(rules);
+  auto pipeline = Pipeline::make(**store, *rules);
+  REQUIRE(pipeline);
+  Metrics metrics;
+  metrics.set_state_size_source([&] { return (*store)->estimated_bytes(); });
+  auto before = metrics.scrape();
+  CHECK(value_of(before, "rolewatch_messages_total") == 0);
+
+  auto body = burst_message(1);
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  std::vector<SourceMessage> messages{{"audit", 2, 41, now_ms - 20, body, false},
+                                      {"audit", 2, 42, now_ms - 10, "{not json", false}};
+  auto result = (*pipeline)->process(messages);
+  REQUIRE(result);
+  REQUIRE(result->alerts.size() == 1);
+  metrics.record_batch(*result, messages, std::chrono::milliseconds(3));
+  RoleEventKindCounts kinds{};
+  kinds[static_cast<std::size_t>(rules::Kind::remove_active)] = 3;
+  metrics.record_role_events(kinds);
+  metrics.observe_state_write(std::chrono::microseconds(800));
+  metrics.set_consumer_lag(2, 5);
+
+  auto after = metrics.scrape();
+  CHECK(value_of(after, "rolewatch_messages_total") == 2);
+  CHECK(value_of(after, "rolewatch_message_bytes_total") == body.size() + 9);
+  CHECK(value_of(after, "rolewatch_records_total") == 4);
+  CHECK(value_of(after, "rolewatch_records_skipped_total{reason=\"other_category\"}") == 1);
+  CHECK(value_of(after, "rolewatch_malformed_messages_total") == 1);
+  CHECK(value_of(after, "rolewatch_role_events_total{kind=\"remove-active\"}") == 3);
+  CHECK(value_of(after, "rolewatch_alerts_total{rule=\"privileged-role-removal-burst\"}") == 1);
+  CHECK(value_of(after, "rolewatch_alert_event_latency_seconds_count") == 1);
+  CHECK(value_of(after, "rolewatch_alert_broker_latency_seconds_count") == 1);
+  CHECK(value_of(after, "rolewatch_state_write_duration_seconds_count") == 1);
+  CHECK(value_of(after, "rolewatch_consumer_lag_messages{partition=\"2\"}") == 5);
+  CHECK(value_of(after, "rolewatch_stream_time_lag_seconds") > 0);
+  CHECK(value_of(after, "rolewatch_state_size_bytes") >= 0);
+  CHECK(value_of(after, "rolewatch_last_message_timestamp_seconds") ==
+        Approx(now_ms / 1000.0).margin(0.002));
+
+  // The same records again are duplicates, not new alerts.
+  auto again = (*pipeline)->process(std::vector<SourceMessage>{{"audit", 2, 43, 0, body, false}});
+  REQUIRE(again);
+  metrics.record_batch(*again, std::vector<SourceMessage>{{"audit", 2, 43, 0, body, false}},
+                       std::chrono::milliseconds(1));
+  auto third = metrics.scrape();
+  CHECK(value_of(third, "rolewatch_duplicate_records_total") == 3);
+  CHECK(value_of(third, "rolewatch_alerts_total{rule=\"privileged-role-removal-burst\"}") == 1);
+  if (std::system("command -v promtool > /dev/null") == 0) CHECK(promtool_check(third) == "");
+}
+
+TEST_CASE("metric names follow the Prometheus conventions and labels never carry an actor",
+          "[metrics]") {
+  Metrics metrics;
+  metrics.delivery().add_sink("teams");
+  auto scrape = metrics.scrape();
+  std::regex type_line(R"(# TYPE (\S+) (\S+))");
+  std::istringstream in(scrape);
+  int families = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch match;
+    if (!std::regex_match(line, match, type_line)) continue;
+    ++families;
+    auto name = match[1].str();
+    auto type = match[2].str();
+    CHECK(name.starts_with("rolewatch_"));
+    if (type == "counter") CHECK(name.ends_with("_total"));
+    CHECK(name.find("milliseconds") == std::string::npos);
+  }
+  CHECK(families >= 25);
+  CHECK(scrape.find("actor") == std::string::npos);
+  CHECK(scrape.find("rolewatch_build_info{librdkafka=") != std::string::npos);
+}
+
+TEST_CASE("a revoked partition's lag series disappears", "[metrics]") {
+  Metrics metrics;
+  metrics.set_consumer_lag(3, 7);
+  CHECK(metrics.scrape().find("partition=\"3\"") != std::string::npos);
+  metrics.remove_consumer_lag(3);
+  CHECK(metrics.scrape().find("partition=\"3\"") == std::string::npos);
+}

@@ -1,0 +1,152 @@
+#include "stream/sink_alertmanager.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "state/http_client.hpp"
+#include "stream/outbox_sender.hpp"
+#include "support/delivery_fixtures.hpp"
+#include "support/http_receiver.hpp"
+#include "support/temp_dir.hpp"
+
+extern char** environ;
+
+using namespace rolewatch;
+using namespace rolewatch::stream;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
+
+int free_port() {
+  support::HttpReceiver probe;
+  return probe.port();
+}
+
+// A real Alertmanager on loopback, clustering off, state in a temp dir.
+class Alertmanager {
+ public:
+  explicit Alertmanager(const support::TempDir& dir) {
+    port_ = free_port();
+    std::ofstream(dir / "alertmanager.yml") << "route:\n  receiver: blackhole\n"
+                                               "receivers:\n  - name: blackhole\n";
+    std::vector<std::string> args{kAlertmanager,
+                                  "--config.file=" + (dir / "alertmanager.yml").string(),
+                                  "--storage.path=" + (dir / "am-data").string(),
+                                  "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                  "--cluster.listen-address=",
+                                  "--log.level=warn"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (::posix_spawn(&pid_, kAlertmanager, nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
+  }
+  ~Alertmanager() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  bool wait_ready() const {
+    state::HttpClient client;
+    for (int i = 0; i < 200; ++i) {
+      auto response = client.send({"GET", url() + "/-/ready", {}, ""});
+      if (response && response->status == 200) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  nlohmann::json alerts() const {
+    state::HttpClient client;
+    auto response = client.send({"GET", url() + "/api/v2/alerts", {}, ""});
+    REQUIRE(response);
+    REQUIRE(response->status == 200);
+    return nlohmann::json::parse(response->body);
+  }
+
+ private:
+  pid_t pid_ = 0;
+  int port_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("an Alertmanager alert has the rule's labels and the alert id as an annotation",
+          "[delivery]") {
+  auto sink = support::sink_from_yaml(
+      "type: alertmanager\nurl: http://127.0.0.1:9093/\nlabels: {team: identity}\n"
+      "runbook_url: https://runbooks.example.com/t1531\n");
+  auto* alertmanager = dynamic_cast<AlertmanagerSink*>(sink.get());
+  REQUIRE(alertmanager != nullptr);
+  auto alert = support::sample_alert("5b3f0c2e-1111-5222-8333-444444444450");
+  auto resolve = std::chrono::system_clock::time_point(std::chrono::seconds(1741090000));
+  auto posted = alertmanager->payload(alert, resolve);
+  REQUIRE(posted.is_array());
+  REQUIRE(posted.size() == 1);
+  const auto& labels = posted[0]["labels"];
+  CHECK(labels["alertname"] == "PrivilegedRoleRemovalBurst");
+  CHECK(labels["rule"] == "privileged-role-removal-burst");
+  CHECK(labels["severity"] == "high");
+  CHECK(labels["actor"] == "mallory@contoso.com");
+  CHECK(labels["technique"] == "T1531");
+  CHECK(labels["team"] == "identity");
+  CHECK(posted[0]["annotations"]["alert_id"] == "5b3f0c2e-1111-5222-8333-444444444450");
+  CHECK(posted[0]["annotations"]["runbook_url"] == "https://runbooks.example.com/t1531");
+  CHECK_THAT(posted[0]["annotations"]["summary"].get<std::string>(),
+             Catch::Contains("mallory@contoso.com"));
+  CHECK(posted[0]["startsAt"] == alert["firstSeen"]);
+  CHECK(posted[0]["endsAt"] == "2025-03-04T12:06:40.000000Z");
+  CHECK_THAT(posted[0]["generatorURL"].get<std::string>(),
+             Catch::StartsWith("https://entra.microsoft.com/"));
+}
+
+TEST_CASE("alertmanager sink settings are checked when the configuration is read", "[delivery]") {
+  auto make = [](const std::string& yaml) {
+    auto node = YAML::Load(yaml);
+    return make_sink({"alertmanager", "am", node});
+  };
+  CHECK(make("url: http://am:9093\nresend_interval: 5m\nactive_for: 1m\n").error().message ==
+        "sinks.am.active_for: must be at least resend_interval");
+  CHECK(make("url: http://am:9093\nlabels: {0bad: x}\n").error().message ==
+        "sinks.am.labels.0bad: is not a valid Prometheus label name");
+  CHECK(make("url: http://am:9093\nresend_interval: often\n").error().message ==
+        "sinks.am.resend_interval: expected a duration such as 500ms, 15s, 5m, 1h or PT1H");
+}
+
+TEST_CASE("a real Alertmanager shows the alert through its v2 API", "[delivery]") {
+  if (!std::filesystem::exists(kAlertmanager)) {
+    WARN("skipped: " << kAlertmanager << " is not installed (apt-get install prometheus-alertmanager)");
+    return;
+  }
+  support::TempDir dir;
+  Alertmanager alertmanager(dir);
+  REQUIRE(alertmanager.wait_ready());
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  auto alert = support::sample_alert("5b3f0c2e-1111-5222-8333-444444444451");
+  support::put_in_outbox(**store, 1, alert);
+  auto sink = support::sink_from_yaml("type: alertmanager\nurl: " + alertmanager.url() + "\n");
+  OutboxSender sender(**store, support::sinks_of(std::move(sink)));
+  auto summary = sender.drain_once();
+  REQUIRE(summary);
+  REQUIRE(summary->delivered == 1);
+
+  auto alerts = alertmanager.alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0]["labels"]["alertname"] == "PrivilegedRoleRemovalBurst");
+  CHECK(alerts[0]["labels"]["actor"] == "mallory@contoso.com");
+  CHECK(alerts[0]["annotations"]["alert_id"] == "5b3f0c2e-1111-5222-8333-444444444451");
+  CHECK(alerts[0]["status"]["state"] == "active");
+  // Still in the outbox: it is re-posted until it resolves.
+  CHECK(support::count_family(**store, state::Family::outbox) == 1);
+}

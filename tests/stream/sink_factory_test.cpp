@@ -1,0 +1,111 @@
+#include "stream/sink_factory.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+
+#include "stream/config.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace rolewatch;
+using namespace rolewatch::stream;
+
+namespace {
+
+Expected<std::unique_ptr<Sink>> sink(const std::string& type, const std::string& yaml) {
+  return make_sink({type, type, YAML::Load(yaml)});
+}
+
+std::string error_of(const std::string& type, const std::string& yaml) {
+  auto made = sink(type, yaml);
+  REQUIRE_FALSE(made);
+  return made.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("the design's minimal configuration gives a file sink and a signed webhook sink",
+          "[delivery]") {
+  ::setenv("WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
+  auto config = parse_config(R"(
+source:
+  brokers: 127.0.0.1:9092      # or "embedded"
+  topic: insights-logs-auditlogs
+  group: rolewatch
+state:
+  dir: ./state
+http:
+  listen: 127.0.0.1:9464       # /metrics, /healthz, /readyz
+sinks:
+  - type: file                 # alert JSON lines
+    path: ./alerts.jsonl
+  - type: webhook              # Standard Webhooks v1 signed
+    url: http://127.0.0.1:8080/hook
+    secret: ${WEBHOOK_SECRET}  # whsec_...
+)");
+  REQUIRE(config);
+  auto sinks = make_sinks(config->sinks);
+  REQUIRE(sinks);
+  REQUIRE(sinks->size() == 2);
+  CHECK((*sinks)[0]->type() == "file");
+  CHECK((*sinks)[0]->name() == "file");
+  CHECK((*sinks)[1]->type() == "webhook");
+  CHECK((*sinks)[1]->describe() == "http://127.0.0.1:8080/hook");
+}
+
+TEST_CASE("every sink type is built from its YAML with sensible defaults", "[delivery]") {
+  auto out = sink("stdout", "type: stdout");
+  REQUIRE(out);
+  CHECK((*out)->describe() == "stdout");
+  auto teams = sink("teams", "url: https://prod-1.westeurope.logic.azure.com/workflows/x?sig=abc");
+  REQUIRE(teams);
+  CHECK((*teams)->concurrency() == 1);
+  CHECK((*teams)->describe() == "https://prod-1.westeurope.logic.azure.com/workflows/x?<redacted>");
+  auto am = sink("alertmanager", "url: http://am:9093");
+  REQUIRE(am);
+  REQUIRE((*am)->resend_policy());
+  CHECK((*am)->resend_policy()->interval == std::chrono::seconds(60));
+  CHECK((*am)->resend_policy()->active_for == std::chrono::seconds(3600));
+  auto hook = sink("webhook", "url: http://soar/x\nconcurrency: 4\ntimeout: 30s\n");
+  REQUIRE(hook);
+  CHECK((*hook)->concurrency() == 4);
+}
+
+TEST_CASE("sink configuration errors name the sink and the key, never the value", "[delivery]") {
+  CHECK(error_of("webhook", "secret: whsec_x") ==
+        "sinks.webhook.url: required key is missing (set url or url_file)");
+  CHECK(error_of("webhook", "url: ftp://x") == "sinks.webhook.url: must start with http:// or https://");
+  CHECK(error_of("webhook", "url: http://x\nsecrte: y") == "sinks.webhook.secrte: unknown key");
+  CHECK(error_of("webhook", "url: http://x\nformat: xml") ==
+        "sinks.webhook.format: expected alert or envelope");
+  CHECK(error_of("file", "fsync: true") == "sinks.file.path: required key is missing");
+  CHECK(error_of("teams", "url: http://x\nconcurrency: 0") ==
+        "sinks.teams.concurrency: must be between 1 and 64");
+  ::unsetenv("ROLEWATCH_TEST_UNSET_SECRET");
+  CHECK_THAT(error_of("webhook", "url: http://x\nsecret: ${ROLEWATCH_TEST_UNSET_SECRET}"),
+             Catch::StartsWith("sinks.webhook.secret"));
+  CHECK(error_of("pager", "x: 1") ==
+        "sinks.pager.type: unknown sink type \"pager\" (expected stdout, file, webhook, teams or "
+        "alertmanager)");
+}
+
+TEST_CASE("secrets can come from files, and several keys sign side by side", "[delivery]") {
+  support::TempDir dir;
+  std::ofstream(dir / "k1") << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
+  std::ofstream(dir / "url") << "https://example.logic.azure.com/x?sig=FROMFILE\n";
+  CHECK(sink("webhook", "url: http://x\nsecret_file: [" + (dir / "k1").string() + "]\n" +
+                            "secret: [whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw]\n"));
+  auto teams = sink("teams", "url_file: " + (dir / "url").string());
+  REQUIRE(teams);
+  CHECK((*teams)->describe() == "https://example.logic.azure.com/x?<redacted>");
+  CHECK_THAT(error_of("webhook", "url: http://x\nsecret_file: /nonexistent/key"),
+             Catch::StartsWith("sinks.webhook.secret_file: cannot read /nonexistent/key"));
+}
+
+TEST_CASE("two sinks with the same name are refused", "[delivery]") {
+  std::vector<SinkConfig> configs{{"stdout", "out", YAML::Load("type: stdout")},
+                                  {"stdout", "out", YAML::Load("type: stdout")}};
+  auto sinks = make_sinks(configs);
+  REQUIRE_FALSE(sinks);
+  CHECK_THAT(sinks.error().message, Catch::Contains("two sinks are named \"out\""));
+}

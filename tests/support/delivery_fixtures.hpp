@@ -1,0 +1,100 @@
+#pragma once
+// Alerts, outbox entries and sinks for the delivery tests.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "rules/alert.hpp"
+#include "state/store.hpp"
+#include "stream/config.hpp"
+#include "stream/sink.hpp"
+#include "stream/sink_factory.hpp"
+
+namespace support {
+
+// A rolewatch.alert.v1 document as the pipeline writes it, with `removals`
+// Global Administrator removals by mallory@contoso.com.
+inline nlohmann::json sample_alert(const std::string& id, int removals = 3,
+                                   std::chrono::system_clock::time_point detected =
+                                       std::chrono::system_clock::now()) {
+  using rolewatch::rules::EventTime;
+  rolewatch::rules::Alert alert;
+  alert.id = id;
+  alert.rule = "privileged-role-removal-burst";
+  alert.title = "Bulk removal of highly privileged Entra roles";
+  alert.severity = "high";
+  alert.mitre_tactic = "Impact";
+  alert.mitre_technique = "T1531";
+  alert.tenant_id = "11111111-2222-3333-4444-555555555555";
+  alert.actor = {rolewatch::rules::ActorType::user, "aaaaaaaa-0000-0000-0000-000000000001",
+                 "mallory@contoso.com", "Mallory", "203.0.113.45"};
+  alert.count = static_cast<std::uint32_t>(removals);
+  alert.threshold = 3;
+  alert.window_seconds = 7200;
+  EventTime base = 1741083302123456;  // 2025-03-04T10:15:02.123456Z
+  for (int i = 0; i < removals; ++i) {
+    rolewatch::rules::Removal removal;
+    removal.audit_id = "audit-" + std::to_string(i);
+    removal.time = base + i * 1'000'000LL;
+    removal.activity = "Remove member from role";
+    removal.service = rolewatch::rules::Service::core_directory;
+    removal.result = i == 1 ? rolewatch::rules::Outcome::failure : rolewatch::rules::Outcome::success;
+    removal.target = {"bbbbbbbb-0000-0000-0000-" + std::to_string(100000000000LL + i),
+                      "admin" + std::to_string(i) + "@contoso.com", "User"};
+    removal.role = {"62e90394-69f5-4237-9190-012177145e10", "Global Administrator"};
+    alert.removals.push_back(removal);
+  }
+  alert.first_seen = base;
+  alert.last_seen = base + (removals - 1) * 1'000'000LL;
+  alert.detected_at =
+      std::chrono::duration_cast<std::chrono::microseconds>(detected.time_since_epoch()).count();
+  return rolewatch::rules::to_json(alert);
+}
+
+// Writes alerts into the outbox the way the pipeline does.
+inline void put_in_outbox(rolewatch::state::Store& store, std::uint64_t sequence,
+                          const nlohmann::json& alert) {
+  auto batch = store.make_batch();
+  batch.put(rolewatch::state::Family::outbox, rolewatch::state::encode_be64(sequence),
+            alert.dump());
+  REQUIRE(store.write(batch));
+}
+
+inline std::size_t count_family(rolewatch::state::Store& store, rolewatch::state::Family family) {
+  std::size_t count = 0;
+  REQUIRE(store.scan(family, "", "", [&](auto, auto) {
+    ++count;
+    return true;
+  }));
+  return count;
+}
+
+// A sink from YAML, as the configuration would give it.
+inline std::unique_ptr<rolewatch::stream::Sink> sink_from_yaml(const std::string& yaml,
+                                                               const std::string& name = "") {
+  auto node = YAML::Load(yaml);
+  rolewatch::stream::SinkConfig config;
+  config.type = node["type"].as<std::string>();
+  config.name = name.empty() ? config.type : name;
+  config.node = node;
+  auto sink = rolewatch::stream::make_sink(config);
+  if (!sink) FAIL(sink.error().message);
+  return std::move(*sink);
+}
+
+inline std::vector<std::unique_ptr<rolewatch::stream::Sink>> sinks_of(
+    std::unique_ptr<rolewatch::stream::Sink> a, std::unique_ptr<rolewatch::stream::Sink> b = {},
+    std::unique_ptr<rolewatch::stream::Sink> c = {}) {
+  std::vector<std::unique_ptr<rolewatch::stream::Sink>> sinks;
+  for (auto* sink : {&a, &b, &c}) {
+    if (*sink) sinks.push_back(std::move(*sink));
+  }
+  return sinks;
+}
+
+}  // namespace support

@@ -1,0 +1,96 @@
+#pragma once
+// A local fake of Microsoft Graph and Entra's token endpoints for tests:
+// Graph-shaped JSON (paged with @odata.nextLink pointing back at this
+// server), a token endpoint that checks the grant, IMDS and App Service
+// managed identity endpoints, $batch, and injectable faults (429 with
+// Retry-After, 5xx, expired tokens).
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace support {
+
+struct FakeUser {
+  std::string id;
+  std::string user_principal_name;
+  std::optional<bool> on_premises_sync;  // nullopt: Graph's null (cloud-only)
+  bool account_enabled = true;
+};
+
+// What the fake directory holds, in Graph's own shapes.
+struct FakeDirectory {
+  std::vector<nlohmann::json> eligibility_schedules;
+  std::vector<nlohmann::json> assignment_schedules;
+  std::map<std::string, std::vector<nlohmann::json>> group_members;  // group id -> members
+  std::map<std::string, FakeUser> users;
+
+  // Builders of realistic objects.
+  static nlohmann::json user_principal(const FakeUser& user);
+  static nlohmann::json group_principal(const std::string& id, const std::string& name);
+  static nlohmann::json role_definition(const std::string& template_id, const std::string& name);
+  // An eligibility (or with assignment_type, an assignment) schedule.
+  static nlohmann::json schedule(const std::string& id, const nlohmann::json& principal,
+                                 const nlohmann::json& role_definition,
+                                 const std::string& end_date_time = {},
+                                 const std::string& assignment_type = {});
+  void add_user(const FakeUser& user) { users[user.id] = user; }
+};
+
+struct Fault {
+  std::string path_contains;  // matched against the request path (+ "?" query)
+  int status = 503;
+  std::string retry_after;    // header value; empty: none
+  int times = 1;
+  bool inside_batch = false;  // answer an inner $batch request instead
+};
+
+class FakeGraph {
+ public:
+  FakeGraph();
+  ~FakeGraph();
+
+  // http://127.0.0.1:PORT (Graph root and token authority alike).
+  std::string base_url() const;
+  std::string imds_endpoint() const { return base_url() + "/metadata/identity/oauth2/token"; }
+  std::string app_service_endpoint() const { return base_url() + "/msi/token"; }
+
+  void set_directory(FakeDirectory directory);
+  void set_page_size(std::size_t size);
+  // Credentials the token endpoint accepts.
+  void set_client(std::string tenant, std::string client_id, std::string secret,
+                  std::string federated_token);
+  void set_identity_header(std::string header) { identity_header_ = std::move(header); }
+  void inject(Fault fault);
+  // Makes every token issued so far invalid (their next use gets a 401).
+  void expire_tokens();
+  // Every Graph request fails with this status from now on (0: stop).
+  void fail_everything(int status);
+
+  std::uint64_t token_requests() const { return token_requests_; }
+  std::uint64_t graph_requests() const { return graph_requests_; }
+  std::uint64_t answered(int status) const;
+  std::vector<std::string> grants() const;  // grant descriptions seen, in order
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string identity_header_;
+  std::atomic<std::uint64_t> token_requests_{0};
+  std::atomic<std::uint64_t> graph_requests_{0};
+  friend struct Impl;
+};
+
+// A generated directory: `users` users with direct eligibility over a few
+// roles, role-assignable groups, permanent and activated assignments, about
+// `assignments` flattened rows in all.
+FakeDirectory generated_directory(std::size_t assignments);
+
+}  // namespace support
