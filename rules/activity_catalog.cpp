@@ -68,10 +68,8 @@ constexpr std::array kEntries = std::to_array<CatalogEntry>({
     {"Remove member from role completed (PIM deactivate)", kPim, Kind::deactivate},
     {"Remove member from role requested (PIM deactivate)", kPim, Kind::request},
     // PIM: eligible removal.
-    {"Remove eligible member from role in PIM completed (permanent)", kPim,
-     Kind::remove_eligible},
-    {"Remove eligible member from role in PIM completed (timebound)", kPim,
-     Kind::remove_eligible},
+    {"Remove eligible member from role in PIM completed (permanent)", kPim, Kind::remove_eligible},
+    {"Remove eligible member from role in PIM completed (timebound)", kPim, Kind::remove_eligible},
     {"Remove eligible member from role in PIM requested (permanent)", kPim, Kind::request},
     {"Remove eligible member from role in PIM requested (timebound)", kPim, Kind::request},
     {"Remove permanent eligible role assignment", kPim, Kind::remove_eligible},
@@ -114,7 +112,9 @@ constexpr std::array kEntries = std::to_array<CatalogEntry>({
     {"Update role setting in PIM", kPim, Kind::other},
 });
 
-bool by_name(const CatalogEntry& a, const CatalogEntry& b) { return a.name < b.name; }
+bool by_name(const CatalogEntry& a, const CatalogEntry& b) {
+  return a.name < b.name;
+}
 
 // Sorted once, on first use (thread-safe static initialization).
 const std::array<CatalogEntry, kEntries.size()>& sorted_entries() {
@@ -157,6 +157,8 @@ ActivityClass classify_activity(std::string_view activity, std::string_view logg
   return result;
 }
 
-std::span<const CatalogEntry> activity_catalog() { return sorted_entries(); }
+std::span<const CatalogEntry> activity_catalog() {
+  return sorted_entries();
+}
 
 }  // namespace rolewatch::rules

@@ -38,7 +38,9 @@ constexpr Civil civil_from_days(std::int64_t z) {
   return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
 }
 
-constexpr bool is_leap(std::int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+constexpr bool is_leap(std::int64_t y) {
+  return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
 
 constexpr unsigned days_in_month(std::int64_t y, unsigned m) {
   constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -311,7 +313,8 @@ std::string format_iso_duration(std::int64_t seconds) {
 std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
-  if (text.front() == 'P' || text.front() == 'p') return parse_components(text.substr(1), Part::iso_date);
+  if (text.front() == 'P' || text.front() == 'p')
+    return parse_components(text.substr(1), Part::iso_date);
   return parse_components(text, Part::shorthand);
 }
 

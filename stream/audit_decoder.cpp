@@ -1,11 +1,11 @@
 #include "stream/audit_decoder.hpp"
 
-#include <cstring>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "stream/record_normalizer.hpp"
 
@@ -85,7 +85,9 @@ void MessageReport::log() const {
   }
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // The depth of the record list when `text` starts like {"records":[ or
 // {"value":[ (2) or is a root array (1): the shapes whose records can be
@@ -99,8 +101,7 @@ std::optional<std::size_t> record_list_depth(std::string_view text) {
     return true;
   };
   if (accept("[")) return 1;
-  if (accept("{") && (accept("\"records\"") || accept("\"value\"")) && accept(":") &&
-      accept("[")) {
+  if (accept("{") && (accept("\"records\"") || accept("\"value\"")) && accept(":") && accept("[")) {
     return 2;
   }
   return std::nullopt;
@@ -321,8 +322,10 @@ DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSin
     if (buffer_.size() < length + simdjson::SIMDJSON_PADDING) {
       buffer_.resize(length + simdjson::SIMDJSON_PADDING);
     }
-    std::memcpy(buffer_.data(), text.data(), text.size());
-    std::memcpy(buffer_.data() + text.size(), suffix.data(), suffix.size());
+    // std::copy, not memcpy: an empty view may have a null data().
+    std::copy(text.begin(), text.end(), buffer_.begin());
+    std::copy(suffix.begin(), suffix.end(),
+              buffer_.begin() + static_cast<std::ptrdiff_t>(text.size()));
     return simdjson::padded_string_view(buffer_.data(), length, buffer_.size());
   };
 

@@ -5,7 +5,9 @@
 // directoryAudits page {"value":[...]}. Only properties.category ==
 // "RoleManagement" records are decoded fully; the rest are counted and
 // skipped. Malformed input is counted and logged once with its position and
-// never hides the valid records around it.
+// never hides the valid records around it: a bad record is skipped alone; a
+// JSON syntax error or truncation ends the message, but the records complete
+// before it are still emitted (see audit_decoder.cpp for why).
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -7,7 +7,9 @@
 #include "stream/config_node.hpp"
 #include "stream/config_redaction.hpp"
 #include "stream/config_sinks.hpp"
+#include "stream/graph_config.hpp"
 #include "stream/rules_loader.hpp"
+#include "stream/sink_factory.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -93,7 +95,8 @@ AuthConfig read_workload_identity_auth(const ConfigNode& auth) {
   config.mode = AuthMode::workload_identity;
   config.tenant_id = azure_setting(auth, "tenant_id", "AZURE_TENANT_ID");
   config.client_id = azure_setting(auth, "client_id", "AZURE_CLIENT_ID");
-  config.token_file = auth.resolve_path(azure_setting(auth, "token_file", "AZURE_FEDERATED_TOKEN_FILE"));
+  config.token_file =
+      auth.resolve_path(azure_setting(auth, "token_file", "AZURE_FEDERATED_TOKEN_FILE"));
   // Re-read on every token fetch; checked now so a wrong path fails at start.
   std::string reason;
   if (!read_text_file(config.token_file, reason)) {
@@ -143,8 +146,8 @@ BatchConfig read_batch(const ConfigNode& source) {
 SourceConfig read_source(const ConfigNode& root) {
   if (!root.has("source")) root.fail("source", "required section is missing");
   auto source = root.child("source");
-  source.allow_keys({"brokers", "topic", "group", "assignment", "partitions", "batch", "auth",
-                     "properties"});
+  source.allow_keys(
+      {"brokers", "topic", "group", "assignment", "partitions", "batch", "auth", "properties"});
   SourceConfig config;
   config.brokers = source.string("brokers");
   config.topic = source.string("topic");
@@ -211,7 +214,7 @@ LogConfig read_log(const ConfigNode& root) {
   auto node = root.child("log");
   node.allow_keys({"level", "stats_interval_s"});
   log.level = node.optional_string("level").value_or("info");
-  static const std::set<std::string, std::less<>> levels = {"trace", "debug", "info",    "warn",
+  static const std::set<std::string, std::less<>> levels = {"trace", "debug",    "info", "warn",
                                                             "error", "critical", "off"};
   if (!levels.contains(log.level)) {
     node.fail("level", "expected trace, debug, info, warn, error, critical or off");
@@ -220,14 +223,24 @@ LogConfig read_log(const ConfigNode& root) {
   return log;
 }
 
+// Sinks parse their own keys: building them once (they open nothing until
+// the first delivery) is how their errors surface at load.
+void check_sinks(const ConfigNode& root, const std::vector<SinkConfig>& sinks) {
+  auto built = make_sinks(sinks, root.context());
+  if (!built) throw ConfigError(built.error().message);
+}
+
 Config read_config(const ConfigNode& root) {
-  root.allow_keys({"source", "state", "http", "rules", "sinks", "log"});
+  root.allow_keys({"source", "state", "http", "rules", "sinks", "delivery", "graph", "log"});
   Config config;
   config.source = read_source(root);
   config.state_dir = read_state_dir(root);
   config.http = read_http(root);
   read_rules(root, config);
   config.sinks = read_sinks(root);
+  check_sinks(root, config.sinks);
+  if (root.has("delivery")) config.delivery = read_delivery_settings(root.child("delivery"));
+  if (root.has("graph")) config.graph = read_graph_config(root.child("graph"));
   config.log = read_log(root);
   return config;
 }

@@ -15,8 +15,12 @@
 //   state: {dir: ./state}
 //   http: {listen: 127.0.0.1:9464}
 //   rules: {files: [my-rules.yaml]}             # default: the compiled-in rules
-//   sinks: [{type: file, path: ./alerts.jsonl}, ...]
+//   sinks: [{type: file, path: ./alerts.jsonl}, ...]   # each sink reads its own keys
+//   delivery: {max_age: 24h, ...}                      # outbox sender (delivery_settings.hpp)
+//   graph: {tenant_id: ..., ...}                        # eligibility refresher (graph_config.hpp)
 //   log: {level: info, stats_interval_s: 60}
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -24,10 +28,10 @@
 #include <utility>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "rules/rule_definition.hpp"
 #include "state/expected.hpp"
+#include "state/graph_client.hpp"
+#include "stream/delivery_settings.hpp"
 #include "stream/env_expansion.hpp"
 #include "stream/secret.hpp"
 
@@ -41,10 +45,10 @@ struct AuthConfig {
   // client-secret and workload-identity (Entra ID OAUTHBEARER):
   std::string tenant_id;
   std::string client_id;
-  Secret client_secret;       // client-secret only
-  std::string token_file;     // workload-identity: federated token, re-read on every fetch
+  Secret client_secret;    // client-secret only
+  std::string token_file;  // workload-identity: federated token, re-read on every fetch
   std::string authority_host = "https://login.microsoftonline.com";
-  std::string scope;          // default: https://<bootstrap host>/.default
+  std::string scope;  // default: https://<bootstrap host>/.default
 };
 
 struct BatchConfig {
@@ -103,7 +107,9 @@ struct Config {
   HttpConfig http;
   std::vector<std::filesystem::path> rule_files;  // empty = compiled-in rules
   std::vector<rules::RuleDefinition> rules;       // loaded and validated
-  std::vector<SinkConfig> sinks;
+  std::vector<SinkConfig> sinks;     // checked by the sink factory at load
+  DeliverySettings delivery;          // defaults when the section is absent
+  std::optional<state::GraphConfig> graph;  // absent: no eligibility refresher
   LogConfig log;
   // The lookup the file was expanded with, for sections read later (sinks):
   // ConfigContext{config.env, {}}.

@@ -52,7 +52,8 @@ bool ConfigNode::has(std::string_view key) const {
 }
 
 ConfigNode ConfigNode::child(std::string_view key) const {
-  YAML::Node value = node_.IsMap() ? node_[std::string(key)] : YAML::Node(YAML::NodeType::Undefined);
+  YAML::Node value =
+      node_.IsMap() ? node_[std::string(key)] : YAML::Node(YAML::NodeType::Undefined);
   return ConfigNode(value, key_path(key), *context_);
 }
 
@@ -130,7 +131,8 @@ std::optional<Secret> ConfigNode::secret(std::string_view key) const {
   auto file_key = std::string(key) + "_file";
   bool inline_value = has(key);
   bool from_file = has(file_key);
-  if (inline_value && from_file) fail(key, "set either " + std::string(key) + " or " + file_key + ", not both");
+  if (inline_value && from_file)
+    fail(key, "set either " + std::string(key) + " or " + file_key + ", not both");
   if (inline_value) return Secret(child(key).scalar());
   if (!from_file) return std::nullopt;
   auto path = resolve_path(child(file_key).scalar());

@@ -4,6 +4,8 @@
 // value; scalars are ${ENV}-expanded when read, so an expanded value can never
 // change the document's structure. Errors are thrown as ConfigError inside
 // the loader and turned into an Error at its boundary (load_config).
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "stream/env_expansion.hpp"
 #include "stream/secret.hpp"

@@ -21,7 +21,9 @@ bool contains_any(std::string_view text, std::initializer_list<std::string_view>
                      [&](auto needle) { return text.find(needle) != std::string_view::npos; });
 }
 
-YAML::Node redacted_scalar() { return YAML::Node(std::string(kRedacted)); }
+YAML::Node redacted_scalar() {
+  return YAML::Node(std::string(kRedacted));
+}
 
 YAML::Node redact_headers(const YAML::Node& headers) {
   if (!headers.IsMap()) return redacted_scalar();
@@ -34,14 +36,14 @@ YAML::Node redact_headers(const YAML::Node& headers) {
 
 bool is_sensitive_property(std::string_view name) {
   auto key = lower(name);
-  return contains_any(key, {"password", "secret", ".pem", "sasl.oauthbearer.config",
-                            "sasl.jaas", "ssl.key", "ssl_key", "token"});
+  return contains_any(key, {"password", "secret", ".pem", "sasl.oauthbearer.config", "sasl.jaas",
+                            "ssl.key", "ssl_key", "token"});
 }
 
 bool is_secret_key(std::string_view key) {
   auto name = lower(key);
-  return contains_any(name, {"secret", "password", "token", "api_key", "apikey",
-                             "authorization", "credential", "signing_key", "private_key"});
+  return contains_any(name, {"secret", "password", "token", "api_key", "apikey", "authorization",
+                             "credential", "signing_key", "private_key"});
 }
 
 std::string redact_url(std::string_view url) {

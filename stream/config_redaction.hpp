@@ -1,10 +1,10 @@
 #pragma once
 // What counts as a secret in the configuration, and how it is hidden. Used
 // by the redacted dump, and by sinks that log their own settings.
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 namespace rolewatch::stream {
 

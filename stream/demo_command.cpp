@@ -1,9 +1,9 @@
 #include "stream/demo_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "stream/embedded_broker.hpp"
 #include "stream/message_publisher.hpp"
@@ -81,8 +81,9 @@ int demo_command(const std::filesystem::path& sample) {
     spdlog::error("demo: {}", published.error().message);
     return 1;
   }
-  spdlog::info("demo: embedded broker {}: published {} Event Hubs messages from {} to {} ({} partitions)",
-               (*broker)->bootstrap(), *published, sample.string(), kTopic, kPartitions);
+  spdlog::info(
+      "demo: embedded broker {}: published {} Event Hubs messages from {} to {} ({} partitions)",
+      (*broker)->bootstrap(), *published, sample.string(), kTopic, kPartitions);
   TempDir state("rolewatch-demo");
   auto config = demo_config((*broker)->bootstrap(), state.path());
   if (!config) {

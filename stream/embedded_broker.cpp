@@ -1,10 +1,10 @@
 #include "stream/embedded_broker.hpp"
 
-#include <cstdio>
-
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <spdlog/spdlog.h>
+
+#include <cstdio>
 
 #include "stream/stop_signal.hpp"
 
@@ -24,7 +24,7 @@ void log_to_debug(const rd_kafka_t*, int level, const char* facility, const char
 }  // namespace
 
 Expected<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(const std::string& topic,
-                                                               int partitions) {
+                                                                int partitions) {
   std::unique_ptr<EmbeddedBroker> broker(new EmbeddedBroker());
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();

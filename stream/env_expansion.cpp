@@ -19,7 +19,8 @@ Expected<std::string> expand_reference(std::string_view inside, const EnvLookup&
   auto separator = inside.find(":-");
   auto name = std::string(inside.substr(0, separator));
   // The text is not echoed: a literal secret may contain "${".
-  if (!valid_name(name)) return make_error("invalid ${...} reference: expected ${NAME} or ${NAME:-default}");
+  if (!valid_name(name))
+    return make_error("invalid ${...} reference: expected ${NAME} or ${NAME:-default}");
   auto value = lookup(name);
   if (separator == std::string_view::npos) {
     if (!value) return make_error("environment variable " + name + " is not set");

@@ -1,8 +1,8 @@
 #include "stream/event_hubs_auth.hpp"
 
-#include <chrono>
-
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 
 namespace rolewatch::stream {
 namespace {

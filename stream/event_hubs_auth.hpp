@@ -6,13 +6,13 @@
 //     tokens that rolewatch fetches itself (Debian's librdkafka 2.0.2 has no
 //     OIDC) through librdkafka's token refresh callback, for the scope
 //     https://<namespace>.servicebus.windows.net/.default.
+#include <librdkafka/rdkafkacpp.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <librdkafka/rdkafkacpp.h>
 
 #include "state/entra_token.hpp"
 #include "state/http_client.hpp"

@@ -58,7 +58,7 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::bind(const HttpServerOptions& 
   server->server_->set_payload_max_length(1 << 20);
   // httplib's default also sets SO_REUSEPORT, which would let a second
   // instance bind the same port silently; address reuse alone is enough.
-  server->server_->set_socket_options([](httplib::socket_t sock) {
+  server->server_->set_socket_options([](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });

@@ -27,7 +27,8 @@ Expected<std::unique_ptr<RdKafka::KafkaConsumer>> KafkaClientFactory::consumer(
       return status.error();
     }
   }
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer) return make_error("kafka: cannot create consumer: " + errstr);
   if (refresher_) {
     if (auto status = enable_background_token_refresh(*consumer); !status) return status.error();

@@ -2,11 +2,11 @@
 // Builds the librdkafka clients of one source with the same properties,
 // authentication (one shared token refresher) and event log: the group
 // consumer, the restore probe, and producers for the embedded broker.
+#include <librdkafka/rdkafkacpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <librdkafka/rdkafkacpp.h>
 
 #include "stream/config.hpp"
 #include "stream/event_hubs_auth.hpp"

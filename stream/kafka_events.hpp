@@ -2,13 +2,13 @@
 // librdkafka's events: logs go to spdlog, errors are logged (repeats of one
 // error within a minute at debug level) and a fatal one is remembered for
 // the consumer loop, statistics JSON goes to a listener (metrics, lag).
+#include <librdkafka/rdkafkacpp.h>
+
 #include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
-
-#include <librdkafka/rdkafkacpp.h>
 
 namespace rolewatch::stream {
 

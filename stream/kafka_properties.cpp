@@ -13,7 +13,8 @@ void append(std::vector<Property>& to, std::vector<Property> from) {
 }
 
 // integrations §2.3/§2.4.
-std::vector<Property> recommended_defaults(const SourceConfig& source, const std::string& bootstrap) {
+std::vector<Property> recommended_defaults(const SourceConfig& source,
+                                           const std::string& bootstrap) {
   return {
       {"bootstrap.servers", bootstrap},
       {"group.id", source.group},
@@ -49,7 +50,8 @@ std::vector<Property> embedded_tweaks() {
 
 }  // namespace
 
-std::vector<Property> consumer_properties(const SourceConfig& source, const std::string& bootstrap) {
+std::vector<Property> consumer_properties(const SourceConfig& source,
+                                          const std::string& bootstrap) {
   auto properties = recommended_defaults(source, bootstrap);
   if (source.embedded()) append(properties, embedded_tweaks());
   append(properties, auth_properties(source.auth));

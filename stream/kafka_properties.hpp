@@ -3,10 +3,10 @@
 // Microsoft's recommended Event Hubs client settings and rolewatch's offset
 // handling, the embedded broker's test-friendly timings, authentication, and
 // finally the user's `source.properties`, verbatim (as kcat's -X).
+#include <librdkafka/rdkafkacpp.h>
+
 #include <string>
 #include <vector>
-
-#include <librdkafka/rdkafkacpp.h>
 
 #include "stream/config.hpp"
 

@@ -1,8 +1,8 @@
 #include "stream/kafka_source.hpp"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "stream/partition_start.hpp"
 #include "stream/restore_planner.hpp"
@@ -61,7 +61,9 @@ KafkaSource::KafkaSource(const SourceConfig& source, const std::string& bootstra
       clients_(source, bootstrap),
       rebalancer_(std::make_unique<Rebalancer>(*this)) {}
 
-KafkaSource::~KafkaSource() { close(); }
+KafkaSource::~KafkaSource() {
+  close();
+}
 
 Expected<std::unique_ptr<KafkaSource>> KafkaSource::open(const SourceConfig& source,
                                                          const std::string& bootstrap,
@@ -73,6 +75,7 @@ Expected<std::unique_ptr<KafkaSource>> KafkaSource::open(const SourceConfig& sou
 }
 
 Status KafkaSource::start() {
+  if (options_.on_stats) events().set_stats_listener(options_.on_stats);
   auto consumer = clients_.consumer({}, rebalancer_.get());
   if (!consumer) return consumer.error();
   consumer_ = std::move(*consumer);
@@ -112,6 +115,7 @@ Status KafkaSource::assign_all_partitions() {
   if (error) return make_error("kafka: cannot assign partitions: " + error->str());
   spdlog::info("kafka: reading all {} partitions of {} (static assignment)", partitions.list.size(),
                source_.topic);
+  assignment_changed();
   return ok();
 }
 
@@ -135,7 +139,15 @@ void KafkaSource::on_rebalance(RdKafka::ErrorCode err, PartitionList& partitions
     consumer_->unassign();
     partitions_.clear();
   }
+  assignment_changed();
+}
+
+void KafkaSource::assignment_changed() {
   counters_.assigned_partitions = static_cast<int>(partitions_.size());
+  if (!options_.on_assignment) return;
+  std::vector<std::int32_t> assigned;
+  for (const auto& [partition, state] : partitions_) assigned.push_back(partition);
+  options_.on_assignment(assigned);
 }
 
 void KafkaSource::revoke(PartitionList& partitions, bool cooperative) {

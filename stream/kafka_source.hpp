@@ -23,6 +23,8 @@
 // undetected: run it as a standby for failover and rolling updates, not to
 // scale out. `assignment: static` reads every partition without joining the
 // group (no rebalance wait on restart).
+#include <librdkafka/rdkafkacpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -32,8 +34,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include <librdkafka/rdkafkacpp.h>
 
 #include "state/store.hpp"
 #include "stream/config.hpp"
@@ -48,10 +48,14 @@ struct SourceOptions {
   // Window + grace of the longest rule plus the delivery allowance: how far
   // before the checkpoint a restore starts.
   std::chrono::milliseconds restore_lookback{std::chrono::hours(4)};
+  // Called on the consumer thread with the partitions now assigned.
+  std::function<void(const std::vector<std::int32_t>&)> on_assignment;
+  // librdkafka statistics JSON, every statistics.interval.ms.
+  std::function<void(const std::string&)> on_stats;
 };
 
 struct SourceCounters {
-  std::atomic<std::uint64_t> messages{0};       // handed to the pipeline
+  std::atomic<std::uint64_t> messages{0};  // handed to the pipeline
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> muted_messages{0};  // below a restore checkpoint
   std::atomic<std::uint64_t> skipped_old{0};     // older than a restore's start, not decoded
@@ -106,6 +110,7 @@ class KafkaSource {
   void store_offsets();
   bool caught_up() const;
   void fail(Error error);
+  void assignment_changed();
 
   SourceConfig source_;
   state::Store& store_;

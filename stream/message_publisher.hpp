@@ -1,14 +1,14 @@
 #pragma once
 // Publishes messages to a Kafka topic: the demo's sample file, tests.
 // Idempotent producer, so a retried send is never duplicated on the broker.
+#include <librdkafka/rdkafkacpp.h>
+
 #include <chrono>
 #include <cstdint>
 #include <istream>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <librdkafka/rdkafkacpp.h>
 
 #include "state/expected.hpp"
 

@@ -252,10 +252,9 @@ bool RecordReader::reset(od::object& object) {
 }
 
 bool RecordReader::read_properties(od::object& properties) {
-  return for_each_field(properties, "unreadable properties",
-                        [this](od::raw_json_string key, od::value& value) {
-                          return read_property(key, value);
-                        });
+  return for_each_field(
+      properties, "unreadable properties",
+      [this](od::raw_json_string key, od::value& value) { return read_property(key, value); });
 }
 
 // Fields rules do not need (operationType, userAgent, ...) are never read.
@@ -312,21 +311,22 @@ bool RecordReader::read_initiator(od::value& value) {
 }
 
 bool RecordReader::read_party(od::value& value, PartyView& party) {
-  return for_each_field(
-      value, "initiatedBy.user/app is not an object",
-      [this, &party](od::raw_json_string key, od::value& field) {
-        constexpr std::string_view kProblem = "initiatedBy field is not a string";
-        if (key == "id" || key == "servicePrincipalId") {
-          return read_text(field, party.id, kProblem);
-        }
-        if (key == "appId") return read_text(field, party.app_id, kProblem);
-        if (key == "userPrincipalName") {
-          return read_text(field, party.user_principal_name, kProblem);
-        }
-        if (key == "displayName") return read_text(field, party.display_name, kProblem);
-        if (key == "ipAddress") return read_text(field, party.ip_address, kProblem);
-        return true;
-      });
+  return for_each_field(value, "initiatedBy.user/app is not an object",
+                        [this, &party](od::raw_json_string key, od::value& field) {
+                          constexpr std::string_view kProblem = "initiatedBy field is not a string";
+                          if (key == "id" || key == "servicePrincipalId") {
+                            return read_text(field, party.id, kProblem);
+                          }
+                          if (key == "appId") return read_text(field, party.app_id, kProblem);
+                          if (key == "userPrincipalName") {
+                            return read_text(field, party.user_principal_name, kProblem);
+                          }
+                          if (key == "displayName")
+                            return read_text(field, party.display_name, kProblem);
+                          if (key == "ipAddress")
+                            return read_text(field, party.ip_address, kProblem);
+                          return true;
+                        });
 }
 
 bool RecordReader::read_targets(od::value& value) {
@@ -469,8 +469,8 @@ rules::Role resolve_role(const PropertiesView& p, Service service, bool prefer_o
     display_name = p.role_holder->role_display_name.pick(prefer_old);
     well_known = p.role_holder->role_well_known_name.pick(prefer_old);
   }
-  template_id = first_non_empty(
-      {template_id, p.details.role_definition_origin_id, p.details.template_id});
+  template_id =
+      first_non_empty({template_id, p.details.role_definition_origin_id, p.details.template_id});
   if (p.role_target) {
     const auto& role = *p.role_target;
     template_id = first_non_empty({template_id, role.role_definition_origin_id.pick(prefer_old),

@@ -6,21 +6,21 @@
 // object itself, as in a {"value":[...]} page). Only RoleManagement records
 // are read beyond their category. Role and principal are found by target
 // `type` and modifiedProperties names, never by array position.
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 #include "rules/role_event.hpp"
 
 namespace rolewatch::stream {
 
 enum class RecordStatus {
-  role_event,         // `event` is filled in
-  other_category,     // not RoleManagement: skipped, nothing read beyond category
-  malformed_record,   // this record is unusable; the document can go on
-  malformed_document, // a JSON error: the parser cannot be used for this document again
+  role_event,          // `event` is filled in
+  other_category,      // not RoleManagement: skipped, nothing read beyond category
+  malformed_record,    // this record is unusable; the document can go on
+  malformed_document,  // a JSON error: the parser cannot be used for this document again
 };
 
 struct RecordResult {

@@ -1,11 +1,11 @@
 #include "stream/restore_planner.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 namespace rolewatch::stream {
 namespace {
@@ -53,7 +53,8 @@ std::map<std::int32_t, RestoreStart> RestorePlanner::plan(
 std::map<std::int32_t, std::int64_t> RestorePlanner::checkpoint_times(
     const std::map<std::int32_t, std::int64_t>& checkpoints) {
   std::map<std::int32_t, std::optional<std::int64_t>> found;
-  auto probe = clients_.consumer({{"enable.auto.commit", "false"}, {"enable.partition.eof", "true"}});
+  auto probe =
+      clients_.consumer({{"enable.auto.commit", "false"}, {"enable.partition.eof", "true"}});
   if (probe) {
     OwnedPartitions assignment;
     for (const auto& [partition, checkpoint] : checkpoints) {
@@ -82,9 +83,10 @@ std::map<std::int32_t, std::int64_t> RestorePlanner::checkpoint_times(
     auto it = found.find(partition);
     times[partition] = it != found.end() && it->second ? *it->second : -1;
     if (times[partition] < 0) {
-      spdlog::warn("restore {}/{}: the message before the checkpoint is no longer retained; "
-                   "re-reading everything retained (windows may be incomplete)",
-                   topic_, partition);
+      spdlog::warn(
+          "restore {}/{}: the message before the checkpoint is no longer retained; "
+          "re-reading everything retained (windows may be incomplete)",
+          topic_, partition);
     }
   }
   return times;
@@ -95,7 +97,8 @@ void RestorePlanner::find_start_offsets(RdKafka::KafkaConsumer& consumer,
   OwnedPartitions query;
   for (const auto& [partition, start] : starts) {
     if (start.checkpoint_time_ms >= 0) {
-      query.list.push_back(RdKafka::TopicPartition::create(topic_, partition, start.skip_before_ms));
+      query.list.push_back(
+          RdKafka::TopicPartition::create(topic_, partition, start.skip_before_ms));
     }
   }
   if (query.list.empty()) return;

@@ -10,12 +10,12 @@
 //
 // This needs the hub's retention to cover window + grace + the delivery
 // allowance + however long the state may be lost before the restart.
+#include <librdkafka/rdkafkacpp.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
-
-#include <librdkafka/rdkafkacpp.h>
 
 #include "stream/kafka_client.hpp"
 
@@ -27,7 +27,7 @@ inline constexpr std::chrono::minutes kDeliveryAllowance{30};
 
 struct RestoreStart {
   std::int64_t offset = RdKafka::Topic::OFFSET_BEGINNING;
-  std::int64_t skip_before_ms = 0;  // skip messages with older timestamps (0: none)
+  std::int64_t skip_before_ms = 0;       // skip messages with older timestamps (0: none)
   std::int64_t checkpoint_time_ms = -1;  // -1 when unknown (message no longer retained)
 };
 
@@ -38,8 +38,8 @@ class RestorePlanner {
 
   // partition -> checkpoint offset, to partition -> where to start. Uses
   // `consumer` (already created) for offsets-for-times.
-  std::map<std::int32_t, RestoreStart> plan(RdKafka::KafkaConsumer& consumer,
-                                            const std::map<std::int32_t, std::int64_t>& checkpoints);
+  std::map<std::int32_t, RestoreStart> plan(
+      RdKafka::KafkaConsumer& consumer, const std::map<std::int32_t, std::int64_t>& checkpoints);
 
  private:
   std::map<std::int32_t, std::int64_t> checkpoint_times(

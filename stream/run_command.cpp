@@ -1,10 +1,10 @@
 #include "stream/run_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-
-#include <spdlog/spdlog.h>
 
 #include "rules/event_time.hpp"
 #include "stream/embedded_broker.hpp"
@@ -43,24 +43,25 @@ class ShutdownWatchdog {
 };
 
 void log_alert(const rules::Alert& alert) {
-  spdlog::warn("ALERT {} [{}] {}: actor {} ({}) removed {} privileged role assignments between {} and {}",
-               alert.id, alert.severity, alert.title,
-               alert.actor.user_principal_name.empty() ? alert.actor.display_name
-                                                       : alert.actor.user_principal_name,
-               alert.actor.id, alert.count, rules::format_event_time(alert.first_seen),
-               rules::format_event_time(alert.last_seen));
+  spdlog::warn(
+      "ALERT {} [{}] {}: actor {} ({}) removed {} privileged role assignments between {} and {}",
+      alert.id, alert.severity, alert.title,
+      alert.actor.user_principal_name.empty() ? alert.actor.display_name
+                                              : alert.actor.user_principal_name,
+      alert.actor.id, alert.count, rules::format_event_time(alert.first_seen),
+      rules::format_event_time(alert.last_seen));
 }
 
 // The consumer loop proper, once the store and pipeline exist.
 int consume(const Config& config, const RunOptions& options, const RunHooks& hooks,
             RunContext& context, Pipeline& pipeline, RunStats& stats) {
-  SourceOptions source_options{options.stop_at_end, restore_lookback(config.rules)};
+  SourceOptions source_options{options.stop_at_end, restore_lookback(config.rules),
+                               hooks.assignment_changed, hooks.kafka_stats};
   auto source = KafkaSource::open(config.source, context.bootstrap, context.store, source_options);
   if (!source) {
     spdlog::error("{}", source.error().message);
     return 1;
   }
-  if (hooks.kafka_stats) (*source)->events().set_stats_listener(hooks.kafka_stats);
   context.source = &(*source)->counters();
   std::optional<PeriodicTask> stats_log;
   if (config.log.stats_interval_s > 0) {
@@ -137,9 +138,9 @@ int run(const Config& config, const RunOptions& run_options, const RunHooks& hoo
     }
     broker = std::move(*started);
     bootstrap = broker->bootstrap();
-    spdlog::info("embedded broker on {} (topic {}, {} partitions); publish with: kcat -b {} -t {} -P",
-                 bootstrap, config.source.topic, config.source.partitions, bootstrap,
-                 config.source.topic);
+    spdlog::info(
+        "embedded broker on {} (topic {}, {} partitions); publish with: kcat -b {} -t {} -P",
+        bootstrap, config.source.topic, config.source.partitions, bootstrap, config.source.topic);
   }
   spdlog::info("rolewatch {} run: topic {} group {} state {} rules {}", ROLEWATCH_VERSION,
                config.source.topic, config.source.group, config.state_dir.string(),

@@ -40,6 +40,9 @@ struct RunHooks {
   // On the consumer thread after each committed batch; keep it cheap (wake
   // the sender). result.alerts are the new, unmuted alerts.
   std::function<void(const BatchResult&)> batch_committed;
+  // On the consumer thread whenever the assigned partitions change (for
+  // /readyz: nothing assigned means nothing is being watched).
+  std::function<void(const std::vector<std::int32_t>&)> assignment_changed;
   // librdkafka statistics JSON (per-partition consumer_lag, broker state,
   // rebalance_cnt) every statistics.interval.ms, from librdkafka's thread.
   std::function<void(const std::string&)> kafka_stats;

@@ -1,8 +1,8 @@
 #include "stream/run_stats.hpp"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "rules/event_time.hpp"
 #include "stream/kafka_source.hpp"

@@ -25,7 +25,7 @@ Maker maker_for(const std::string& type) {
 }  // namespace
 
 Expected<std::unique_ptr<Sink>> make_sink(const SinkConfig& config, const ConfigContext& context) {
-  auto path = "sinks." + config.name;
+  auto path = config.path.empty() ? "sinks." + config.name : config.path;
   if (!valid_sink_name(config.name)) {
     return make_error("sinks: name \"" + config.name +
                       "\" must be 1-64 letters, digits, '-', '_' or '.'");

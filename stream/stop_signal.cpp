@@ -26,16 +26,22 @@ void install_stop_signal_handlers() {
   sigaction(SIGINT, &action, nullptr);
 }
 
-void request_stop() { g_stop.store(true); }
+void request_stop() {
+  g_stop.store(true);
+}
 
 void clear_stop_request() {
   g_stop.store(false);
   g_signals.store(0);
 }
 
-bool stop_requested() { return g_stop.load(); }
+bool stop_requested() {
+  return g_stop.load();
+}
 
-const std::atomic<bool>& stop_flag() { return g_stop; }
+const std::atomic<bool>& stop_flag() {
+  return g_stop;
+}
 
 bool wait_for_stop(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

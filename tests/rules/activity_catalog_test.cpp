@@ -7,8 +7,10 @@
 using rolewatch::rules::activity_catalog;
 using rolewatch::rules::classify_activity;
 using rolewatch::rules::Kind;
+using rolewatch::rules::kind_from_string;
 using rolewatch::rules::Service;
 using rolewatch::rules::service_from_logged_by;
+using rolewatch::rules::service_from_string;
 
 namespace {
 
@@ -60,8 +62,8 @@ TEST_CASE("Core Directory adds are active or eligible adds", "[catalog]") {
   const auto core = "Core Directory";
   CHECK(kind_of("Add member to role", core) == Kind::add_active);
   CHECK(kind_of("Add scoped member to role", core) == Kind::add_active);
-  CHECK(kind_of("Add member to role scoped over Restricted Management Administrative Unit",
-                core) == Kind::add_active);
+  CHECK(kind_of("Add member to role scoped over Restricted Management Administrative Unit", core) ==
+        Kind::add_active);
   CHECK(kind_of("Add role assignment to role definition", core) == Kind::add_active);
   CHECK(kind_of("Add eligible member to role", core) == Kind::add_eligible);
   CHECK(kind_of("Add EligibleRoleAssignment to RoleDefinition", core) == Kind::add_eligible);
@@ -111,15 +113,16 @@ TEST_CASE("completed PIM assignments are adds and the rest of their lifecycle is
 }
 
 TEST_CASE("PIM alerts, settings and restores are known but other", "[catalog]") {
-  for (const char* name : {"Triggered PIM alert", "Update role setting in PIM",
-                           "Restore member from role", "Onboarded resource from PIM",
-                           "Tenant offboarded from PIM", "PIM policy removed"}) {
+  for (const char* name :
+       {"Triggered PIM alert", "Update role setting in PIM", "Restore member from role",
+        "Onboarded resource from PIM", "Tenant offboarded from PIM", "PIM policy removed"}) {
     CHECK(kind_of(name) == Kind::other);
   }
 }
 
 TEST_CASE("an unknown activity is other and marked unknown", "[catalog]") {
-  const auto result = classify_activity("Remove member from role in PIM completed (forever)", "PIM");
+  const auto result =
+      classify_activity("Remove member from role in PIM completed (forever)", "PIM");
   CHECK_FALSE(result.known);
   CHECK(result.kind == Kind::other);
   CHECK(result.service == Service::pim);
@@ -140,4 +143,26 @@ TEST_CASE("loggedByService decides the service when it names one", "[catalog]") 
   CHECK(classify_activity("Remove member from role", "").service == Service::core_directory);
   CHECK(classify_activity("Triggered PIM alert", "Privileged Identity Management").service ==
         Service::pim);
+}
+
+TEST_CASE("kind names round-trip through to_string and kind_from_string", "[catalog]") {
+  for (auto kind :
+       {Kind::remove_active, Kind::remove_eligible, Kind::add_active, Kind::add_eligible,
+        Kind::activate, Kind::deactivate, Kind::activation_expired, Kind::request, Kind::other}) {
+    CHECK(kind_from_string(to_string(kind)) == kind);
+  }
+  CHECK(to_string(Kind::remove_active) == "remove-active");
+  CHECK(kind_from_string("remove_active") == Kind::remove_active);
+  CHECK(kind_from_string("Activation Expired") == Kind::activation_expired);
+  CHECK_FALSE(kind_from_string("removal"));
+}
+
+TEST_CASE("service names round-trip and accept the long PIM name", "[catalog]") {
+  for (auto service : {Service::core_directory, Service::pim, Service::other}) {
+    CHECK(service_from_string(to_string(service)) == service);
+  }
+  CHECK(to_string(Service::core_directory) == "Core Directory");
+  CHECK(service_from_string("core-directory") == Service::core_directory);
+  CHECK(service_from_string("Privileged Identity Management") == Service::pim);
+  CHECK_FALSE(service_from_string("Azure"));
 }

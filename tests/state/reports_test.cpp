@@ -40,7 +40,7 @@ struct KnownState {
   std::unique_ptr<Store> store;
 
   KnownState() {
-    store = std::move(*Store::open(dir.path()));
+    store = Store::open(dir.path()).value();
     auto dave = row("dave", kReader, "Security Reader");
     dave.start = kNow - kDay;
     REQUIRE(write_snapshot(*store,

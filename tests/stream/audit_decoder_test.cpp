@@ -1,9 +1,10 @@
 #include "stream/audit_decoder.hpp"
 
-#include <catch2/catch.hpp>
-#include <memory>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
 
 #include "rules/event_time.hpp"
 #include "support/audit_records.hpp"
@@ -129,9 +130,11 @@ TEST_CASE("a 1 MB message of 400 records with 1% role records decodes completely
   for (int i = 0; i < 400; ++i) {
     if (i % 100 == 37) {
       expected.push_back("role-" + std::to_string(i));
-      records.push_back(support::pim_removal({.audit_id = expected.back(), .target = support::admin(i)}));
+      records.push_back(
+          support::pim_removal({.audit_id = expected.back(), .target = support::admin(i)}));
     } else {
-      records.push_back(support::non_role_record(i % 2 ? "UserManagement" : "ApplicationManagement", 2600));
+      records.push_back(
+          support::non_role_record(i % 2 ? "UserManagement" : "ApplicationManagement", 2600));
     }
   }
   const auto body = support::event_hubs_message(records);
@@ -148,7 +151,8 @@ TEST_CASE("events own their strings after the decoder parses the next message", 
   AuditDecoder decoder;
   std::vector<RoleEvent> events;
   auto sink = [&](RoleEvent&& event) { events.push_back(std::move(event)); };
-  auto first = support::event_hubs_message({support::core_directory_removal({.audit_id = "first"})});
+  auto first =
+      support::event_hubs_message({support::core_directory_removal({.audit_id = "first"})});
   auto second = support::event_hubs_message({support::pim_removal({.audit_id = "second-message"})});
   SourceMessage message;
   message.payload = first;
@@ -225,7 +229,8 @@ TEST_CASE("+00:00 and Z times with 3 or 7 fractional digits give the same instan
   for (const char* time : {"2025-03-04T10:15:02.123+00:00", "2025-03-04T10:15:02.123Z",
                            "2025-03-04T10:15:02.1230000+00:00", "2025-03-04T10:15:02.1230000Z"}) {
     INFO(time);
-    auto decoded = support::decode(support::event_hubs_message({support::core_directory_removal({.time = time})}));
+    auto decoded = support::decode(
+        support::event_hubs_message({support::core_directory_removal({.time = time})}));
     REQUIRE(decoded.events.size() == 1);
     CHECK(decoded.events[0].time == expected);
   }
@@ -241,7 +246,8 @@ TEST_CASE("an unparsable activityDateTime falls back to the envelope time", "[de
 
 TEST_CASE("\"<null>\" IPs are empty and the next source is used", "[decoder]") {
   auto record = support::core_directory_removal(
-      {.actor = support::user("aaaaaaaa-0000-0000-0000-000000000009", "ops@contoso.com", "Ops", "<null>")});
+      {.actor = support::user("aaaaaaaa-0000-0000-0000-000000000009", "ops@contoso.com", "Ops",
+                              "<null>")});
   record["callerIpAddress"] = "<null>";
   auto decoded = support::decode(support::event_hubs_message({record}));
   REQUIRE(decoded.events.size() == 1);
@@ -289,7 +295,8 @@ TEST_CASE("unknown fields and nulls in unread fields are ignored", "[decoder]") 
   record["properties"]["targetResources"][0]["groupType"] = 7;
   record["properties"]["targetResources"][0]["modifiedProperties"].push_back(
       {{"displayName", "Role.Extra"}, {"oldValue", 12}, {"newValue", Json::object()}});
-  record["properties"]["additionalDetails"] = Json::array({{{"key", "ipaddr"}, {"value", nullptr}}});
+  record["properties"]["additionalDetails"] =
+      Json::array({{{"key", "ipaddr"}, {"value", nullptr}}});
   record["newEnvelopeField"] = Json::array({true, false});
   auto decoded = support::decode(support::event_hubs_message({record}));
   CHECK(ids_of(decoded.events) == std::vector<std::string>{"tolerant"});
@@ -311,9 +318,9 @@ TEST_CASE("invalid JSON is one malformed message and no events", "[decoder]") {
 TEST_CASE("an invalid literal is noticed only where it is read", "[decoder]") {
   // On-Demand validates what it reads: a bad literal in a role record's id
   // makes that record malformed, one in a skipped record goes unnoticed.
-  auto decoded = support::decode(
-      R"({"records":[{"properties":{"category":"RoleManagement","id":tru}},)"
-      R"({"properties":{"category":"Policy","id":tru}}]})");
+  auto decoded =
+      support::decode(R"({"records":[{"properties":{"category":"RoleManagement","id":tru}},)"
+                      R"({"properties":{"category":"Policy","id":tru}}]})");
   CHECK(decoded.counters.malformed_records == 1);
   CHECK(decoded.counters.skipped_category == 1);
   CHECK(decoded.counters.malformed_messages == 0);
@@ -325,8 +332,8 @@ TEST_CASE("a message truncated after two records still yields those two", "[deco
   REQUIRE(third != std::string::npos);
   // Cut inside a string, after a number, between fields, and just before the
   // closing brackets.
-  for (std::size_t cut : {third + 4, body.find("\"durationMs\":0", third - 800) + 14,
-                          third + 12, body.size() - 2}) {
+  for (std::size_t cut :
+       {third + 4, body.find("\"durationMs\":0", third - 800) + 14, third + 12, body.size() - 2}) {
     INFO(body.substr(cut > 40 ? cut - 40 : 0, 40));
     auto decoded = support::decode(body.substr(0, cut));
     const std::vector<std::string> two{"removal-1", "removal-2"};
@@ -360,9 +367,9 @@ TEST_CASE("records that is not an array is a malformed message", "[decoder]") {
 TEST_CASE("a record without properties is malformed and its neighbours are kept", "[decoder]") {
   auto broken = support::core_directory_removal({});
   broken.erase("properties");
-  auto decoded = support::decode(support::event_hubs_message(
-      {support::core_directory_removal({.audit_id = "before"}), broken,
-       support::core_directory_removal({.audit_id = "after"})}));
+  auto decoded = support::decode(
+      support::event_hubs_message({support::core_directory_removal({.audit_id = "before"}), broken,
+                                   support::core_directory_removal({.audit_id = "after"})}));
   CHECK(ids_of(decoded.events) == std::vector<std::string>{"before", "after"});
   CHECK(decoded.counters.records == 3);
   CHECK(decoded.counters.malformed_records == 1);
@@ -390,8 +397,9 @@ TEST_CASE("wrong field types make only that record malformed", "[decoder]") {
   time_missing.erase("time");
 
   const std::vector<Json> broken{properties_string, initiated_by_number, targets_object,
-                                 details_string, user_array, id_number, activity_missing,
-                                 time_missing, Json(7), Json(nullptr), Json::array()};
+                                 details_string,    user_array,          id_number,
+                                 activity_missing,  time_missing,        Json(7),
+                                 Json(nullptr),     Json::array()};
   std::vector<Json> records;
   std::vector<std::string> expected;
   for (std::size_t i = 0; i < broken.size(); ++i) {
@@ -461,7 +469,8 @@ TEST_CASE("every truncation of a message yields a prefix of its events and never
     SourceMessage message;
     const std::string prefix = body.substr(0, cut);
     message.payload = prefix;
-    const auto counters = decoder.decode(message, [&](RoleEvent&& e) { ids.push_back(e.audit_id); });
+    const auto counters =
+        decoder.decode(message, [&](RoleEvent&& e) { ids.push_back(e.audit_id); });
     REQUIRE(ids.size() <= all.size());
     REQUIRE(std::equal(ids.begin(), ids.end(), all.begin()));
     REQUIRE(counters.malformed_messages == (cut == body.size() ? 0u : 1u));

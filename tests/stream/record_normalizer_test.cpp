@@ -81,7 +81,8 @@ TEST_CASE("a Core Directory add reads the role from newValue", "[normalizer]") {
 }
 
 TEST_CASE("a Core Directory eligible add is an eligible add", "[normalizer]") {
-  const auto event = only_event(support::core_directory_record({.activity = "Add eligible member to role"}));
+  const auto event =
+      only_event(support::core_directory_record({.activity = "Add eligible member to role"}));
   CHECK(event.kind == Kind::add_eligible);
   CHECK(event.role.template_id == kGA);
 }
@@ -107,7 +108,8 @@ TEST_CASE("PIM permanent and timebound removals are active removals", "[normaliz
                                "Remove member from role in PIM completed (timebound)",
                                "Remove permanent direct role assignment"}) {
     INFO(activity);
-    const auto event = only_event(support::pim_removal({.activity = activity, .target = support::admin(7)}));
+    const auto event =
+        only_event(support::pim_removal({.activity = activity, .target = support::admin(7)}));
     CHECK(event.kind == Kind::remove_active);
     CHECK(event.service == Service::pim);
     CHECK(event.target.id == support::admin(7).id);
@@ -125,8 +127,7 @@ TEST_CASE("PIM eligible removals are eligible removals", "[normalizer]") {
   }
 }
 
-TEST_CASE("a PIM activation carries justification, IP, times and MFA (sample C3)",
-          "[normalizer]") {
+TEST_CASE("a PIM activation carries justification, IP, times and MFA (sample C3)", "[normalizer]") {
   const auto event = only_event(support::read_fixture("records/c3_pim_activation.json"));
   CHECK(event.kind == Kind::activate);
   CHECK(event.role.template_id == kPRA);
@@ -206,8 +207,7 @@ TEST_CASE("a failed PIM removal keeps its reason and has no justification", "[no
   CHECK(event.kind == Kind::remove_eligible);
 }
 
-TEST_CASE("a PIM resultReason is the justification when Justification is absent",
-          "[normalizer]") {
+TEST_CASE("a PIM resultReason is the justification when Justification is absent", "[normalizer]") {
   auto record = support::pim_removal({.result_reason = "quarterly review"});
   const auto event = only_event(record);
   CHECK(event.justification == "quarterly review");
@@ -221,7 +221,8 @@ TEST_CASE("the role comes from the template id even under the legacy GA name", "
 }
 
 TEST_CASE("without a template id the well-known name gives GA or PRA", "[normalizer]") {
-  CHECK(only_event(support::core_directory_removal({.role = {"", "Company Administrator", "TenantAdmins"}}))
+  CHECK(only_event(support::core_directory_removal(
+                       {.role = {"", "Company Administrator", "TenantAdmins"}}))
             .role.template_id == kGA);
   CHECK(only_event(support::core_directory_removal(
                        {.role = {"", "Privileged Role Administrator", "PrivilegedRoleAdmins"}}))
@@ -260,16 +261,18 @@ TEST_CASE("targets are chosen by type and properties, not by position", "[normal
   // object id) still names the user holding the Role.* properties.
   auto core = support::core_directory_removal({.target = support::admin(4)});
   auto& core_targets = core["properties"]["targetResources"];
-  core_targets.insert(core_targets.begin(),
-                      support::Json{{"id", "c4d2a9e1-0f3b-4c5d-8e7f-1a2b3c4d5e6f"}, {"type", "Role"}});
+  core_targets.insert(
+      core_targets.begin(),
+      support::Json{{"id", "c4d2a9e1-0f3b-4c5d-8e7f-1a2b3c4d5e6f"}, {"type", "Role"}});
   event = only_event(core);
   CHECK(event.target.id == support::admin(4).id);
   CHECK(event.role.template_id == kGA);
 }
 
 TEST_CASE("a service principal can be the target", "[normalizer]") {
-  const auto event = only_event(support::core_directory_removal(
-      {.target = support::service_principal("dddddddd-0000-0000-0000-000000000001", "deploy-bot")}));
+  const auto event = only_event(
+      support::core_directory_removal({.target = support::service_principal(
+                                           "dddddddd-0000-0000-0000-000000000001", "deploy-bot")}));
   CHECK(event.target.type == "ServicePrincipal");
   CHECK(event.target.id == "dddddddd-0000-0000-0000-000000000001");
 }
@@ -285,10 +288,12 @@ TEST_CASE("the MS-PIM twin of a PIM change is flagged (sample C4)", "[normalizer
 }
 
 TEST_CASE("MS-PIM-Fairfax and an MS-PIM identity also mark a twin", "[normalizer]") {
-  CHECK(only_event(support::core_directory_removal(
-                       {.actor = support::app("bdefcbb6-0000-0000-0000-000000000000", "MS-PIM-Fairfax")}))
+  CHECK(only_event(
+            support::core_directory_removal(
+                {.actor = support::app("bdefcbb6-0000-0000-0000-000000000000", "MS-PIM-Fairfax")}))
             .initiated_by_pim);
-  auto record = support::core_directory_removal({.actor = support::app("eeeeeeee-0000-0000-0000-000000000001", "")});
+  auto record = support::core_directory_removal(
+      {.actor = support::app("eeeeeeee-0000-0000-0000-000000000001", "")});
   record["identity"] = "MS-PIM";
   CHECK(only_event(record).initiated_by_pim);
   // A PIM record is never a twin, whoever started it.
@@ -320,8 +325,8 @@ TEST_CASE("GUIDs are lower-cased", "[normalizer]") {
 
 TEST_CASE("an unknown RoleManagement activity is still an event, counted as unknown",
           "[normalizer]") {
-  auto decoded = support::decode(
-      support::event_hubs_message({support::core_directory_record({.activity = "Frobnicate role"})}));
+  auto decoded = support::decode(support::event_hubs_message(
+      {support::core_directory_record({.activity = "Frobnicate role"})}));
   REQUIRE(decoded.events.size() == 1);
   CHECK(decoded.events[0].kind == Kind::other);
   CHECK(decoded.counters.unknown_activities == 1);
@@ -344,7 +349,8 @@ TEST_CASE("strip_json_layer removes exactly one JSON encoding", "[normalizer]") 
 }
 
 TEST_CASE("the tenant is read from a resourceId", "[normalizer]") {
-  CHECK(tenant_from_resource_id("/tenants/4bbb79f7-5724-4c9e-95f3-de075f6ec090/providers/Microsoft.aadiam") ==
+  CHECK(tenant_from_resource_id(
+            "/tenants/4bbb79f7-5724-4c9e-95f3-de075f6ec090/providers/Microsoft.aadiam") ==
         "4bbb79f7-5724-4c9e-95f3-de075f6ec090");
   CHECK(tenant_from_resource_id("/TENANTS/abc") == "abc");
   CHECK(tenant_from_resource_id("/subscriptions/x").empty());
@@ -364,6 +370,7 @@ TEST_CASE("GUIDs are recognised and canonicalised", "[normalizer]") {
 TEST_CASE("well-known role names map to template ids", "[normalizer]") {
   CHECK(template_for_well_known_name("TenantAdmins") == kGA);
   CHECK(template_for_well_known_name("PrivilegedRoleAdmins") == kPRA);
-  CHECK(template_for_well_known_name("UserAccountAdmins") == "fe930be7-5e62-47db-91af-98c3a49a38b1");
+  CHECK(template_for_well_known_name("UserAccountAdmins") ==
+        "fe930be7-5e62-47db-91af-98c3a49a38b1");
   CHECK(template_for_well_known_name("SomethingElse").empty());
 }

@@ -113,7 +113,7 @@ TEST_CASE("an Alertmanager alert has the rule's labels and the alert id as an an
 TEST_CASE("alertmanager sink settings are checked when the configuration is read", "[delivery]") {
   auto make = [](const std::string& yaml) {
     auto node = YAML::Load(yaml);
-    return make_sink({"alertmanager", "am", node});
+    return make_sink({.type = "alertmanager", .name = "am", .node = node});
   };
   CHECK(make("url: http://am:9093\nresend_interval: 5m\nactive_for: 1m\n").error().message ==
         "sinks.am.active_for: must be at least resend_interval");

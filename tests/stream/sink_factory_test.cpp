@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "stream/config.hpp"
+#include "stream/delivery_settings.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace rolewatch;
@@ -13,7 +14,7 @@ using namespace rolewatch::stream;
 namespace {
 
 Expected<std::unique_ptr<Sink>> sink(const std::string& type, const std::string& yaml) {
-  return make_sink({type, type, YAML::Load(yaml)});
+  return make_sink({.type = type, .name = type, .node = YAML::Load(yaml)});
 }
 
 std::string error_of(const std::string& type, const std::string& yaml) {
@@ -103,9 +104,28 @@ TEST_CASE("secrets can come from files, and several keys sign side by side", "[d
 }
 
 TEST_CASE("two sinks with the same name are refused", "[delivery]") {
-  std::vector<SinkConfig> configs{{"stdout", "out", YAML::Load("type: stdout")},
-                                  {"stdout", "out", YAML::Load("type: stdout")}};
+  std::vector<SinkConfig> configs{{.type = "stdout", .name = "out", .node = YAML::Load("{}")},
+                                  {.type = "stdout", .name = "out", .node = YAML::Load("{}")}};
   auto sinks = make_sinks(configs);
   REQUIRE_FALSE(sinks);
   CHECK_THAT(sinks.error().message, Catch::Contains("two sinks are named \"out\""));
+}
+
+TEST_CASE("the delivery section sets max_age, retry backoff and the readiness threshold",
+          "[delivery]") {
+  ConfigContext context;
+  auto read = [&](const std::string& yaml) {
+    return read_delivery_settings(ConfigNode(YAML::Load(yaml), "delivery", context));
+  };
+  auto defaults = read_delivery_settings(ConfigNode(YAML::Node(), "delivery", context));
+  CHECK(defaults.sender.max_age == std::chrono::hours(24));
+  CHECK(defaults.ready_outbox_threshold == 100);
+  auto set = read("max_age: 2h\nretry: {initial: 500ms, max: 10m}\nready_outbox_threshold: 5\n");
+  CHECK(set.sender.max_age == std::chrono::hours(2));
+  CHECK(set.sender.backoff.initial == std::chrono::milliseconds(500));
+  CHECK(set.sender.backoff.max == std::chrono::minutes(10));
+  CHECK(set.ready_outbox_threshold == 5);
+  CHECK_THROWS_WITH(read("retry: {initial: 1m, max: 1s}"),
+                    "delivery.retry.max: must be at least initial");
+  CHECK_THROWS_WITH(read("max_age: 1d\nmaxage: 2\n"), "delivery.maxage: unknown key");
 }

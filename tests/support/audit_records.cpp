@@ -22,10 +22,14 @@ std::string numbered_guid(std::string_view prefix, int n) {
   return out;
 }
 
-Json null_if_empty(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+Json null_if_empty(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
 
 // modifiedProperties values carry one JSON encoding layer.
-Json json_encoded(const std::string& text) { return text.empty() ? Json(nullptr) : Json(Json(text).dump()); }
+Json json_encoded(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(Json(text).dump());
+}
 
 bool is_removal(std::string_view activity) {
   return activity.starts_with("Remove") || activity.starts_with("Delete");
@@ -106,14 +110,16 @@ Json pim_role_target(const RoleRef& role) {
                             {"newValue", json_encoded(role.template_id)}});
     }
   }
-  return {{"id", role.template_id.empty() ? "00000000-0000-0000-0000-000000000000" : role.template_id},
-          {"displayName", role.display_name},
-          {"type", "Role"},
-          {"modifiedProperties", properties},
-          {"administrativeUnits", Json::array()}};
+  return {
+      {"id", role.template_id.empty() ? "00000000-0000-0000-0000-000000000000" : role.template_id},
+      {"displayName", role.display_name},
+      {"type", "Role"},
+      {"modifiedProperties", properties},
+      {"administrativeUnits", Json::array()}};
 }
 
-Json pim_details(const RecordSpec& spec, const std::string& request_id, std::string_view audit_type) {
+Json pim_details(const RecordSpec& spec, const std::string& request_id,
+                 std::string_view audit_type) {
   Json details = Json::array();
   auto add = [&](const char* key, const std::string& value) {
     if (!value.empty()) details.push_back({{"key", key}, {"value", value}});
@@ -140,10 +146,13 @@ Json build_pim_record(RecordSpec spec, std::vector<Json> targets, std::string_vi
   if (spec.audit_id.empty()) {
     spec.audit_id = "PIM_" + correlation_id + "_" + numbered_guid("0e1f2a3b", n) + "_1343310000";
   }
-  targets.insert(targets.begin(), {pim_role_target(spec.role),
-                                   {{"id", request_id}, {"type", "Request"},
-                                    {"administrativeUnits", Json::array()}}});
-  targets.push_back({{"id", spec.tenant_id}, {"displayName", "Contoso"}, {"type", "Directory"},
+  targets.insert(
+      targets.begin(),
+      {pim_role_target(spec.role),
+       {{"id", request_id}, {"type", "Request"}, {"administrativeUnits", Json::array()}}});
+  targets.push_back({{"id", spec.tenant_id},
+                     {"displayName", "Contoso"},
+                     {"type", "Directory"},
                      {"administrativeUnits", Json::array()}});
   Json properties = {
       {"id", spec.audit_id},
@@ -178,7 +187,9 @@ Initiator mallory() {
               "Mallory Attacker", "203.0.113.45");
 }
 
-Initiator ms_pim() { return app(std::string(kMsPimServicePrincipal), "MS-PIM"); }
+Initiator ms_pim() {
+  return app(std::string(kMsPimServicePrincipal), "MS-PIM");
+}
 
 Initiator azure_ad_pim() {
   return user("9dfd627f-bdc5-4b1c-af9d-c85097fdeff8", "", "Azure AD PIM");
@@ -210,7 +221,8 @@ RoleRef user_administrator() {
 Json core_directory_record(RecordSpec spec) {
   const int n = next_record_number++;
   const auto correlation_id = numbered_guid("6a1f0c2e", n);
-  if (spec.audit_id.empty()) spec.audit_id = "Directory_" + correlation_id + "_ABCDE_" + std::to_string(n);
+  if (spec.audit_id.empty())
+    spec.audit_id = "Directory_" + correlation_id + "_ABCDE_" + std::to_string(n);
   const bool removal = is_removal(spec.activity);
   Json target = target_resource(spec.target);
   target["modifiedProperties"] = role_membership_properties(spec.role, removal);
@@ -299,10 +311,9 @@ Json non_role_record(std::string category, std::size_t approx_bytes) {
   spec.target = admin(900);
   Json record = core_directory_record(spec);
   auto& target = record["properties"]["targetResources"][0];
-  target["modifiedProperties"] = Json::array(
-      {{{"displayName", "StsRefreshTokensValidFrom"},
-        {"oldValue", "[\"2025-03-01T08:00:00Z\"]"},
-        {"newValue", "[\"2025-03-04T10:00:00Z\"]"}}});
+  target["modifiedProperties"] = Json::array({{{"displayName", "StsRefreshTokensValidFrom"},
+                                               {"oldValue", "[\"2025-03-01T08:00:00Z\"]"},
+                                               {"newValue", "[\"2025-03-04T10:00:00Z\"]"}}});
   const std::size_t size = record.dump().size();
   if (size < approx_bytes) {
     record["properties"]["additionalDetails"] =
@@ -316,13 +327,16 @@ std::string event_hubs_message(const std::vector<Json>& records) {
 }
 
 std::string graph_page(const std::vector<Json>& records) {
-  Json page = {{"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits"},
-               {"value", Json::array()}};
+  Json page = {
+      {"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits"},
+      {"value", Json::array()}};
   for (const auto& record : records) page["value"].push_back(record.at("properties"));
   return page.dump();
 }
 
-std::string bare_record(const Json& record) { return record.dump(); }
+std::string bare_record(const Json& record) {
+  return record.dump();
+}
 
 std::string at(std::string_view base, std::int64_t seconds) {
   const auto parsed = parse_event_time(base);
@@ -345,8 +359,9 @@ Decoded decode(std::string_view payload) {
   rolewatch::stream::SourceMessage message;
   message.topic = "test";
   message.payload = payload;
-  decoded.counters = decoder.decode(
-      message, [&](rolewatch::rules::RoleEvent&& event) { decoded.events.push_back(std::move(event)); });
+  decoded.counters = decoder.decode(message, [&](rolewatch::rules::RoleEvent&& event) {
+    decoded.events.push_back(std::move(event));
+  });
   return decoded;
 }
 

@@ -13,11 +13,10 @@
 // still change or remove any field before serializing it. Every record gets a
 // fresh audit id unless `audit_id` is given.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rules/role_event.hpp"
 #include "stream/audit_decoder.hpp"
@@ -94,16 +93,16 @@ struct RecordSpec {
 
 // Core Directory records: the role sits in the principal's modifiedProperties
 // (oldValue for removals, newValue for adds).
-Json core_directory_record(RecordSpec spec);            // activity required
-Json core_directory_removal(RecordSpec spec = {});      // "Remove member from role"
-Json core_directory_addition(RecordSpec spec = {});     // "Add member to role"
+Json core_directory_record(RecordSpec spec);                 // activity required
+Json core_directory_removal(RecordSpec spec = {});           // "Remove member from role"
+Json core_directory_addition(RecordSpec spec = {});          // "Add member to role"
 Json core_directory_eligible_removal(RecordSpec spec = {});  // "Remove eligible member from role"
 // The Core Directory record PIM writes for its own changes (app MS-PIM);
 // default activity "Remove member from role".
 Json ms_pim_twin(RecordSpec spec = {});
 
 // PIM records: role at targetResources[0], principal at [2].
-Json pim_record(RecordSpec spec);  // activity required
+Json pim_record(RecordSpec spec);        // activity required
 Json pim_removal(RecordSpec spec = {});  // "... in PIM completed (permanent)"
 Json pim_eligible_removal(RecordSpec spec = {});
 // "Add member to role completed (PIM activation)" by the target itself, with
@@ -119,7 +118,7 @@ Json non_role_record(std::string category = "UserManagement", std::size_t approx
 
 // Message bodies.
 std::string event_hubs_message(const std::vector<Json>& records);  // {"records":[...]}
-std::string graph_page(const std::vector<Json>& records);  // {"value":[<properties>...]}
+std::string graph_page(const std::vector<Json>& records);          // {"value":[<properties>...]}
 std::string bare_record(const Json& record);
 
 // `base` (any form parse_event_time takes) moved by `seconds`, written as

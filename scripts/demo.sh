@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's first command. Installs the Debian packages, builds rolewatch
+# (CMake preset "release"), then runs the live path on one machine: an
+# in-process Kafka broker (librdkafka's mock cluster) is fed the bundled
+# sample (ordinary Entra audit traffic with a LAPSUS$-style lockout inside),
+# rolewatch consumes it through its consumer group, pipeline and RocksDB
+# state, and the alert is printed. Exits by itself (non-zero if no alert).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake --preset release
+cmake --build --preset release
+
+bin=build/release/stream/rolewatch
+sample=deploy/demo/sample-attack.jsonl
+alerts=build/release/demo-alerts.jsonl
+
+echo
+echo "== rolewatch demo: $(wc -l < "$sample") Event Hubs messages from $sample =="
+"$bin" demo "$sample" > "$alerts"
+
+echo
+jq -r '
+  "ALERT  \(.title)  [\(.severity), MITRE \(.mitre.technique)]",
+  "  actor     \(.actor.displayName) <\(.actor.userPrincipalName)> from \(.actor.ipAddress)",
+  "  burst     \(.count) distinct (principal, role) removals, threshold \(.threshold) in \(.window)",
+  "  seen      \(.firstSeen) .. \(.lastSeen)",
+  "  alert id  \(.id)",
+  "  removals",
+  (.removals[] | "    \(.time[11:19])  \(.service | .[0:14] | . + (" " * (14 - length)))  \(.role.displayName) from \(.target.userPrincipalName)\(if .result != "success" then "  (FAILED)" else "" end)"),
+  ""' "$alerts"
+echo "Full alert JSON (schema rolewatch.alert.v1): $alerts"

@@ -1,0 +1,112 @@
+#pragma once
+// Live-stream test harness: child rolewatch processes (`broker`, `run`),
+// producing to the embedded broker, reading a group's committed offsets,
+// in-process runs, and reading what a state directory holds afterwards.
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "state/store.hpp"
+#include "stream/config.hpp"
+
+namespace support {
+
+// A child process with stdout on a pipe and stderr appended to a file.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file);
+  ~ChildProcess();  // SIGKILL if still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // The first line of stdout (without the newline), waiting up to `timeout`.
+  std::optional<std::string> first_line(std::chrono::milliseconds timeout);
+  void kill_hard();  // SIGKILL and reap
+  // SIGTERM, then the exit code (-1 if it did not exit within `timeout`,
+  // 128+signal if a signal ended it).
+  int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  bool running();
+
+ private:
+  int wait_for_exit(std::chrono::milliseconds timeout);
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::optional<int> exit_code_;
+};
+
+// `rolewatch broker --partitions N --topic T` as a child.
+class BrokerProcess {
+ public:
+  BrokerProcess(int partitions, const std::string& topic, const std::filesystem::path& log);
+  const std::string& bootstrap() const { return bootstrap_; }
+
+ private:
+  ChildProcess process_;
+  std::string bootstrap_;
+};
+
+// `rolewatch run --config FILE` as a child.
+class RunProcess {
+ public:
+  RunProcess(const std::filesystem::path& config, const std::filesystem::path& log,
+             const std::vector<std::string>& extra_args = {});
+  ChildProcess& process() { return process_; }
+
+ private:
+  ChildProcess process_;
+};
+
+// A config file for a run against `bootstrap`, with test-friendly timings
+// (fetch.wait.max.ms 10, commits every 100 ms, short sessions).
+struct RunConfigSpec {
+  std::string bootstrap;
+  std::string topic;
+  std::string group;
+  std::filesystem::path state_dir;
+  std::string assignment = "group";
+  std::string extra_yaml;  // appended verbatim
+};
+std::string run_config_yaml(const RunConfigSpec& spec);
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+
+// The same settings as a Config, for in-process runs.
+rolewatch::stream::Config run_config(const RunConfigSpec& spec);
+
+// Runs the live path in this process until every partition is caught up.
+int run_until_caught_up(const rolewatch::stream::Config& config,
+                        std::chrono::seconds deadline = std::chrono::seconds(30));
+
+// Publishes (partition, value) pairs and waits for the broker's acks.
+void publish(const std::string& bootstrap, const std::string& topic,
+             const std::vector<std::pair<std::int32_t, std::string>>& messages);
+
+// Per partition: the group's committed offset (-1: none) and the high
+// watermark.
+std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootstrap,
+                                                       const std::string& group,
+                                                       const std::string& topic, int partitions);
+std::map<std::int32_t, std::int64_t> high_watermarks(const std::string& bootstrap,
+                                                     const std::string& topic, int partitions);
+// Waits until the group has committed every partition up to its high
+// watermark (the run processed everything). False at the deadline.
+bool wait_until_committed(const std::string& bootstrap, const std::string& group,
+                          const std::string& topic, int partitions,
+                          std::chrono::milliseconds deadline);
+
+// After the run: what the state directory holds.
+std::vector<nlohmann::json> outbox_alerts(const std::filesystem::path& state_dir);
+std::map<std::string, std::string> family_contents(const std::filesystem::path& state_dir,
+                                                   rolewatch::state::Family family);
+// alert id -> the alert without detectedAt (the wall clock differs per run).
+std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohmann::json>& alerts);
+
+}  // namespace support
