@@ -8,7 +8,7 @@ packages=(
   librdkafka-dev libsimdjson-dev librocksdb-dev prometheus-cpp-dev libcivetweb-dev
   libspdlog-dev libfmt-dev catch2 libcurl4-openssl-dev libssl-dev libyaml-cpp-dev
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev
-  kcat jq prometheus prometheus-alertmanager ca-certificates python3
+  kcat jq prometheus prometheus-alertmanager ca-certificates python3 time procps
 )
 
 missing=()
