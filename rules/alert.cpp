@@ -7,7 +7,9 @@ namespace {
 
 using nlohmann::json;
 
-json optional_string(const std::string& text) { return text.empty() ? json() : json(text); }
+json optional_string(const std::string& text) {
+  return text.empty() ? json() : json(text);
+}
 
 std::string string_or_empty(const json& value) {
   return value.is_string() ? value.get<std::string>() : std::string();

@@ -1,10 +1,9 @@
 #pragma once
 // The alert a burst raises, and its rolewatch.alert.v1 JSON form.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rules/role_event.hpp"
 

@@ -1,10 +1,10 @@
 #include "rules/burst_detector.hpp"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <unordered_map>
-
-#include <openssl/sha.h>
 
 namespace rolewatch::rules {
 namespace {
@@ -60,7 +60,8 @@ Span burst_around(const std::vector<WindowEntry>& entries, std::size_t index, Ev
   while (span.begin > 0 && entries[span.begin].time - entries[span.begin - 1].time <= window) {
     --span.begin;
   }
-  while (span.end < entries.size() && entries[span.end].time - entries[span.end - 1].time <= window) {
+  while (span.end < entries.size() &&
+         entries[span.end].time - entries[span.end - 1].time <= window) {
     ++span.end;
   }
   return span;
@@ -108,10 +109,10 @@ Alert make_alert(const RuleDefinition& rule, const std::string& id, const GroupW
   for (auto i = crossing.begin; i < crossing.end; ++i) {
     const auto& e = window.entries[i];
     if (seen.emplace(pair_key(e), true).second) ++alert.count;
-    alert.removals.push_back(Removal{
-        e.audit_id, e.time, e.activity, static_cast<Service>(e.service),
-        static_cast<Outcome>(e.result), Principal{e.target_id, e.target_upn, e.target_type},
-        Role{e.role_template_id, e.role_name}});
+    alert.removals.push_back(
+        Removal{e.audit_id, e.time, e.activity, static_cast<Service>(e.service),
+                static_cast<Outcome>(e.result), Principal{e.target_id, e.target_upn, e.target_type},
+                Role{e.role_template_id, e.role_name}});
   }
   return alert;
 }
@@ -128,14 +129,14 @@ std::string group_key(const RuleDefinition& rule, const RoleEvent& event) {
 
 bool prune_window(const RuleDefinition& rule, GroupWindow& window, EventTime stream_time) {
   auto horizon = stream_time - rule.window_micros() - rule.grace_micros();
-  auto removed = std::erase_if(window.entries,
-                               [horizon](const WindowEntry& e) { return e.time < horizon; });
+  auto removed =
+      std::erase_if(window.entries, [horizon](const WindowEntry& e) { return e.time < horizon; });
   return removed > 0;
 }
 
 std::optional<Alert> add_removal(const RuleDefinition& rule, const std::string& group,
-                                 GroupWindow& window, const RoleEvent& event,
-                                 EventTime stream_time, EventTime now) {
+                                 GroupWindow& window, const RoleEvent& event, EventTime stream_time,
+                                 EventTime now) {
   remember_actor(window, event);
   auto entry = make_entry(event);
   auto& entries = window.entries;
@@ -175,11 +176,10 @@ std::string stable_alert_id(const std::string& rule_id, const std::string& group
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);
   char text[37];
-  std::snprintf(text, sizeof text,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", digest[0],
-                digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
-                digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14],
-                digest[15]);
+  std::snprintf(
+      text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+      digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+      digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14], digest[15]);
   return text;
 }
 

@@ -1,9 +1,9 @@
 #include "rules/rule_definition.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <yaml-cpp/yaml.h>
 
 #include "rules/default_rules_text.hpp"
 #include "rules/event_time.hpp"
@@ -85,9 +85,9 @@ class RuleReader {
 
  private:
   static bool known_key(std::string_view key) {
-    static const std::string_view kKeys[] = {"id",     "title",   "description", "enabled",
+    static const std::string_view kKeys[] = {"id",       "title", "description", "enabled",
                                              "severity", "mitre", "match",       "groupBy",
-                                             "window", "grace",   "threshold"};
+                                             "window",   "grace", "threshold"};
     return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
   }
 
@@ -223,7 +223,8 @@ Expected<std::vector<RuleDefinition>> parse_rules_yaml(std::string_view yaml_tex
   }
   for (std::size_t i = 0; i < rules.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (rules[i].id == rules[j].id) return make_error("rules: duplicate id '" + rules[i].id + "'");
+      if (rules[i].id == rules[j].id)
+        return make_error("rules: duplicate id '" + rules[i].id + "'");
     }
   }
   return rules;

@@ -16,8 +16,8 @@ enum class GroupBy { actor, tenant };
 enum class ResultFilter { any, success, failure };
 
 struct RoleMatch {
-  std::string template_id;                  // lower-case GUID
-  std::vector<std::string> display_names;   // fallbacks, compared case-insensitively
+  std::string template_id;                 // lower-case GUID
+  std::vector<std::string> display_names;  // fallbacks, compared case-insensitively
 };
 
 struct RuleDefinition {

@@ -79,8 +79,8 @@ std::string redact_url(std::string_view url);
 
 // Seconds to wait from a Retry-After value: delta-seconds or an HTTP date
 // (relative to `now`). nullopt when absent or unparseable.
-std::optional<std::chrono::seconds> parse_retry_after(
-    std::string_view value, std::chrono::system_clock::time_point now);
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now);
 
 // Case-insensitive ASCII comparison, for header names.
 bool iequals(std::string_view a, std::string_view b);

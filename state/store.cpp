@@ -1,11 +1,11 @@
 #include "state/store.hpp"
 
-#include <array>
-
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+
+#include <array>
 
 namespace rolewatch::state {
 namespace {
@@ -15,7 +15,9 @@ constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
     "outbox", "deliveries", "dead_letters",  "eligibility", "activations",
 };
 
-rocksdb::Slice slice(std::string_view text) { return {text.data(), text.size()}; }
+rocksdb::Slice slice(std::string_view text) {
+  return {text.data(), text.size()};
+}
 
 Error rocks_error(std::string_view what, const rocksdb::Status& status) {
   return make_error(std::string(what) + ": " + status.ToString());
@@ -40,7 +42,9 @@ rocksdb::Options database_options(const StoreOptions& options) {
 
 }  // namespace
 
-std::string_view family_name(Family family) { return kFamilyNames[static_cast<int>(family)]; }
+std::string_view family_name(Family family) {
+  return kFamilyNames[static_cast<int>(family)];
+}
 
 Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
     : handles_(handles), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
@@ -55,7 +59,9 @@ void Batch::erase(Family family, std::string_view key) {
   batch_->Delete((*handles_)[static_cast<int>(family)], slice(key));
 }
 
-std::size_t Batch::size() const { return batch_->Count(); }
+std::size_t Batch::size() const {
+  return batch_->Count();
+}
 
 Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
                                              StoreOptions options) {
@@ -65,7 +71,8 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
 
   auto db_options = database_options(options);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(db_options));
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                        rocksdb::ColumnFamilyOptions(db_options));
   for (auto name : kFamilyNames) {
     families.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions(db_options));
   }
@@ -89,7 +96,9 @@ Store::~Store() {
   if (db_) db_->Close();
 }
 
-Batch Store::make_batch() { return Batch(&handles_); }
+Batch Store::make_batch() {
+  return Batch(&handles_);
+}
 
 Expected<std::optional<std::string>> Store::get(Family family, std::string_view key) const {
   std::string value;

@@ -1,10 +1,10 @@
 #include "stream/cli.hpp"
 
-#include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "stream/config.hpp"
 #include "stream/demo_command.hpp"
@@ -84,7 +84,8 @@ void add_broker(CLI::App& app, Commands& c) {
       "its bootstrap address (127.0.0.1:PORT) as the first line on stdout, for kcat or\n"
       "a second rolewatch.");
   broker->add_option("--partitions", c.broker_partitions, "Partitions of the topic (default 4)");
-  broker->add_option("--topic", c.broker_topic, "Topic to create (default insights-logs-auditlogs)");
+  broker->add_option("--topic", c.broker_topic,
+                     "Topic to create (default insights-logs-auditlogs)");
   broker->callback([&] { c.exit_code = broker_command(c.broker_partitions, c.broker_topic); });
 
   auto* demo = app.add_subcommand(
@@ -104,14 +105,15 @@ void add_eligibility(CLI::App& app, Commands& c) {
   import->add_option("file", c.import.file, "CSV (comma or semicolon delimited)")->required();
   import->add_option("--state-dir", c.import.state_dir, "State directory")->required();
   import->add_option("--as-of", c.import.as_of, "Snapshot time, RFC 3339 (default: now)");
-  import->callback([&] { c.exit_code = eligibility_import_command(c.import); });
+  import->callback([&] { c.exit_code = eligibility_import_command(c.import);
+});
 
-  auto* refresh = eligibility->add_subcommand(
-      "refresh", "Fetch eligibility and assignments from Microsoft Graph once.");
-  refresh->add_option("--config", c.refresh.config_file, "YAML configuration file")->required();
-  refresh->add_option("--state-dir", c.refresh.state_dir, "Override the config's state.dir");
-  refresh->callback([&] { c.exit_code = eligibility_refresh_command(c.refresh); });
-}
+auto* refresh = eligibility->add_subcommand(
+    "refresh", "Fetch eligibility and assignments from Microsoft Graph once.");
+refresh->add_option("--config", c.refresh.config_file, "YAML configuration file")->required();
+refresh->add_option("--state-dir", c.refresh.state_dir, "Override the config's state.dir");
+refresh->callback([&] { c.exit_code = eligibility_refresh_command(c.refresh); });
+}  // namespace
 
 std::optional<ReportFormat> parse_format(const std::string& text) {
   if (text == "json") return ReportFormat::json;
@@ -142,8 +144,9 @@ void add_report(CLI::App& app, Commands& c) {
   });
 
   auto* exports = app.add_subcommand(
-      "export", "Export identity-roles: a CSV per user (eligible roles, permanent roles, last\n"
-                "activation) for a Sentinel watchlist that enriches IdentityInfo.");
+      "export",
+      "Export identity-roles: a CSV per user (eligible roles, permanent roles, last\n"
+      "activation) for a Sentinel watchlist that enriches IdentityInfo.");
   exports->add_option("what", c.exports.what, "identity-roles")
       ->required()
       ->check(CLI::IsMember({"identity-roles"}));
@@ -152,7 +155,7 @@ void add_report(CLI::App& app, Commands& c) {
   exports->callback([&] { c.exit_code = export_command(c.exports, std::cout); });
 }
 
-}  // namespace
+}  // namespace rolewatch::stream
 
 int run_cli(int argc, char** argv) {
   CLI::App app{kDescription, "rolewatch"};

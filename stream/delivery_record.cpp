@@ -1,7 +1,6 @@
 #include "stream/delivery_record.hpp"
 
 #include <array>
-
 #include <nlohmann/json.hpp>
 
 #include "state/store.hpp"

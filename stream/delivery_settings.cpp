@@ -21,8 +21,8 @@ DeliverySettings read_delivery_settings(const ConfigNode& delivery) {
     if (sender.backoff.initial.count() < 1) retry.fail("initial", "must be at least 1ms");
     if (sender.backoff.max < sender.backoff.initial) retry.fail("max", "must be at least initial");
   }
-  settings.ready_outbox_threshold = static_cast<std::size_t>(
-      delivery.integer("ready_outbox_threshold", 100, 1, 1'000'000));
+  settings.ready_outbox_threshold =
+      static_cast<std::size_t>(delivery.integer("ready_outbox_threshold", 100, 1, 1'000'000));
   return settings;
 }
 

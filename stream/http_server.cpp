@@ -43,7 +43,9 @@ Expected<std::pair<std::string, int>> parse_listen_address(const std::string& li
 
 HttpServer::HttpServer() : server_(std::make_unique<httplib::Server>()) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 Expected<std::unique_ptr<HttpServer>> HttpServer::bind(const HttpServerOptions& options,
                                                        Metrics& metrics,

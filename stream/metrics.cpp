@@ -26,7 +26,7 @@ const Buckets kFastBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0
 const Buckets kDelayBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,  1,     2.5,
                                5,     10,   30,    60,   300, 900,  3600, 14400, 86400};
 // Entra records reach Event Hubs minutes after the activity.
-const Buckets kEventBuckets = {0.1, 0.25, 0.5, 1,   2.5, 5,    10,  30,
+const Buckets kEventBuckets = {0.1, 0.25, 0.5, 1,   2.5,  5,    10,  30,
                                60,  120,  300, 600, 1800, 3600, 7200};
 
 double seconds_since_epoch() {
@@ -58,10 +58,14 @@ std::string build_version() {
 
 std::string_view to_string(DeliveryFailure reason) {
   switch (reason) {
-    case DeliveryFailure::transient: return "transient";
-    case DeliveryFailure::throttled: return "throttled";
-    case DeliveryFailure::permanent: return "permanent";
-    case DeliveryFailure::expired: return "expired";
+    case DeliveryFailure::transient:
+      return "transient";
+    case DeliveryFailure::throttled:
+      return "throttled";
+    case DeliveryFailure::permanent:
+      return "permanent";
+    case DeliveryFailure::expired:
+      return "expired";
   }
   return "transient";
 }
@@ -83,8 +87,9 @@ DeliveryProbe::DeliveryProbe(prometheus::Registry& registry) : registry_(registr
                      .Register(registry);
   failures_ = &BuildCounter()
                    .Name("rolewatch_alert_delivery_failures_total")
-                   .Help("Failed delivery attempts by sink and reason "
-                         "(transient, throttled, permanent, expired)")
+                   .Help(
+                       "Failed delivery attempts by sink and reason "
+                       "(transient, throttled, permanent, expired)")
                    .Register(registry);
   attempt_seconds_ = &BuildHistogram()
                           .Name("rolewatch_alert_delivery_duration_seconds")
@@ -108,7 +113,9 @@ DeliveryProbe::DeliveryProbe(prometheus::Registry& registry) : registry_(registr
 
 DeliveryProbe::~DeliveryProbe() = default;
 
-void DeliveryProbe::add_sink(const std::string& sink) { series(sink); }
+void DeliveryProbe::add_sink(const std::string& sink) {
+  series(sink);
+}
 
 DeliveryProbe::SinkSeries& DeliveryProbe::series(const std::string& sink) {
   std::lock_guard lock(mutex_);
@@ -207,7 +214,8 @@ Metrics::Series::Series(prometheus::Registry& r)
                          "Role records whose audit id was already processed")),
       late(counter(r, "rolewatch_late_records_total",
                    "Role records older than stream time minus window minus grace")),
-      alerts(BuildCounter().Name("rolewatch_alerts_total").Help("Alerts raised by rule").Register(r)),
+      alerts(
+          BuildCounter().Name("rolewatch_alerts_total").Help("Alerts raised by rule").Register(r)),
       muted_alerts(counter(r, "rolewatch_muted_alerts_total",
                            "Alerts raised again while rebuilding lost state, not sent")),
       batch_seconds(histogram(r, "rolewatch_batch_duration_seconds",
@@ -223,8 +231,8 @@ Metrics::Series::Series(prometheus::Registry& r)
       stream_time(gauge(r, "rolewatch_stream_time_timestamp_seconds",
                         "Stream time: newest counted event time")),
       stream_lag(gauge(r, "rolewatch_stream_time_lag_seconds", "Wall clock minus stream time")),
-      last_batch(gauge(r, "rolewatch_last_batch_timestamp_seconds",
-                       "When the last batch was committed")),
+      last_batch(
+          gauge(r, "rolewatch_last_batch_timestamp_seconds", "When the last batch was committed")),
       last_message(gauge(r, "rolewatch_last_message_timestamp_seconds",
                          "Broker timestamp of the newest message consumed")),
       event_latency(histogram(r, "rolewatch_alert_event_latency_seconds",
@@ -296,6 +304,10 @@ void Metrics::record_batch(const BatchResult& result, std::span<const SourceMess
   }
 }
 
+void Metrics::declare_rules(const std::vector<std::string>& rule_ids) {
+  for (const auto& rule : rule_ids) series_->alerts.Add({{"rule", rule}});
+}
+
 void Metrics::record_role_events(const RoleEventKindCounts& per_kind) {
   for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
     if (per_kind[i] > 0) series_->role_events[i]->Increment(static_cast<double>(per_kind[i]));
@@ -306,7 +318,9 @@ void Metrics::observe_state_write(std::chrono::nanoseconds duration) {
   series_->write_seconds.Observe(std::chrono::duration<double>(duration).count());
 }
 
-void Metrics::record_state_write_failure() { series_->write_failures.Increment(); }
+void Metrics::record_state_write_failure() {
+  series_->write_failures.Increment();
+}
 
 void Metrics::set_consumer_lag(std::int32_t partition, std::int64_t messages) {
   std::lock_guard lock(mutex_);

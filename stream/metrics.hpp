@@ -91,6 +91,8 @@ class Metrics {
   // messages, alerts by rule and their latencies, how long process() took.
   void record_batch(const BatchResult& result, std::span<const SourceMessage> messages,
                     std::chrono::nanoseconds process_time);
+  // Creates the per-rule alert series up front, so they read 0 rather than absent.
+  void declare_rules(const std::vector<std::string>& rule_ids);
   // Role events by kind, indexed by rules::Kind (BatchCounters holds only the total).
   void record_role_events(const RoleEventKindCounts& per_kind);
   // The RocksDB write alone, when the caller can time it.

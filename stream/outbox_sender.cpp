@@ -21,14 +21,18 @@ std::int64_t unix_millis(SystemTime time) {
   return std::chrono::duration_cast<milliseconds>(time.time_since_epoch()).count();
 }
 
-SystemTime from_unix_millis(std::int64_t millis) { return SystemTime(milliseconds(millis)); }
+SystemTime from_unix_millis(std::int64_t millis) {
+  return SystemTime(milliseconds(millis));
+}
 
 // A system-clock instant on the steady clock, for waiting.
 Steady::time_point to_steady(SystemTime when, Steady::time_point now, SystemTime system_now) {
   return now + std::chrono::duration_cast<Steady::duration>(when - system_now);
 }
 
-bool power_of_two(int n) { return n > 0 && (n & (n - 1)) == 0; }
+bool power_of_two(int n) {
+  return n > 0 && (n & (n - 1)) == 0;
+}
 
 std::vector<std::string> names_of(const std::vector<std::unique_ptr<Sink>>& sinks) {
   std::vector<std::string> names;
@@ -54,9 +58,9 @@ struct Entry {
 struct Slot {
   std::unique_ptr<Sink> sink;
   std::optional<ResendPolicy> resend;
-  std::size_t busy = 0;                // queued + running deliveries
-  Steady::time_point paused_until{};   // the receiver's Retry-After
-  Steady::time_point next_allowed{};   // min_interval between requests
+  std::size_t busy = 0;               // queued + running deliveries
+  Steady::time_point paused_until{};  // the receiver's Retry-After
+  Steady::time_point next_allowed{};  // min_interval between requests
   std::deque<std::uint64_t> queue;
   std::vector<std::thread> workers;
 };
@@ -195,8 +199,8 @@ struct OutboxSender::Impl {
   Attempt attempt(const Entry& entry, std::size_t index, const Progress& before) {
     auto& slot = *slots[index];
     const auto& stored = entry.stored;
-    DeliveryRequest request{stored.doc,        stored.body,       stored.id,
-                            before.record.attempts + 1, before.resolve_at, &cancel};
+    DeliveryRequest request{stored.doc,        stored.body, stored.id, before.record.attempts + 1,
+                            before.resolve_at, &cancel};
     Attempt result;
     result.failures_before = before.record.attempts;
     auto started = Steady::now();
@@ -221,9 +225,9 @@ struct OutboxSender::Impl {
     auto& progress = entry.sinks[index];
     if (slots[index]->resend && !progress.resolve_at) {
       auto now = std::chrono::system_clock::now();
-      progress.resolve_at =
-          std::max(entry.stored.detected + slots[index]->resend->active_for,
-                   now + std::chrono::duration_cast<SystemTime::duration>(slots[index]->resend->interval));
+      progress.resolve_at = std::max(
+          entry.stored.detected + slots[index]->resend->active_for,
+          now + std::chrono::duration_cast<SystemTime::duration>(slots[index]->resend->interval));
     }
     auto before = progress;
     lock.unlock();
@@ -250,9 +254,10 @@ struct OutboxSender::Impl {
         progress.due = now + delay;
         if (result.outcome.retry_after) slot.paused_until = progress.due;
         if (options.probe != nullptr) {
-          options.probe->failed(name, result.outcome.retry_after || result.outcome.http_status == 429
-                                          ? DeliveryFailure::throttled
-                                          : DeliveryFailure::transient);
+          options.probe->failed(name,
+                                result.outcome.retry_after || result.outcome.http_status == 429
+                                    ? DeliveryFailure::throttled
+                                    : DeliveryFailure::transient);
         }
         if (power_of_two(result.record.attempts)) {
           spdlog::warn("sink {} ({}): alert {} not delivered (attempt {}): {}; retrying in {} ms",
@@ -263,9 +268,10 @@ struct OutboxSender::Impl {
       }
       case DeliveryOutcome::Kind::permanent:
         if (options.probe != nullptr) options.probe->failed(name, DeliveryFailure::permanent);
-        spdlog::error("sink {} ({}) rejected alert {} for good: {}; it will be kept in the dead "
-                      "letters",
-                      name, slot.sink->describe(), entry.stored.id, result.outcome.detail);
+        spdlog::error(
+            "sink {} ({}) rejected alert {} for good: {}; it will be kept in the dead "
+            "letters",
+            name, slot.sink->describe(), entry.stored.id, result.outcome.detail);
         break;
     }
   }
@@ -280,9 +286,9 @@ struct OutboxSender::Impl {
     }
     if (!first_delivery) return;  // a re-post; counted once
     if (options.probe != nullptr) {
-      auto since = std::chrono::duration<double>(std::chrono::system_clock::now() -
-                                                 entry.stored.detected)
-                       .count();
+      auto since =
+          std::chrono::duration<double>(std::chrono::system_clock::now() - entry.stored.detected)
+              .count();
       options.probe->delivered(slot.sink->name(), result.seconds, since);
     }
     if (result.failures_before == 0) return;
@@ -321,29 +327,34 @@ struct OutboxSender::Impl {
     worker_cv.notify_all();
   }
 
-  // Alerts still undelivered at max_age give up on the sinks that lack them.
+  // Alerts still undelivered at max_age give up on the sinks that lack them,
+  // once each of those sinks had at least one try (after a long shutdown,
+  // old alerts are still worth one attempt).
   void expire(SystemTime system_now) {
     for (auto& [sequence, entry] : entries) {
       if (system_now - entry.stored.detected <= options.max_age) continue;
       for (std::size_t i = 0; i < slots.size(); ++i) {
         auto& progress = entry.sinks[i];
-        if (progress.in_flight || progress.record.state != DeliveryState::pending) continue;
+        if (progress.in_flight || progress.record.state != DeliveryState::pending ||
+            progress.record.attempts == 0) {
+          continue;
+        }
         progress.record.state = DeliveryState::failed;
         progress.record.last_error = "not delivered within max_age";
         if (options.probe != nullptr) {
           options.probe->failed(slots[i]->sink->name(), DeliveryFailure::expired);
         }
-        spdlog::error("alert {} was not delivered to sink {} within {} s; moving it to the dead "
-                      "letters",
-                      entry.stored.id, slots[i]->sink->name(), options.max_age.count());
+        spdlog::error(
+            "alert {} was not delivered to sink {} within {} s; moving it to the dead "
+            "letters",
+            entry.stored.id, slots[i]->sink->name(), options.max_age.count());
       }
     }
   }
 
   bool complete(const Entry& entry, SystemTime now) const {
-    return !entry.finishing && std::all_of(entry.sinks.begin(), entry.sinks.end(), [&](auto& p) {
-             return !p.in_flight && done(p, now);
-           });
+    return !entry.finishing && std::all_of(entry.sinks.begin(), entry.sinks.end(),
+                                           [&](auto& p) { return !p.in_flight && done(p, now); });
   }
 
   // Removes finished alerts from the outbox (dead ones into the dead letters).
@@ -416,9 +427,9 @@ struct OutboxSender::Impl {
         }
         if (!wants_attempt(p, system_now) || slot.busy >= slot.sink->concurrency()) continue;
         wake = std::min(wake, std::max({p.due, slot.paused_until, slot.next_allowed}));
-        if (p.record.state == DeliveryState::pending) {
-          wake = std::min(wake, to_steady(entry.stored.detected + options.max_age, now,
-                                          system_now));
+        if (p.record.state == DeliveryState::pending && p.record.attempts > 0) {
+          wake =
+              std::min(wake, to_steady(entry.stored.detected + options.max_age, now, system_now));
         }
       }
     }
@@ -478,7 +489,9 @@ OutboxSender::OutboxSender(state::Store& store, std::vector<std::unique_ptr<Sink
                            SenderOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(sinks), std::move(options))) {}
 
-OutboxSender::~OutboxSender() { stop(Steady::now() + std::chrono::seconds(2)); }
+OutboxSender::~OutboxSender() {
+  stop(Steady::now() + std::chrono::seconds(2));
+}
 
 Status OutboxSender::start() {
   auto& impl = *impl_;
@@ -495,8 +508,8 @@ Status OutboxSender::start() {
       ++impl.running_workers;
       impl.slots[i]->workers.emplace_back([&impl, i] { impl.worker_loop(i); });
     }
-    spdlog::info("alert sink {}: {} ({})", impl.slots[i]->sink->name(),
-                 impl.slots[i]->sink->type(), impl.slots[i]->sink->describe());
+    spdlog::info("alert sink {}: {} ({})", impl.slots[i]->sink->name(), impl.slots[i]->sink->type(),
+                 impl.slots[i]->sink->describe());
   }
   impl.dispatcher = std::thread([&impl] { impl.dispatcher_loop(); });
   return ok();
@@ -523,7 +536,8 @@ void OutboxSender::stop(std::chrono::steady_clock::time_point deadline) {
   {
     std::unique_lock lock(impl.mutex);
     if (!impl.exit_cv.wait_until(lock, deadline, [&] { return impl.running_workers == 0; })) {
-      spdlog::warn("cancelling alert deliveries still in flight at shutdown; they resume on restart");
+      spdlog::warn(
+          "cancelling alert deliveries still in flight at shutdown; they resume on restart");
       impl.cancel = true;
     }
   }
@@ -556,13 +570,16 @@ Expected<DrainSummary> OutboxSender::drain_once() {
     auto kind = impl.run_attempt(lock, sequence, index);
     (kind == DeliveryOutcome::Kind::delivered ? summary.delivered : summary.failed) += 1;
   }
+  impl.expire(std::chrono::system_clock::now());
   impl.finish_complete(lock, std::chrono::system_clock::now());
   impl.publish_pending(std::chrono::system_clock::now());
   summary.pending = impl.pending_alerts;
   return summary;
 }
 
-std::size_t OutboxSender::pending() const { return impl_->pending_alerts; }
+std::size_t OutboxSender::pending() const {
+  return impl_->pending_alerts;
+}
 
 std::vector<std::string> OutboxSender::sink_names() const {
   std::vector<std::string> names;

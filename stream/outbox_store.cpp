@@ -24,23 +24,24 @@ OutboxStore::OutboxStore(state::Store& store, std::vector<std::string> sink_name
 Expected<LoadedBatch> OutboxStore::load(std::uint64_t from, std::size_t limit) const {
   LoadedBatch batch;
   batch.next_sequence = from;
-  auto status = store_.scan(Family::outbox, state::encode_be64(from), "", [&](auto key, auto value) {
-    if (key.size() != 8) return true;  // not ours
-    if (batch.alerts.size() >= limit) {
-      ++batch.not_loaded;
-      return true;
-    }
-    StoredAlert alert;
-    alert.sequence = state::decode_be64(key);
-    alert.body = std::string(value);
-    alert.doc = nlohmann::json::parse(alert.body, nullptr, false);
-    if (alert.doc.is_discarded()) alert.doc = nullptr;
-    if (alert.doc.is_object()) alert.id = alert.doc.value("id", "");
-    alert.detected = detection_time(alert.doc);
-    batch.next_sequence = alert.sequence + 1;
-    batch.alerts.push_back(std::move(alert));
-    return true;
-  });
+  auto status =
+      store_.scan(Family::outbox, state::encode_be64(from), "", [&](auto key, auto value) {
+        if (key.size() != 8) return true;  // not ours
+        if (batch.alerts.size() >= limit) {
+          ++batch.not_loaded;
+          return true;
+        }
+        StoredAlert alert;
+        alert.sequence = state::decode_be64(key);
+        alert.body = std::string(value);
+        alert.doc = nlohmann::json::parse(alert.body, nullptr, false);
+        if (alert.doc.is_discarded()) alert.doc = nullptr;
+        if (alert.doc.is_object()) alert.id = alert.doc.value("id", "");
+        alert.detected = detection_time(alert.doc);
+        batch.next_sequence = alert.sequence + 1;
+        batch.alerts.push_back(std::move(alert));
+        return true;
+      });
   if (!status) return status.error();
   for (auto& alert : batch.alerts) {
     for (const auto& sink : sink_names_) {

@@ -5,11 +5,10 @@
 // (Family::dead_letters). RocksDB is thread-safe; the pipeline writes other
 // keys meanwhile.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "state/expected.hpp"
 #include "state/store.hpp"
@@ -20,10 +19,10 @@ namespace rolewatch::stream {
 
 struct StoredAlert {
   std::uint64_t sequence = 0;
-  std::string body;     // exact bytes from the outbox
-  nlohmann::json doc;   // parsed; discarded (null) when the body is not JSON
-  std::string id;       // the alert's stable id ("" when unreadable)
-  SystemTime detected;  // detectedAt, or when first loaded
+  std::string body;                     // exact bytes from the outbox
+  nlohmann::json doc;                   // parsed; discarded (null) when the body is not JSON
+  std::string id;                       // the alert's stable id ("" when unreadable)
+  SystemTime detected;                  // detectedAt, or when first loaded
   std::vector<DeliveryRecord> records;  // one per sink, in sink order
 };
 

@@ -1,12 +1,12 @@
 #include "stream/pipeline.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <spdlog/spdlog.h>
 
 #include "rules/activation_labeler.hpp"
 #include "rules/activation_rules.hpp"
@@ -177,8 +177,8 @@ struct Pipeline::Impl {
     }
     ++result.counters.activations;
     result.documents.push_back(rules::to_json(*labelled));
-    for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled,
-                                                        wall_clock_micros())) {
+    for (auto& alert :
+         rules::evaluate_activation_rules(activation_rules, *labelled, wall_clock_micros())) {
       emit(rules::to_json(alert), message);
     }
   }
@@ -294,7 +294,9 @@ Expected<std::unique_ptr<Pipeline>> Pipeline::make(state::Store& store,
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-const std::vector<rules::RuleDefinition>& Pipeline::rules() const { return impl_->rules; }
+const std::vector<rules::RuleDefinition>& Pipeline::rules() const {
+  return impl_->rules;
+}
 
 Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages) {
   auto& impl = *impl_;

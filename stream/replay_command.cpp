@@ -1,12 +1,12 @@
 #include "stream/replay_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
-
-#include <spdlog/spdlog.h>
 
 #include "stream/pipeline.hpp"
 #include "stream/rules_loader.hpp"

@@ -9,8 +9,8 @@
 namespace rolewatch::stream {
 
 struct ReplayOptions {
-  std::vector<std::string> files;  // "-" is standard input
-  std::optional<std::filesystem::path> state_dir;  // fresh temporary state when absent
+  std::vector<std::string> files;                   // "-" is standard input
+  std::optional<std::filesystem::path> state_dir;   // fresh temporary state when absent
   std::optional<std::filesystem::path> rules_file;  // compiled-in rules when absent
   std::size_t batch_lines = 256;
 };

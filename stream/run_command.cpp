@@ -1,5 +1,7 @@
 #include "stream/run_command.hpp"
 
+#include "stream/sidecar.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -152,7 +154,8 @@ int run(const Config& config, const RunOptions& run_options, const RunHooks& hoo
 
 int run_command(const Config& config) {
   spdlog::set_level(spdlog::level::from_str(config.log.level));
-  return run(config);
+  Sidecar sidecar(config);
+  return run(config, {}, sidecar.hooks());
 }
 
 int run_command(const std::filesystem::path& config_file) {

@@ -6,11 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace rolewatch::stream {
 

@@ -126,8 +126,8 @@ json AlertmanagerSink::payload(const json& alert, SystemTime resolve_at) const {
 }
 
 DeliveryOutcome AlertmanagerSink::deliver(const DeliveryRequest& request) {
-  auto resolve_at = request.resolve_at.value_or(std::chrono::system_clock::now() +
-                                                policy_.active_for);
+  auto resolve_at =
+      request.resolve_at.value_or(std::chrono::system_clock::now() + policy_.active_for);
   return poster_.post(endpoint_, {}, payload(request.alert, resolve_at).dump(), request.cancel);
 }
 

@@ -33,16 +33,19 @@ JsonLinesSink::~JsonLinesSink() {
 DeliveryOutcome JsonLinesSink::open_if_needed() {
   if (file_ != nullptr) return DeliveryOutcome::ok();
   file_ = std::fopen(path_.c_str(), "ae");
-  if (file_ == nullptr) return DeliveryOutcome::again("cannot open " + path_ + ": " + std::strerror(errno));
+  if (file_ == nullptr)
+    return DeliveryOutcome::again("cannot open " + path_ + ": " + std::strerror(errno));
   return DeliveryOutcome::ok();
 }
 
 DeliveryOutcome JsonLinesSink::deliver(const DeliveryRequest& request) {
   std::lock_guard lock(mutex_);
-  if (auto opened = open_if_needed(); opened.kind != DeliveryOutcome::Kind::delivered) return opened;
+  if (auto opened = open_if_needed(); opened.kind != DeliveryOutcome::Kind::delivered)
+    return opened;
   std::string line(request.body);
   line.push_back('\n');
-  bool ok = std::fwrite(line.data(), 1, line.size(), file_) == line.size() && std::fflush(file_) == 0;
+  bool ok =
+      std::fwrite(line.data(), 1, line.size(), file_) == line.size() && std::fflush(file_) == 0;
   if (ok && fsync_) ok = ::fsync(fileno(file_)) == 0;
   if (ok) return DeliveryOutcome::ok();
   auto detail = std::string("cannot write ") + describe() + ": " + std::strerror(errno);

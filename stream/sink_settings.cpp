@@ -101,7 +101,14 @@ std::vector<state::HttpHeader> read_secret_headers(const ConfigNode& node, std::
 }
 
 std::vector<std::string> HttpSinkSettings::secret_values() const {
-  std::vector<std::string> values{url.reveal()};
+  std::vector<std::string> values;
+  // A URL is secret only through its query (Teams' sig=) or credentials.
+  const auto& full = url.reveal();
+  if (state::redact_url(full) != full) {
+    values.push_back(full);
+    if (auto query = full.find('?'); query != std::string::npos)
+      values.push_back(full.substr(query + 1));
+  }
   for (const auto& header : headers) {
     values.push_back(header.value);
     // "Bearer <token>": a receiver may echo the token alone.
@@ -134,10 +141,9 @@ HttpSinkSettings read_http_settings(const ConfigNode& node, std::size_t default_
 }
 
 bool valid_sink_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-         });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 }  // namespace rolewatch::stream

@@ -8,11 +8,10 @@ std::unique_ptr<Sink> WebhookSink::make(const std::string& name, const ConfigNod
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
                    "min_interval", "tls_verify", "ca_file", "secret", "secret_file", "hub_secret",
                    "hub_secret_file", "format", "event_type"});
+  auto settings = read_http_settings(node, 2, std::chrono::milliseconds(0));
   auto signer = WebhookSigner::make(read_secrets(node, "secret"));
   if (!signer) node.fail("secret", signer.error().message);
-  std::unique_ptr<WebhookSink> sink(
-      new WebhookSink(name, read_http_settings(node, 2, std::chrono::milliseconds(0)),
-                      std::move(*signer)));
+  std::unique_ptr<WebhookSink> sink(new WebhookSink(name, std::move(settings), std::move(*signer)));
   if (auto hub = node.secret("hub_secret")) {
     if (hub->empty()) node.fail("hub_secret", "is empty (is its environment variable set?)");
     sink->hub_secret_ = std::move(*hub);
@@ -47,7 +46,8 @@ DeliveryOutcome WebhookSink::deliver(const DeliveryRequest& request) {
       {"webhook-id", std::string(request.alert_id)},
       {"webhook-timestamp", std::to_string(now)},
   };
-  if (!signer_.empty()) headers.push_back({"webhook-signature", signer_.sign(request.alert_id, now, body)});
+  if (!signer_.empty())
+    headers.push_back({"webhook-signature", signer_.sign(request.alert_id, now, body)});
   if (!hub_secret_.empty()) {
     headers.push_back({"X-Hub-Signature-256", hub_signature_256(hub_secret_.reveal(), body)});
   }

@@ -52,7 +52,8 @@ json facts(const json& alert) {
   list.push_back(fact("First / last", short_time(text_of(alert, "firstSeen")) + " / " +
                                           short_time(text_of(alert, "lastSeen"))));
   list.push_back(fact("MITRE", text_of(mitre, "technique") + " " + text_of(mitre, "tactic")));
-  if (auto tenant = text_of(alert, "tenantId"); !tenant.empty()) list.push_back(fact("Tenant", tenant));
+  if (auto tenant = text_of(alert, "tenantId"); !tenant.empty())
+    list.push_back(fact("Tenant", tenant));
   list.push_back(fact("Alert id", text_of(alert, "id")));
   return list;
 }
@@ -61,11 +62,11 @@ json removal_line(const json& removal) {
   const auto& target = removal.value("target", json::object());
   const auto& role = removal.value("role", json::object());
   auto result = text_of(removal, "result");
-  auto text = "- " + first_non_empty({text_of(target, "userPrincipalName"), text_of(target, "id")}) +
-              " · " + first_non_empty({text_of(role, "displayName"), text_of(role, "templateId")}) +
-              " · " + short_time(text_of(removal, "time")) + " · " +
-              (result == "failure" ? "**failed**" : result) + " (" + text_of(removal, "service") +
-              ")";
+  auto text =
+      "- " + first_non_empty({text_of(target, "userPrincipalName"), text_of(target, "id")}) +
+      " · " + first_non_empty({text_of(role, "displayName"), text_of(role, "templateId")}) + " · " +
+      short_time(text_of(removal, "time")) + " · " + (result == "failure" ? "**failed**" : result) +
+      " (" + text_of(removal, "service") + ")";
   return {{"type", "TextBlock"}, {"text", std::move(text)}, {"wrap", true}, {"spacing", "None"}};
 }
 
@@ -96,14 +97,13 @@ json card(const json& alert, std::size_t shown_removals) {
                   {"body", std::move(body)},
                   {"msteams", {{"width", "Full"}}}};
   if (auto url = entra_actor_url(alert.value("actor", json::object())); !url.empty()) {
-    content["actions"] = json::array(
-        {{{"type", "Action.OpenUrl"}, {"title", "Open actor in Entra"}, {"url", url}}});
+    content["actions"] =
+        json::array({{{"type", "Action.OpenUrl"}, {"title", "Open actor in Entra"}, {"url", url}}});
   }
   return {{"type", "message"},
-          {"attachments",
-           json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
-                         {"contentUrl", nullptr},
-                         {"content", std::move(content)}}})}};
+          {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                        {"contentUrl", nullptr},
+                                        {"content", std::move(content)}}})}};
 }
 
 }  // namespace

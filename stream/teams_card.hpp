@@ -5,9 +5,8 @@
 // removal, a link to the actor in the Entra admin center). Teams refuses
 // messages over 28 KB, so long removal lists are cut and summarized.
 #include <cstddef>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace rolewatch::stream {
 

@@ -40,8 +40,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("records=%llu role=%llu bytes=%llu seconds=%.3f\n",
               static_cast<unsigned long long>(records), static_cast<unsigned long long>(role),
               static_cast<unsigned long long>(bytes), seconds);

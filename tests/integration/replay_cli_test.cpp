@@ -50,8 +50,7 @@ TEST_CASE("replaying from standard input behaves like replaying the file", "[e2e
   CHECK(json(alerts_in(run.out)) == expected_alerts());
 }
 
-TEST_CASE("a replay split across a restart gives the same alerts as one run, none twice",
-          "[e2e]") {
+TEST_CASE("a replay split across a restart gives the same alerts as one run, none twice", "[e2e]") {
   support::TempDir state;
   auto replay = rolewatch_binary() + " replay --state-dir " + (state / "s").string() + " ";
   auto first = run_shell(replay + fixture("replay/lapsus-burst-part1.jsonl"));

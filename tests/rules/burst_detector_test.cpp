@@ -51,8 +51,12 @@ struct Detector {
   }
 };
 
-RuleDefinition actor_rule() { return default_rules().at(0); }
-RuleDefinition tenant_rule() { return default_rules().at(1); }
+RuleDefinition actor_rule() {
+  return default_rules().at(0);
+}
+RuleDefinition tenant_rule() {
+  return default_rules().at(1);
+}
 
 }  // namespace
 
@@ -73,29 +77,35 @@ TEST_CASE("three privileged removals by one actor within the window raise one al
 
 TEST_CASE("a burst alerts exactly once however many removals follow") {
   Detector d(actor_rule());
-  for (int i = 0; i < 10; ++i) d.feed(removal("mallory", "admin" + std::to_string(i), kStart + i * kMinute));
+  for (int i = 0; i < 10; ++i)
+    d.feed(removal("mallory", "admin" + std::to_string(i), kStart + i * kMinute));
   CHECK(d.alerts.size() == 1);
 }
 
 TEST_CASE("a new burst after one quiet window length alerts again with a new id") {
   Detector d(actor_rule());
-  for (int i = 0; i < 3; ++i) d.feed(removal("mallory", "a" + std::to_string(i), kStart + i * kMinute));
+  for (int i = 0; i < 3; ++i)
+    d.feed(removal("mallory", "a" + std::to_string(i), kStart + i * kMinute));
   auto later = kStart + 2 * kMinute + 121 * kMinute;
-  for (int i = 0; i < 3; ++i) d.feed(removal("mallory", "b" + std::to_string(i), later + i * kMinute));
+  for (int i = 0; i < 3; ++i)
+    d.feed(removal("mallory", "b" + std::to_string(i), later + i * kMinute));
   REQUIRE(d.alerts.size() == 2);
   CHECK(d.alerts[0].id != d.alerts[1].id);
 }
 
 TEST_CASE("removals within one window length of each other keep the burst open") {
   Detector d(actor_rule());
-  for (int i = 0; i < 3; ++i) d.feed(removal("mallory", "a" + std::to_string(i), kStart + i * kMinute));
+  for (int i = 0; i < 3; ++i)
+    d.feed(removal("mallory", "a" + std::to_string(i), kStart + i * kMinute));
   // 110 minutes of quiet is less than the 2 h window: same burst, no new alert.
   auto later = kStart + 2 * kMinute + 110 * kMinute;
-  for (int i = 0; i < 3; ++i) d.feed(removal("mallory", "b" + std::to_string(i), later + i * kMinute));
+  for (int i = 0; i < 3; ++i)
+    d.feed(removal("mallory", "b" + std::to_string(i), later + i * kMinute));
   CHECK(d.alerts.size() == 1);
 }
 
-TEST_CASE("the window slides: removals at t, t+70m and t+150m do not alert, a fourth at t+160m does") {
+TEST_CASE(
+    "the window slides: removals at t, t+70m and t+150m do not alert, a fourth at t+160m does") {
   Detector d(actor_rule());
   CHECK_FALSE(d.feed(removal("mallory", "a1", kStart)));
   CHECK_FALSE(d.feed(removal("mallory", "a2", kStart + 70 * kMinute)));
@@ -173,7 +183,8 @@ TEST_CASE("activation expiry, deactivation and requests are noise, not removals"
 
 TEST_CASE("removals of roles other than GA and PRA are not counted") {
   Detector d(actor_rule());
-  for (int i = 0; i < 5; ++i) d.feed(removal("mallory", "u" + std::to_string(i), kStart + i * kMinute, kUserAdmin));
+  for (int i = 0; i < 5; ++i)
+    d.feed(removal("mallory", "u" + std::to_string(i), kStart + i * kMinute, kUserAdmin));
   CHECK(d.alerts.empty());
 }
 

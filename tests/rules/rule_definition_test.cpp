@@ -62,7 +62,6 @@ TEST_CASE("rule errors name the rule and the key") {
   check_error("rules: [{id: r1, match: {kinds: [remove-active]}, groupBy: planet}]", "groupBy");
   check_error("nothing: here", "top-level 'rules:'");
   check_error("rules: [", "invalid YAML");
-  check_error(
-      "rules: [{id: a, match: {kinds: [other]}}, {id: a, match: {kinds: [other]}}]",
-      "duplicate id");
+  check_error("rules: [{id: a, match: {kinds: [other]}}, {id: a, match: {kinds: [other]}}]",
+              "duplicate id");
 }

@@ -11,7 +11,8 @@ TEST_CASE("a request carries its method, headers and body, and the answer its st
   support::HttpReceiver receiver;
   receiver.set_fallback({202, "accepted", {{"Retry-After", "7"}, {"X-Thing", "yes"}}});
   HttpClient client;
-  auto response = client.send({"POST", receiver.url("/in?x=1"), {{"X-Custom", "value"}}, "{\"a\":1}"});
+  auto response =
+      client.send({"POST", receiver.url("/in?x=1"), {{"X-Custom", "value"}}, "{\"a\":1}"});
   REQUIRE(response);
   CHECK(response->status == 202);
   CHECK(response->body == "accepted");

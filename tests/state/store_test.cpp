@@ -39,11 +39,11 @@ TEST_CASE("scans visit keys in order within bounds and stop when asked") {
   for (std::uint64_t i = 1; i <= 5; ++i) batch.put(Family::dedup_expiry, encode_be64(i), "");
   REQUIRE((*store)->write(batch));
   std::vector<std::uint64_t> seen;
-  auto status = (*store)->scan(Family::dedup_expiry, encode_be64(2), encode_be64(5),
-                               [&](auto key, auto) {
-                                 seen.push_back(decode_be64(key));
-                                 return true;
-                               });
+  auto status =
+      (*store)->scan(Family::dedup_expiry, encode_be64(2), encode_be64(5), [&](auto key, auto) {
+        seen.push_back(decode_be64(key));
+        return true;
+      });
   REQUIRE(status);
   CHECK(seen == std::vector<std::uint64_t>{2, 3, 4});
   seen.clear();

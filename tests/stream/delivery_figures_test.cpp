@@ -1,8 +1,8 @@
 // Figures for the delivery path, printed rather than asserted (machines are
 // noisy). Hidden; run with:
 //   rolewatch_tests "[.delivery-latency]"   rolewatch_tests "[.delivery-outage]"
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -26,7 +26,9 @@ std::string id_for(int n) {
   return text;
 }
 
-double millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double millis(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
@@ -54,7 +56,8 @@ TEST_CASE("delivery latency from outbox commit to a local webhook", "[.delivery-
   std::vector<double> from_notify, from_commit;
   for (int i = 1; i <= n; ++i) {
     auto before_commit = Clock::now();
-    support::put_in_outbox(**store, i, support::sample_alert(id_for(i)));  // fsynced, like the pipeline
+    support::put_in_outbox(**store, i,
+                           support::sample_alert(id_for(i)));  // fsynced, like the pipeline
     auto committed = Clock::now();
     sender.notify();
     REQUIRE(receiver.wait_for(i, 5s));
@@ -80,8 +83,9 @@ TEST_CASE("outbox behaviour during a sink outage", "[.delivery-outage]") {
   Metrics metrics;
   SenderOptions options;  // production defaults: backoff 1 s .. 5 min, full jitter
   options.probe = &metrics.delivery();
-  OutboxSender sender(**store, support::sinks_of(support::sink_from_yaml(
-                                   "type: webhook\nurl: " + receiver.url() + "\n", "soar")),
+  OutboxSender sender(**store,
+                      support::sinks_of(support::sink_from_yaml(
+                          "type: webhook\nurl: " + receiver.url() + "\n", "soar")),
                       options);
   REQUIRE(sender.start());
   const auto outage = std::chrono::seconds(env_int("ROLEWATCH_FIGURE_OUTAGE_S", 60));
@@ -112,7 +116,8 @@ TEST_CASE("outbox behaviour during a sink outage", "[.delivery-outage]") {
               millis(drained - up_at) / 1000, ids.size(), receiver.count());
   auto line = failures_scrape.find("rolewatch_alert_delivery_failures_total{reason=\"transient\"");
   if (line != std::string::npos) {
-    std::printf("  %s\n", failures_scrape.substr(line, failures_scrape.find('\n', line) - line).c_str());
+    std::printf("  %s\n",
+                failures_scrape.substr(line, failures_scrape.find('\n', line) - line).c_str());
   }
   std::printf("  RocksDB outbox entries left: %zu\n",
               support::count_family(**store, state::Family::outbox));

@@ -1,10 +1,10 @@
 // Secrets (webhook keys, tokens, the Teams URL's sig) never reach logs,
 // metrics or configuration errors, even when a receiver echoes them back.
-#include <catch2/catch.hpp>
-#include <sstream>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <catch2/catch.hpp>
+#include <sstream>
 
 #include "stream/metrics.hpp"
 #include "stream/outbox_sender.hpp"
@@ -68,8 +68,8 @@ TEST_CASE("secrets never appear in logs or metrics, even when a receiver echoes 
   options.backoff.initial = std::chrono::milliseconds(1);
   options.backoff.max = std::chrono::milliseconds(1);
   auto webhook = support::sink_from_yaml(
-      "type: webhook\nurl: " + soar.url() + "\nsecret: " + kWebhookKey + "\nhub_secret: " +
-          kHubSecret + "\nheaders: {Authorization: 'Bearer " + kToken + "'}\n",
+      "type: webhook\nurl: " + soar.url() + "\nsecret: " + kWebhookKey +
+          "\nhub_secret: " + kHubSecret + "\nheaders: {Authorization: 'Bearer " + kToken + "'}\n",
       "soar");
   auto teams_sink = support::sink_from_yaml(
       "type: teams\nurl: " + teams.url("/workflows/1/invoke") + "?api-version=1&sig=" + kSig + "\n",
@@ -89,8 +89,8 @@ TEST_CASE("secrets never appear in logs or metrics, even when a receiver echoes 
   REQUIRE(soar.count() >= 2);
   REQUIRE(teams.count() >= 1);
   auto text = log.text();
-  CHECK_THAT(text, Catch::Contains("HTTP 500"));          // the failures were logged...
-  CHECK_THAT(text, Catch::Contains("sig=<redacted>"));    // ...with the secrets blanked
+  CHECK_THAT(text, Catch::Contains("HTTP 500"));        // the failures were logged...
+  CHECK_THAT(text, Catch::Contains("sig=<redacted>"));  // ...with the secrets blanked
   check_clean(text);
   check_clean(metrics.scrape());
   std::string records;
@@ -103,7 +103,7 @@ TEST_CASE("secrets never appear in logs or metrics, even when a receiver echoes 
 
 TEST_CASE("a configuration error about a secret names the key, not the value", "[delivery]") {
   auto node = YAML::Load(std::string("url: http://x/\nsecret: whsec_!!") + kToken + "\n");
-  auto sink = make_sink({.type = "webhook", .name = "soar", .node = node});
+  auto sink = make_sink(support::sink_config("webhook", "soar", node));
   REQUIRE_FALSE(sink);
   CHECK_THAT(sink.error().message, Catch::StartsWith("sinks.soar.secret:"));
   check_clean(sink.error().message);

@@ -4,11 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "stream/metrics.hpp"
 
@@ -39,6 +38,9 @@ std::set<std::string> metric_names_in(const std::string& text) {
 
 std::set<std::string> exported_metrics() {
   rolewatch::stream::Metrics metrics;
+  metrics.delivery().add_sink("soar");
+  metrics.declare_rules({"privileged-role-removal-burst"});
+  metrics.set_consumer_lag(0, 0);
   std::set<std::string> names;
   std::istringstream in(metrics.scrape());
   for (std::string line; std::getline(in, line);) {
@@ -47,7 +49,9 @@ std::set<std::string> exported_metrics() {
   return names;
 }
 
-bool have_promtool() { return std::system("command -v promtool > /dev/null") == 0; }
+bool have_promtool() {
+  return std::system("command -v promtool > /dev/null") == 0;
+}
 
 }  // namespace
 
@@ -57,8 +61,9 @@ TEST_CASE("the sidecar's Prometheus alerting rules pass promtool check rules and
     WARN("skipped: promtool is not installed (apt-get install prometheus)");
     return;
   }
-  CHECK(std::system(("promtool check rules " + kDeploy +
-                     "/prometheus/rolewatch-rules.yml > /dev/null").c_str()) == 0);
+  CHECK(std::system(
+            ("promtool check rules " + kDeploy + "/prometheus/rolewatch-rules.yml > /dev/null")
+                .c_str()) == 0);
   CHECK(std::system(("cd " + kDeploy +
                      "/prometheus && promtool test rules rolewatch-rules.test.yml > /dev/null")
                         .c_str()) == 0);

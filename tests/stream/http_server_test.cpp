@@ -24,8 +24,7 @@ std::unique_ptr<HttpServer> serve(Metrics& metrics, const Readiness& readiness) 
 
 }  // namespace
 
-TEST_CASE("/healthz answers while the process runs and /metrics serves the registry",
-          "[metrics]") {
+TEST_CASE("/healthz answers while the process runs and /metrics serves the registry", "[metrics]") {
   Metrics metrics;
   Readiness readiness;
   auto server = serve(metrics, readiness);
@@ -36,14 +35,16 @@ TEST_CASE("/healthz answers while the process runs and /metrics serves the regis
   CHECK(health.body == "ok\n");
   auto scrape = get(*server, "/metrics");
   CHECK(scrape.status == 200);
-  CHECK_THAT(std::string(*scrape.header("Content-Type")), Catch::StartsWith("text/plain; version=0.0.4"));
+  CHECK_THAT(std::string(*scrape.header("Content-Type")),
+             Catch::StartsWith("text/plain; version=0.0.4"));
   CHECK_THAT(scrape.body, Catch::Contains("# TYPE rolewatch_messages_total counter"));
   server->stop();
 }
 
-TEST_CASE("/readyz is ready only with state open, partitions assigned, writes working and a short "
-          "outbox",
-          "[metrics]") {
+TEST_CASE(
+    "/readyz is ready only with state open, partitions assigned, writes working and a short "
+    "outbox",
+    "[metrics]") {
   Metrics metrics;
   Readiness readiness;
   auto server = serve(metrics, readiness);

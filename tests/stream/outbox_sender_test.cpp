@@ -87,7 +87,8 @@ TEST_CASE("an alert reaches every sink and leaves the outbox once all of them to
   support::HttpReceiver receiver;
   auto alert = support::sample_alert(id_for(1));
   support::put_in_outbox(**store, 1, alert);
-  OutboxSender sender(**store, support::sinks_of(file_sink(dir / "alerts.jsonl"), webhook(receiver)));
+  OutboxSender sender(**store,
+                      support::sinks_of(file_sink(dir / "alerts.jsonl"), webhook(receiver)));
   auto summary = sender.drain_once();
   REQUIRE(summary);
   CHECK(summary->delivered == 2);
@@ -106,7 +107,8 @@ TEST_CASE("a failing sink holds back neither the other sinks nor the caller", "[
   support::HttpReceiver failing;
   failing.set_fallback({500, "", {}, 300ms});  // slow and failing
   support::put_in_outbox(**store, 1, support::sample_alert(id_for(1)));
-  OutboxSender sender(**store, support::sinks_of(webhook(failing, "soar"), file_sink(dir / "a.jsonl")),
+  OutboxSender sender(**store,
+                      support::sinks_of(webhook(failing, "soar"), file_sink(dir / "a.jsonl")),
                       fast_options());
   REQUIRE(sender.start());
   auto started = std::chrono::steady_clock::now();
@@ -198,8 +200,8 @@ TEST_CASE("an alert still undelivered at max_age moves to the dead letters and i
   Metrics metrics;
   SenderOptions options;
   options.probe = &metrics.delivery();
-  OutboxSender sender(**store, support::sinks_of(webhook(receiver, "soar"), file_sink(dir / "a.jsonl")),
-                      options);
+  OutboxSender sender(
+      **store, support::sinks_of(webhook(receiver, "soar"), file_sink(dir / "a.jsonl")), options);
   REQUIRE(sender.drain_once());
   auto dead = (*store)->get(state::Family::dead_letters, state::encode_be64(1));
   REQUIRE(dead);
@@ -269,14 +271,14 @@ TEST_CASE("an Alertmanager alert is re-posted until it resolves, with the same e
   support::HttpReceiver alertmanager;
   support::put_in_outbox(**store, 1, support::sample_alert(id_for(1)));
   auto sink = support::sink_from_yaml("type: alertmanager\nurl: " + alertmanager.url("") +
-                                      "\nresend_interval: 1s\nactive_for: 2500ms\n");
+                                      "\nresend_interval: 1s\nactive_for: 3s\n");
   OutboxSender sender(**store, support::sinks_of(std::move(sink)), fast_options());
   REQUIRE(sender.start());
   REQUIRE(alertmanager.wait_for(3, 5s));
   CHECK(eventually([&] { return support::count_family(**store, state::Family::outbox) == 0; }, 3s));
   sender.stop(std::chrono::steady_clock::now() + 2s);
   auto posts = alertmanager.requests();
-  CHECK(posts.size() == 3);  // at 0 s, 1 s and 2 s; resolved at 2.5 s
+  CHECK(posts.size() == 3);  // at 0 s, 1 s and 2 s; resolved at 3 s
   for (const auto& post : posts) {
     CHECK(post.path == "/api/v2/alerts");
     CHECK(nlohmann::json::parse(post.body)[0]["endsAt"] ==
@@ -298,8 +300,9 @@ TEST_CASE("crash child: dies between send and mark", "[.crash-child]") {
   (void)sender.drain_once();
 }
 
-TEST_CASE("a crash between send and mark delivers the alert again with the same id, never losing it",
-          "[delivery]") {
+TEST_CASE(
+    "a crash between send and mark delivers the alert again with the same id, never losing it",
+    "[delivery]") {
   support::TempDir dir;
   support::HttpReceiver receiver;
   {

@@ -43,14 +43,16 @@ struct Harness {
     pipeline.reset();
     store.reset();
     store = std::move(state::Store::open(dir / "state").value());
-    pipeline = std::move(stream::Pipeline::make(*store, rules::enabled_only(rules::default_rules())).value());
+    pipeline = std::move(
+        stream::Pipeline::make(*store, rules::enabled_only(rules::default_rules())).value());
   }
 
   stream::BatchResult feed(const std::vector<std::string>& lines, bool mute = false,
                            std::int64_t first_offset = 0) {
     std::vector<stream::SourceMessage> messages;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      messages.push_back({"audit", 0, first_offset + static_cast<std::int64_t>(i), 0, lines[i], mute});
+      messages.push_back(
+          {"audit", 0, first_offset + static_cast<std::int64_t>(i), 0, lines[i], mute});
     }
     auto result = pipeline->process(messages);
     REQUIRE(result);
@@ -157,10 +159,10 @@ TEST_CASE("state stays bounded: windows and dedup ids expire as stream time adva
 TEST_CASE("an unreadable window value fails the batch instead of silently resetting a burst") {
   Harness h;
   auto batch = h.store->make_batch();
-  batch.put(state::Family::windows,
-            std::string("privileged-role-removal-burst") + '\0' +
-                "aaaaaaaa-0000-0000-0000-000000000001",
-            "\x07garbage");
+  batch.put(
+      state::Family::windows,
+      std::string("privileged-role-removal-burst") + '\0' + "aaaaaaaa-0000-0000-0000-000000000001",
+      "\x07garbage");
   REQUIRE(h.store->write(batch));
   auto line = fixture_lines("lapsus-burst.jsonl").at(0);
   stream::SourceMessage message{"audit", 0, 0, 0, line, false};

@@ -33,6 +33,17 @@ void seed_state(const std::filesystem::path& dir) {
   REQUIRE((*store)->write(batch));
 }
 
+stream::ReportOptions options(std::string report, const std::filesystem::path& dir,
+                              stream::ReportFormat format, std::optional<std::string> now = {}) {
+  stream::ReportOptions result;
+  result.report = std::move(report);
+  result.state_dir = dir;
+  result.format = format;
+  result.days = 30;
+  result.now = std::move(now);
+  return result;
+}
+
 std::string run(stream::ReportOptions options) {
   std::ostringstream out;
   REQUIRE(stream::report_command(options, out) == 0);
@@ -44,8 +55,8 @@ std::string run(stream::ReportOptions options) {
 TEST_CASE("report stale prints the documented JSON array", "[reports]") {
   support::TempDir dir;
   seed_state(dir.path());
-  auto json = nlohmann::json::parse(run({"stale", dir.path(), stream::ReportFormat::json, 30,
-                                         "2025-06-01T00:00:00Z"}));
+  auto json = nlohmann::json::parse(run(options("stale", dir.path(), stream::ReportFormat::json,
+                                                 "2025-06-01T00:00:00Z")));
   REQUIRE(json.size() == 1);
   CHECK(json[0] == nlohmann::json{{"principalId", "cccccccc-0000-0000-0000-000000000010"},
                                   {"userPrincipalName", "alice@contoso.com"},
@@ -54,20 +65,20 @@ TEST_CASE("report stale prints the documented JSON array", "[reports]") {
                                   {"eligibleVia", nullptr},
                                   {"lastActivation", "2025-03-04T08:00:05.000000Z"}});
   // Judged against the newest event in state, the activation is recent.
-  CHECK(nlohmann::json::parse(run({"stale", dir.path(), stream::ReportFormat::json, 30})).empty());
+  CHECK(nlohmann::json::parse(run(options("stale", dir.path(), stream::ReportFormat::json))).empty());
 }
 
 TEST_CASE("reports render as CSV and as a table", "[reports]") {
   support::TempDir dir;
   seed_state(dir.path());
-  auto csv = run({"ips", dir.path(), stream::ReportFormat::csv});
+  auto csv = run(options("ips", dir.path(), stream::ReportFormat::csv));
   CHECK(csv ==
         "principalId,userPrincipalName,roleTemplateId,roleDisplayName,ipAddress,firstSeen,"
         "lastSeen,activations\r\n"
         "cccccccc-0000-0000-0000-000000000010,alice@contoso.com," + std::string(kGa) +
         ",Global Administrator,203.0.113.45,2025-03-04T08:00:05.000000Z,"
         "2025-03-04T08:00:05.000000Z,1\r\n");
-  auto table = run({"synced", dir.path(), stream::ReportFormat::table});
+  auto table = run(options("synced", dir.path(), stream::ReportFormat::table));
   CHECK_THAT(table, Catch::StartsWith("principalId  ") && Catch::Contains("alice@contoso.com") &&
                         Catch::EndsWith("(1 rows)\n"));
 }

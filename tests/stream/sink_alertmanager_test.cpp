@@ -113,7 +113,7 @@ TEST_CASE("an Alertmanager alert has the rule's labels and the alert id as an an
 TEST_CASE("alertmanager sink settings are checked when the configuration is read", "[delivery]") {
   auto make = [](const std::string& yaml) {
     auto node = YAML::Load(yaml);
-    return make_sink({.type = "alertmanager", .name = "am", .node = node});
+    return make_sink(support::sink_config("alertmanager", "am", node));
   };
   CHECK(make("url: http://am:9093\nresend_interval: 5m\nactive_for: 1m\n").error().message ==
         "sinks.am.active_for: must be at least resend_interval");
@@ -125,7 +125,8 @@ TEST_CASE("alertmanager sink settings are checked when the configuration is read
 
 TEST_CASE("a real Alertmanager shows the alert through its v2 API", "[delivery]") {
   if (!std::filesystem::exists(kAlertmanager)) {
-    WARN("skipped: " << kAlertmanager << " is not installed (apt-get install prometheus-alertmanager)");
+    WARN("skipped: " << kAlertmanager
+                     << " is not installed (apt-get install prometheus-alertmanager)");
     return;
   }
   support::TempDir dir;

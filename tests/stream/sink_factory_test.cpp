@@ -6,6 +6,7 @@
 
 #include "stream/config.hpp"
 #include "stream/delivery_settings.hpp"
+#include "support/delivery_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace rolewatch;
@@ -14,7 +15,7 @@ using namespace rolewatch::stream;
 namespace {
 
 Expected<std::unique_ptr<Sink>> sink(const std::string& type, const std::string& yaml) {
-  return make_sink({.type = type, .name = type, .node = YAML::Load(yaml)});
+  return make_sink(support::sink_config(type, type, YAML::Load(yaml)));
 }
 
 std::string error_of(const std::string& type, const std::string& yaml) {
@@ -75,7 +76,8 @@ TEST_CASE("every sink type is built from its YAML with sensible defaults", "[del
 TEST_CASE("sink configuration errors name the sink and the key, never the value", "[delivery]") {
   CHECK(error_of("webhook", "secret: whsec_x") ==
         "sinks.webhook.url: required key is missing (set url or url_file)");
-  CHECK(error_of("webhook", "url: ftp://x") == "sinks.webhook.url: must start with http:// or https://");
+  CHECK(error_of("webhook", "url: ftp://x") ==
+        "sinks.webhook.url: must start with http:// or https://");
   CHECK(error_of("webhook", "url: http://x\nsecrte: y") == "sinks.webhook.secrte: unknown key");
   CHECK(error_of("webhook", "url: http://x\nformat: xml") ==
         "sinks.webhook.format: expected alert or envelope");
@@ -104,8 +106,8 @@ TEST_CASE("secrets can come from files, and several keys sign side by side", "[d
 }
 
 TEST_CASE("two sinks with the same name are refused", "[delivery]") {
-  std::vector<SinkConfig> configs{{.type = "stdout", .name = "out", .node = YAML::Load("{}")},
-                                  {.type = "stdout", .name = "out", .node = YAML::Load("{}")}};
+  std::vector<SinkConfig> configs{support::sink_config("stdout", "out", YAML::Load("{}")),
+                                  support::sink_config("stdout", "out", YAML::Load("{}"))};
   auto sinks = make_sinks(configs);
   REQUIRE_FALSE(sinks);
   CHECK_THAT(sinks.error().message, Catch::Contains("two sinks are named \"out\""));

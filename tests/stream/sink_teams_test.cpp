@@ -51,15 +51,17 @@ TEST_CASE("the card shows severity, actor, count, threshold, window and every re
   CHECK_THAT(text, Catch::Contains("T1531 Impact"));
   CHECK_THAT(text, Catch::Contains("Alert id: a-1"));
   for (int i = 0; i < 3; ++i) {
-    CHECK_THAT(text, Catch::Contains("admin" + std::to_string(i) + "@contoso.com · Global "
-                                     "Administrator · 2025-03-04 10:15:0" + std::to_string(2 + i) +
-                                     "Z"));
+    CHECK_THAT(text, Catch::Contains("admin" + std::to_string(i) +
+                                     "@contoso.com · Global "
+                                     "Administrator · 2025-03-04 10:15:0" +
+                                     std::to_string(2 + i) + "Z"));
   }
   CHECK_THAT(text, Catch::Contains("**failed**"));
 }
 
 TEST_CASE("the card links a user actor to their Entra admin center profile", "[delivery]") {
-  const auto& card = card_of(teams_message(support::sample_alert("a-1")));
+  auto message = teams_message(support::sample_alert("a-1"));
+  const auto& card = card_of(message);
   REQUIRE(card["actions"].size() == 1);
   CHECK(card["actions"][0]["type"] == "Action.OpenUrl");
   CHECK(card["actions"][0]["url"] ==
@@ -89,7 +91,8 @@ TEST_CASE("a Workflows webhook answering 202 has taken the card", "[delivery]") 
                                       "?api-version=1&sig=SIGSECRET\n");
   auto alert = support::sample_alert("5b3f0c2e-1111-5222-8333-444444444449");
   auto body = alert.dump();
-  auto outcome = sink->deliver({alert, body, "5b3f0c2e-1111-5222-8333-444444444449", 1, {}, nullptr});
+  auto outcome =
+      sink->deliver({alert, body, "5b3f0c2e-1111-5222-8333-444444444449", 1, {}, nullptr});
   CHECK(outcome.kind == DeliveryOutcome::Kind::delivered);
   CHECK(outcome.http_status == 202);
   auto got = receiver.requests();

@@ -50,8 +50,7 @@ TEST_CASE("GitHub's X-Hub-Signature-256 example reproduces exactly", "[delivery]
 }
 
 TEST_CASE("base64 round-trips bytes of every length and rejects junk", "[delivery]") {
-  for (std::string bytes : {"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
-    if (bytes.empty()) continue;
+  for (const auto& bytes : std::vector<std::string>{"a", "ab", "abc", "abcd", {"\0\xff\x10", 3}}) {
     auto decoded = base64_decode(base64_encode(bytes));
     REQUIRE(decoded);
     CHECK(*decoded == bytes);

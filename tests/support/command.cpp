@@ -38,7 +38,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::string rolewatch_binary() { return ROLEWATCH_BINARY; }
+std::string rolewatch_binary() {
+  return ROLEWATCH_BINARY;
+}
 std::string fixture(const std::string& relative) {
   return std::string(ROLEWATCH_TEST_FIXTURES) + "/" + relative;
 }

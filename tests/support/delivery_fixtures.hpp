@@ -1,13 +1,13 @@
 #pragma once
 // Alerts, outbox entries and sinks for the delivery tests.
-#include <chrono>
-#include <memory>
-#include <string>
-#include <vector>
+#include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
+#include <string>
+#include <vector>
 
 #include "rules/alert.hpp"
 #include "state/store.hpp"
@@ -19,9 +19,9 @@ namespace support {
 
 // A rolewatch.alert.v1 document as the pipeline writes it, with `removals`
 // Global Administrator removals by mallory@contoso.com.
-inline nlohmann::json sample_alert(const std::string& id, int removals = 3,
-                                   std::chrono::system_clock::time_point detected =
-                                       std::chrono::system_clock::now()) {
+inline nlohmann::json sample_alert(
+    const std::string& id, int removals = 3,
+    std::chrono::system_clock::time_point detected = std::chrono::system_clock::now()) {
   using rolewatch::rules::EventTime;
   rolewatch::rules::Alert alert;
   alert.id = id;
@@ -43,7 +43,8 @@ inline nlohmann::json sample_alert(const std::string& id, int removals = 3,
     removal.time = base + i * 1'000'000LL;
     removal.activity = "Remove member from role";
     removal.service = rolewatch::rules::Service::core_directory;
-    removal.result = i == 1 ? rolewatch::rules::Outcome::failure : rolewatch::rules::Outcome::success;
+    removal.result =
+        i == 1 ? rolewatch::rules::Outcome::failure : rolewatch::rules::Outcome::success;
     removal.target = {"bbbbbbbb-0000-0000-0000-" + std::to_string(100000000000LL + i),
                       "admin" + std::to_string(i) + "@contoso.com", "User"};
     removal.role = {"62e90394-69f5-4237-9190-012177145e10", "Global Administrator"};
@@ -72,6 +73,15 @@ inline std::size_t count_family(rolewatch::state::Store& store, rolewatch::state
     return true;
   }));
   return count;
+}
+
+inline rolewatch::stream::SinkConfig sink_config(const std::string& type, const std::string& name,
+                                                 YAML::Node node) {
+  rolewatch::stream::SinkConfig config;
+  config.type = type;
+  config.name = name;
+  config.node = std::move(node);
+  return config;
 }
 
 // A sink from YAML, as the configuration would give it.

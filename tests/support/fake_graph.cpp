@@ -1,6 +1,7 @@
 #include "support/fake_graph.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <regex>
 #include <stdexcept>
 
@@ -179,13 +180,20 @@ struct FakeGraph::Impl {
     return true;
   }
 
+  // One page of `items` (copied under the lock: only the page, so that a
+  // 10k-row directory is not copied per request).
   void page(const httplib::Request& req, httplib::Response& res, const std::vector<json>& items,
             const std::string& link_path, const std::string& context) {
     std::size_t skip = req.has_param("$skiptoken") ? std::stoul(req.get_param_value("$skiptoken")) : 0;
     json value = json::array();
-    for (std::size_t i = skip; i < items.size() && i < skip + page_size; ++i) value.push_back(items[i]);
+    std::size_t total = 0;
+    {
+      std::lock_guard lock(mutex);
+      total = items.size();
+      for (std::size_t i = skip; i < total && i < skip + page_size; ++i) value.push_back(items[i]);
+    }
     json body = {{"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#" + context}};
-    if (skip + page_size < items.size()) {
+    if (skip + page_size < total) {
       body["@odata.nextLink"] = base() + link_path + (link_path.find('?') == std::string::npos ? "?" : "&") +
                                 "$skiptoken=" + std::to_string(skip + page_size);
     }
@@ -238,37 +246,31 @@ struct FakeGraph::Impl {
     server.Get("/msi/token", [this](const auto& req, auto& res) { handle_managed_identity(req, res, true); });
     server.Get("/v1.0/roleManagement/directory/roleEligibilitySchedules", [this](const auto& req, auto& res) {
       if (!gate(req, res)) return;
-      auto items = snapshot_of(&FakeDirectory::eligibility_schedules);
-      page(req, res, items, "/v1.0/roleManagement/directory/roleEligibilitySchedules?$expand=roleDefinition,principal",
+      page(req, res, directory.eligibility_schedules, "/v1.0/roleManagement/directory/roleEligibilitySchedules?$expand=roleDefinition,principal",
            "roleManagement/directory/roleEligibilitySchedules(principal(),roleDefinition())");
     });
     server.Get("/v1.0/roleManagement/directory/roleAssignmentSchedules", [this](const auto& req, auto& res) {
       if (!gate(req, res)) return;
-      auto items = snapshot_of(&FakeDirectory::assignment_schedules);
-      page(req, res, items, "/v1.0/roleManagement/directory/roleAssignmentSchedules?$expand=roleDefinition,principal",
+      page(req, res, directory.assignment_schedules, "/v1.0/roleManagement/directory/roleAssignmentSchedules?$expand=roleDefinition,principal",
            "roleManagement/directory/roleAssignmentSchedules(principal(),roleDefinition())");
     });
     server.Get(R"(/v1.0/groups/([^/]+)/transitiveMembers)", [this](const auto& req, auto& res) {
       if (!gate(req, res)) return;
-      std::vector<json> members;
+      const std::vector<json>* members = nullptr;
       {
         std::lock_guard lock(mutex);
         auto it = directory.group_members.find(req.matches[1]);
-        if (it == directory.group_members.end()) {
-          return reply(res, 404, graph_error("Request_ResourceNotFound", "Group not found."));
-        }
-        members = it->second;
+        if (it != directory.group_members.end()) members = &it->second;
+      }
+      if (members == nullptr) {
+        return reply(res, 404, graph_error("Request_ResourceNotFound", "Group not found."));
       }
       std::string group = req.matches[1];
-      page(req, res, members, "/v1.0/groups/" + group + "/transitiveMembers", "directoryObjects");
+      page(req, res, *members, "/v1.0/groups/" + group + "/transitiveMembers", "directoryObjects");
     });
-    server.Post("/v1.0/$batch", [this](const auto& req, auto& res) { handle_batch(req, res); });
+    server.Post(R"(/v1\.0/\$batch)", [this](const auto& req, auto& res) { handle_batch(req, res); });
   }
 
-  std::vector<json> snapshot_of(std::vector<json> FakeDirectory::*member) {
-    std::lock_guard lock(mutex);
-    return directory.*member;
-  }
 };
 
 FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>(*this)) {
@@ -276,7 +278,8 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>(*this)) {
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
   if (impl_->port <= 0) throw std::runtime_error("fake graph: cannot bind");
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  impl_->server.wait_until_ready();
+  // Debian's cpp-httplib has no wait_until_ready().
+  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 FakeGraph::~FakeGraph() {

@@ -30,10 +30,13 @@ struct Received {
 };
 
 struct Reply {
-  int status = 200;
+  Reply(int status_ = 200, std::string body_ = {}, httplib::Headers headers_ = {},
+        std::chrono::milliseconds delay_ = {})
+      : status(status_), body(std::move(body_)), headers(std::move(headers_)), delay(delay_) {}
+  int status;
   std::string body;
   httplib::Headers headers;
-  std::chrono::milliseconds delay{0};  // before answering
+  std::chrono::milliseconds delay;  // before answering
 };
 
 class HttpReceiver {
@@ -116,7 +119,8 @@ class HttpReceiver {
       }
     }
     int now = ++concurrent_;
-    for (int seen = max_concurrent_; now > seen && !max_concurrent_.compare_exchange_weak(seen, now);) {
+    for (int seen = max_concurrent_;
+         now > seen && !max_concurrent_.compare_exchange_weak(seen, now);) {
     }
     if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
     --concurrent_;

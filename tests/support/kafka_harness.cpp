@@ -142,7 +142,7 @@ std::string run_config_yaml(const RunConfigSpec& spec) {
        << "  batch: {max_messages: 200, max_wait_ms: 50}\n"
        << "  properties:\n"
        << "    fetch.wait.max.ms: 10\n"
-       << "    auto.commit.interval.ms: 100\n"
+       << "    auto.commit.interval.ms: " << spec.commit_interval_ms << "\n"
        << "    session.timeout.ms: 4000\n"
        << "    heartbeat.interval.ms: 500\n"
        << "    statistics.interval.ms: 0\n"
@@ -231,9 +231,10 @@ bool wait_until_committed(const std::string& bootstrap, const std::string& group
                           const std::string& topic, int partitions,
                           std::chrono::milliseconds deadline) {
   auto high = high_watermarks(bootstrap, topic, partitions);
+  OffsetQuery query(bootstrap, group);
   auto end = Clock::now() + deadline;
   while (Clock::now() < end) {
-    if (committed_offsets(bootstrap, group, topic, partitions) == high) return true;
+    if (query.committed(topic, partitions) == high) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;

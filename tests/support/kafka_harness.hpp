@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <librdkafka/rdkafkacpp.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -73,6 +75,7 @@ struct RunConfigSpec {
   std::filesystem::path state_dir;
   std::string assignment = "group";
   std::string extra_yaml;  // appended verbatim
+  int commit_interval_ms = 100;
 };
 std::string run_config_yaml(const RunConfigSpec& spec);
 void write_text(const std::filesystem::path& path, const std::string& text);
@@ -88,6 +91,17 @@ int run_until_caught_up(const rolewatch::stream::Config& config,
 // Publishes (partition, value) pairs and waits for the broker's acks.
 void publish(const std::string& bootstrap, const std::string& topic,
              const std::vector<std::pair<std::int32_t, std::string>>& messages);
+
+// Reads a group's committed offsets repeatedly over one connection.
+class OffsetQuery {
+ public:
+  OffsetQuery(const std::string& bootstrap, const std::string& group);
+  ~OffsetQuery();
+  std::map<std::int32_t, std::int64_t> committed(const std::string& topic, int partitions);
+
+ private:
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+};
 
 // Per partition: the group's committed offset (-1: none) and the high
 // watermark.

@@ -1,0 +1,49 @@
+#pragma once
+// Everything that runs beside the consumer loop in `rolewatch run`: the
+// outbox sender and its sinks, metrics, /metrics /healthz /readyz and the
+// report routes, and the Graph eligibility refresher. It plugs into the loop
+// through RunHooks, so the loop itself knows none of it.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stream/config.hpp"
+#include "stream/eligibility_refresher.hpp"
+#include "stream/http_server.hpp"
+#include "stream/metrics.hpp"
+#include "stream/outbox_sender.hpp"
+#include "stream/readiness.hpp"
+#include "stream/run_command.hpp"
+
+namespace rolewatch::stream {
+
+class Sidecar {
+ public:
+  explicit Sidecar(const Config& config);
+  ~Sidecar();
+  Sidecar(const Sidecar&) = delete;
+  Sidecar& operator=(const Sidecar&) = delete;
+
+  // Hooks bound to this object; it must outlive the run.
+  RunHooks hooks();
+
+ private:
+  Status start(RunContext& context);
+  void batch_committed(const BatchResult& result);
+  void assignment_changed(const std::vector<std::int32_t>& partitions);
+  void kafka_stats(const std::string& json);
+  void stop();
+
+  const Config& config_;
+  Metrics metrics_;
+  Readiness readiness_;
+  std::unique_ptr<OutboxSender> sender_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<EligibilityRefresher> refresher_;
+};
+
+// Per-partition consumer lag from librdkafka's statistics JSON (partition
+// -1, the internal one, is skipped). Empty on unparseable input.
+std::vector<std::pair<std::int32_t, std::int64_t>> consumer_lag_from_stats(const std::string& json);
+
+}  // namespace rolewatch::stream
