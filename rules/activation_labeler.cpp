@@ -9,11 +9,15 @@ namespace {
 
 using nlohmann::json;
 
-json optional_string(const std::string& text) { return text.empty() ? json() : json(text); }
+json optional_string(const std::string& text) {
+  return text.empty() ? json() : json(text);
+}
 json optional_time(const std::optional<EventTime>& time) {
   return time ? json(format_event_time(*time)) : json();
 }
-json optional_time(EventTime time) { return time != 0 ? json(format_event_time(time)) : json(); }
+json optional_time(EventTime time) {
+  return time != 0 ? json(format_event_time(time)) : json();
+}
 template <typename T>
 json optional_value(const std::optional<T>& value) {
   return value ? json(*value) : json();
@@ -79,9 +83,12 @@ Status apply_history(ActivationLabel& label, const state::ActivationHistoryView&
 
 std::string_view to_string(Eligibility eligibility) {
   switch (eligibility) {
-    case Eligibility::direct: return "direct";
-    case Eligibility::group: return "group";
-    case Eligibility::none: return "none";
+    case Eligibility::direct:
+      return "direct";
+    case Eligibility::group:
+      return "group";
+    case Eligibility::none:
+      return "none";
   }
   return "none";
 }
@@ -118,9 +125,12 @@ Expected<ActivationLabel> label_activation(const RoleEvent& event,
 
 state::ActivationRecord activation_record(const RoleEvent& event) {
   auto principal = activated_principal(event);
-  return state::ActivationRecord{principal.id,         principal.user_principal_name,
-                                 event.role.template_id, event.role.display_name,
-                                 event.ip_address,      event.audit_id,
+  return state::ActivationRecord{principal.id,
+                                 principal.user_principal_name,
+                                 event.role.template_id,
+                                 event.role.display_name,
+                                 event.ip_address,
+                                 event.audit_id,
                                  event.time};
 }
 

@@ -9,10 +9,9 @@
 //   history.record(batch, activation_record(event));   // same Batch as offsets
 //   emit to_json(*label); evaluate_activation_rules(...) -> alerts
 // and history.clear_pending() after the batch is written or abandoned.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "rules/event_time.hpp"
 #include "rules/role_event.hpp"
@@ -35,16 +34,16 @@ struct ActivationLabel {
   std::string audit_id;
   EventTime time = 0;
   std::string tenant_id;
-  Actor actor;         // who activated (normally the principal itself)
-  Principal principal; // the activated principal (UPN filled from the snapshot if missing)
-  Role role;           // display name filled from the snapshot if missing
+  Actor actor;          // who activated (normally the principal itself)
+  Principal principal;  // the activated principal (UPN filled from the snapshot if missing)
+  Role role;            // display name filled from the snapshot if missing
   bool privileged = false;
   Eligibility eligibility = Eligibility::none;
-  std::string eligible_via;            // group id when eligibility == group
-  std::optional<bool> synced;          // onPremisesSyncEnabled; nullopt unknown
-  std::optional<bool> account_enabled; // nullopt unknown
-  std::string ip_address;              // empty: none in the record
-  std::optional<bool> new_ip;          // nullopt when there is no IP
+  std::string eligible_via;                      // group id when eligibility == group
+  std::optional<bool> synced;                    // onPremisesSyncEnabled; nullopt unknown
+  std::optional<bool> account_enabled;           // nullopt unknown
+  std::string ip_address;                        // empty: none in the record
+  std::optional<bool> new_ip;                    // nullopt when there is no IP
   std::optional<EventTime> previous_activation;  // this role by this principal
   std::optional<EventTime> first_activation;     // any role by this principal (learning)
   std::string justification;

@@ -10,7 +10,8 @@ namespace {
 using nlohmann::json;
 
 // Kept byte-equal to rules/activation-rules.yaml (a test compares them).
-constexpr std::string_view kDefaultYaml = R"yaml(# Alert rules on labelled PIM activations, shipped with rolewatch (compiled
+constexpr std::string_view kDefaultYaml =
+    R"yaml(# Alert rules on labelled PIM activations, shipped with rolewatch (compiled
 # in; rules/activation_rules.cpp holds the same text and a test keeps the two
 # equal). Copy this file to change a rule: set `enabled: false`, another
 # severity, or the durations (ISO 8601 such as P14D, or 14d, 26h, 90m).
@@ -74,8 +75,8 @@ struct RuleReader {
   }
   Status duration(const char* key, std::int64_t& seconds) const {
     if (!node[key]) return ok();
-    auto parsed = node[key].IsScalar() ? parse_duration_seconds(node[key].as<std::string>())
-                                       : std::nullopt;
+    auto parsed =
+        node[key].IsScalar() ? parse_duration_seconds(node[key].as<std::string>()) : std::nullopt;
     if (!parsed || *parsed <= 0) return fail(key, "expected a duration such as 14d or PT26H");
     seconds = *parsed;
     return ok();
@@ -87,7 +88,8 @@ struct RuleReader {
       if (flag != "true" && flag != "false") return fail("enabled", "expected true or false");
       meta.enabled = flag == "true";
     }
-    for (auto [key, out] : {std::pair{"title", &meta.title}, std::pair{"severity", &meta.severity}}) {
+    for (auto [key, out] :
+         {std::pair{"title", &meta.title}, std::pair{"severity", &meta.severity}}) {
       if (auto s = text(key, *out); !s) return s;
     }
     if (auto mitre = node["mitre"]) {
@@ -111,7 +113,8 @@ Status read_rule(const YAML::Node& node, ActivationRulesConfig& config) {
   if (meta == &config.without_eligibility) {
     return reader.duration("max_snapshot_age", config.max_snapshot_age_seconds);
   }
-  if (meta == &config.new_ip) return reader.duration("learning_period", config.learning_period_seconds);
+  if (meta == &config.new_ip)
+    return reader.duration("learning_period", config.learning_period_seconds);
   return ok();
 }
 
@@ -167,11 +170,15 @@ bool learning_over(const ActivationRulesConfig& config, const ActivationLabel& l
          label.time >= *label.first_activation + config.learning_period_seconds * kSecond;
 }
 
-json optional_string(const std::string& text) { return text.empty() ? json() : json(text); }
+json optional_string(const std::string& text) {
+  return text.empty() ? json() : json(text);
+}
 
 }  // namespace
 
-std::string_view default_activation_rules_yaml() { return kDefaultYaml; }
+std::string_view default_activation_rules_yaml() {
+  return kDefaultYaml;
+}
 
 Expected<ActivationRulesConfig> parse_activation_rules_yaml(std::string_view yaml_text) {
   auto config = default_activation_rules();
@@ -191,10 +198,10 @@ std::vector<ActivationAlert> evaluate_activation_rules(const ActivationRulesConf
                                                        EventTime now) {
   std::vector<ActivationAlert> alerts;
   if (config.synced_account.enabled && label.privileged && label.synced == true) {
-    alerts.push_back(make_alert(config.synced_account, label,
-                                who(label) + " is synchronized from on-premises AD and activated " +
-                                    role_name(label),
-                                now));
+    alerts.push_back(make_alert(
+        config.synced_account, label,
+        who(label) + " is synchronized from on-premises AD and activated " + role_name(label),
+        now));
   }
   if (config.without_eligibility.enabled && label.eligibility == Eligibility::none &&
       snapshot_is_fresh(config, label)) {

@@ -7,12 +7,11 @@
 //  - pim-activation-new-ip: an IP never seen for the user, once the user's
 //    learning period (from their first recorded activation) is over.
 // Configured by YAML (rules/activation-rules.yaml, compiled in).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rules/activation_labeler.hpp"
 #include "state/expected.hpp"
@@ -56,8 +55,7 @@ std::string_view default_activation_rules_yaml();
 
 // Every alert the label raises (0..3). `now` is only used for detectedAt.
 std::vector<ActivationAlert> evaluate_activation_rules(const ActivationRulesConfig& config,
-                                                       const ActivationLabel& label,
-                                                       EventTime now);
+                                                       const ActivationLabel& label, EventTime now);
 
 // schema "rolewatch.alert.v1" with the burst alert's top-level fields where
 // they fit, plus `activation` (the label's JSON) and `reason`.

@@ -41,13 +41,16 @@ constexpr std::array<PrivilegedRole, 29> kPrivileged{{
 
 bool iequal(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   });
 }
 
 }  // namespace
 
-std::span<const PrivilegedRole> privileged_roles() { return kPrivileged; }
+std::span<const PrivilegedRole> privileged_roles() {
+  return kPrivileged;
+}
 
 bool is_privileged_role(std::string_view template_id, std::string_view display_name) {
   if (!template_id.empty()) {

@@ -1,7 +1,6 @@
 #include "state/activation_history.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace rolewatch::state {
@@ -23,7 +22,9 @@ std::string joined(std::string_view prefix, std::initializer_list<std::string_vi
   return key;
 }
 
-std::string principal_key(std::string_view principal_id) { return joined("u/", {principal_id}); }
+std::string principal_key(std::string_view principal_id) {
+  return joined("u/", {principal_id});
+}
 
 std::string encode(const LastActivation& last) {
   return json{{"t", last.time},
@@ -64,8 +65,7 @@ std::string last_activation_key(std::string_view principal_id, std::string_view 
 std::string ip_key(std::string_view principal_id, std::string_view ip) {
   return joined("i/", {principal_id, ip});
 }
-std::string role_ip_key(std::string_view principal_id, std::string_view role,
-                        std::string_view ip) {
+std::string role_ip_key(std::string_view principal_id, std::string_view role, std::string_view ip) {
   return joined("r/", {principal_id, role, ip});
 }
 

@@ -72,8 +72,7 @@ class ActivationHistory final : public ActivationHistoryView {
       std::string_view principal_id, std::string_view role_template_id) const override;
   Expected<std::optional<IpSighting>> ip_sighting(std::string_view principal_id,
                                                   std::string_view ip) const override;
-  Expected<std::optional<PrincipalHistory>> principal(
-      std::string_view principal_id) const override;
+  Expected<std::optional<PrincipalHistory>> principal(std::string_view principal_id) const override;
 
   // Adds the activation to `batch` and to the pending overlay, so later
   // reads in the same batch see it. Order-insensitive: last = newest time,
@@ -95,8 +94,7 @@ class ActivationHistory final : public ActivationHistoryView {
 // Keys and codecs, shared with the reports.
 std::string last_activation_key(std::string_view principal_id, std::string_view role);
 std::string ip_key(std::string_view principal_id, std::string_view ip);
-std::string role_ip_key(std::string_view principal_id, std::string_view role,
-                        std::string_view ip);
+std::string role_ip_key(std::string_view principal_id, std::string_view role, std::string_view ip);
 std::optional<LastActivation> decode_last_activation(std::string_view value);
 std::optional<IpSighting> decode_ip_sighting(std::string_view value);
 

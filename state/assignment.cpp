@@ -19,10 +19,14 @@ std::string lower(std::string_view text) {
 
 std::string_view to_string(AssignmentType type) {
   switch (type) {
-    case AssignmentType::eligible: return "Eligible";
-    case AssignmentType::active_permanent: return "ActivePermanent";
-    case AssignmentType::active_timebound: return "ActiveTimebound";
-    case AssignmentType::active_activated: return "ActiveActivated";
+    case AssignmentType::eligible:
+      return "Eligible";
+    case AssignmentType::active_permanent:
+      return "ActivePermanent";
+    case AssignmentType::active_timebound:
+      return "ActiveTimebound";
+    case AssignmentType::active_activated:
+      return "ActiveActivated";
   }
   return "Eligible";
 }

@@ -30,15 +30,15 @@ std::string_view to_string(AssignmentType type);
 std::optional<AssignmentType> assignment_type_from_string(std::string_view text);
 
 struct Assignment {
-  std::string principal_id;         // user / service principal object id
-  std::string principal_type;       // "User", "ServicePrincipal"
-  std::string user_principal_name;  // empty when unknown
+  std::string principal_id;              // user / service principal object id
+  std::string principal_type;            // "User", "ServicePrincipal"
+  std::string user_principal_name;       // empty when unknown
   std::optional<bool> on_premises_sync;  // nullopt: unknown
   std::optional<bool> account_enabled;   // nullopt: unknown
-  std::string role_template_id;     // lower-case GUID
+  std::string role_template_id;          // lower-case GUID
   std::string role_display_name;
   std::string directory_scope_id = "/";
-  std::string inherited_from;       // group id when assigned through a group, else empty
+  std::string inherited_from;  // group id when assigned through a group, else empty
   AssignmentType type = AssignmentType::eligible;
   Micros start = 0;  // schedule start, 0 unknown
   Micros end = 0;    // schedule end, 0 none / unknown
@@ -52,8 +52,8 @@ struct Assignment {
 // What produced a snapshot, and when.
 struct SnapshotInfo {
   std::uint64_t generation = 0;
-  Micros fetched_at = 0;     // when the directory was read (Graph) or the CSV's as-of time
-  std::string source;        // "graph" or "csv:<file name>"
+  Micros fetched_at = 0;  // when the directory was read (Graph) or the CSV's as-of time
+  std::string source;     // "graph" or "csv:<file name>"
   std::uint64_t assignments = 0;
 };
 

@@ -102,14 +102,15 @@ enum Column {
 };
 
 constexpr std::array<std::string_view, kColumnCount> kColumnNames{
-    "principalid",      "principaltype",           "userprincipalname",     "roledefinitionid",
-    "roledefinitionname", "directoryscopeid",      "assignmentinheritedfrom", "assignmenttype",
-    "onpremisessyncenabled", "accountenabled",     "startdatetime",         "enddatetime"};
+    "principalid",           "principaltype",    "userprincipalname",       "roledefinitionid",
+    "roledefinitionname",    "directoryscopeid", "assignmentinheritedfrom", "assignmenttype",
+    "onpremisessyncenabled", "accountenabled",   "startdatetime",           "enddatetime"};
 
 std::string lower(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c != ' ' && c != '_') out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (c != ' ' && c != '_')
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return out;
 }

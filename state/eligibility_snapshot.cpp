@@ -22,28 +22,36 @@ std::string prefix_end(std::string prefix) {
 
 std::string row_key(std::uint64_t generation, const Assignment& row) {
   std::string key = generation_prefix(generation);
-  for (std::string_view part : {std::string_view(row.principal_id),
-                                std::string_view(row.role_template_id),
-                                std::string_view(row.directory_scope_id), to_string(row.type),
-                                std::string_view(row.inherited_from)}) {
+  for (std::string_view part :
+       {std::string_view(row.principal_id), std::string_view(row.role_template_id),
+        std::string_view(row.directory_scope_id), to_string(row.type),
+        std::string_view(row.inherited_from)}) {
     key += part;
     key.push_back('\0');
   }
   return key;
 }
 
-json optional_bool(const std::optional<bool>& value) { return value ? json(*value) : json(); }
+json optional_bool(const std::optional<bool>& value) {
+  return value ? json(*value) : json();
+}
 std::optional<bool> bool_or_null(const json& value) {
   return value.is_boolean() ? std::optional<bool>(value.get<bool>()) : std::nullopt;
 }
 
 std::string encode_row(const Assignment& row) {
-  return json{{"p", row.principal_id},      {"pt", row.principal_type},
-              {"upn", row.user_principal_name}, {"sync", optional_bool(row.on_premises_sync)},
-              {"en", optional_bool(row.account_enabled)}, {"r", row.role_template_id},
-              {"rn", row.role_display_name}, {"s", row.directory_scope_id},
-              {"g", row.inherited_from},    {"t", to_string(row.type)},
-              {"b", row.start},             {"e", row.end}}
+  return json{{"p", row.principal_id},
+              {"pt", row.principal_type},
+              {"upn", row.user_principal_name},
+              {"sync", optional_bool(row.on_premises_sync)},
+              {"en", optional_bool(row.account_enabled)},
+              {"r", row.role_template_id},
+              {"rn", row.role_display_name},
+              {"s", row.directory_scope_id},
+              {"g", row.inherited_from},
+              {"t", to_string(row.type)},
+              {"b", row.start},
+              {"e", row.end}}
       .dump();
 }
 
@@ -135,7 +143,8 @@ Expected<EligibilitySnapshot> EligibilitySnapshot::load(const Store& store) {
 std::vector<const Assignment*> EligibilitySnapshot::find(std::string_view principal_id,
                                                          std::string_view role_template_id) const {
   std::vector<const Assignment*> found;
-  auto [begin, end] = by_principal_role_.equal_range(principal_role_key(principal_id, role_template_id));
+  auto [begin, end] =
+      by_principal_role_.equal_range(principal_role_key(principal_id, role_template_id));
   for (auto it = begin; it != end; ++it) found.push_back(&rows_[it->second]);
   return found;
 }

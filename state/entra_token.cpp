@@ -3,9 +3,8 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace rolewatch::state {
 namespace {
@@ -58,9 +57,12 @@ Expected<std::string> read_token_file(const std::string& path) {
 
 std::string_view to_string(TokenMode mode) {
   switch (mode) {
-    case TokenMode::client_secret: return "client-secret";
-    case TokenMode::workload_identity: return "workload-identity";
-    case TokenMode::managed_identity: return "managed-identity";
+    case TokenMode::client_secret:
+      return "client-secret";
+    case TokenMode::workload_identity:
+      return "workload-identity";
+    case TokenMode::managed_identity:
+      return "managed-identity";
   }
   return "client-secret";
 }

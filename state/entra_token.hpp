@@ -25,8 +25,8 @@ inline constexpr const char* kImdsTokenEndpoint =
 struct TokenConfig {
   TokenMode mode = TokenMode::client_secret;
   std::string tenant_id;
-  std::string client_id;       // app id; for managed identity: a user-assigned identity (optional)
-  std::string client_secret;   // client-secret mode
+  std::string client_id;      // app id; for managed identity: a user-assigned identity (optional)
+  std::string client_secret;  // client-secret mode
   std::string federated_token_file;  // workload-identity mode; re-read on every fetch
   std::string authority = "https://login.microsoftonline.com";
   std::string resource = "https://graph.microsoft.com";  // scope is resource + "/.default"

@@ -1,10 +1,10 @@
 #include "state/graph_client.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <random>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 namespace rolewatch::state {
 namespace {
@@ -12,11 +12,13 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-constexpr std::size_t kBatchLimit = 20;        // Graph's maximum per $batch
-constexpr std::size_t kMaxPages = 1'000'000;   // a nextLink loop must end somewhere
+constexpr std::size_t kBatchLimit = 20;       // Graph's maximum per $batch
+constexpr std::size_t kMaxPages = 1'000'000;  // a nextLink loop must end somewhere
 constexpr milliseconds kMaxRetryAfter{300'000};
 
-bool retryable(long status) { return status == 429 || (status >= 500 && status <= 599); }
+bool retryable(long status) {
+  return status == 429 || (status >= 500 && status <= 599);
+}
 
 // "HTTP 403 Authorization_RequestDenied: Insufficient privileges ..." from
 // Graph's error envelope; Graph does not echo tokens in it.
@@ -215,7 +217,8 @@ Expected<std::vector<json>> GraphClient::batch_chunk(const std::vector<std::stri
         }
       } else {
         HttpResponse failed{status, {}, inner.value("body", json::object()).dump()};
-        return make_error("GET " + redact_url(urls[index]) + " (in $batch): " + graph_error(failed));
+        return make_error("GET " + redact_url(urls[index]) +
+                          " (in $batch): " + graph_error(failed));
       }
     }
     pending = std::move(again);

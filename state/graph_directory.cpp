@@ -1,11 +1,11 @@
 #include "state/graph_directory.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "state/eligibility_snapshot.hpp"
 #include "state/iso_time.hpp"
@@ -19,7 +19,8 @@ constexpr const char* kEligibilityPath =
     "/roleManagement/directory/roleEligibilitySchedules?$expand=roleDefinition,principal";
 constexpr const char* kAssignmentPath =
     "/roleManagement/directory/roleAssignmentSchedules?$expand=roleDefinition,principal";
-constexpr const char* kUserSelect = "?$select=id,userPrincipalName,onPremisesSyncEnabled,accountEnabled";
+constexpr const char* kUserSelect =
+    "?$select=id,userPrincipalName,onPremisesSyncEnabled,accountEnabled";
 
 std::string str(const json& object, const char* key) {
   auto it = object.find(key);
@@ -53,13 +54,26 @@ Micros parse_duration(std::string_view text) {
       continue;
     }
     switch (c) {
-      case 'T': in_time = true; continue;
-      case 'W': seconds += number * 7 * 86400; break;
-      case 'D': seconds += number * 86400; break;
-      case 'H': seconds += number * 3600; break;
-      case 'M': seconds += in_time ? number * 60 : number * 30 * 86400; break;
-      case 'S': seconds += number; break;
-      default: return 0;
+      case 'T':
+        in_time = true;
+        continue;
+      case 'W':
+        seconds += number * 7 * 86400;
+        break;
+      case 'D':
+        seconds += number * 86400;
+        break;
+      case 'H':
+        seconds += number * 3600;
+        break;
+      case 'M':
+        seconds += in_time ? number * 60 : number * 30 * 86400;
+        break;
+      case 'S':
+        seconds += number;
+        break;
+      default:
+        return 0;
     }
     number = 0;
   }
@@ -68,10 +82,14 @@ Micros parse_duration(std::string_view text) {
 
 // Statuses of schedules that grant nothing (yet or any more).
 bool grants_nothing(const std::string& status) {
-  static const std::set<std::string> kInactive{
-      "Canceled",           "Denied",         "Failed",         "Revoked",
-      "PendingApproval",    "PendingAdminDecision", "PendingProvisioning",
-      "PendingScheduleCreation"};
+  static const std::set<std::string> kInactive{"Canceled",
+                                               "Denied",
+                                               "Failed",
+                                               "Revoked",
+                                               "PendingApproval",
+                                               "PendingAdminDecision",
+                                               "PendingProvisioning",
+                                               "PendingScheduleCreation"};
   return kInactive.contains(status);
 }
 

@@ -49,8 +49,8 @@ Micros parse_iso_time(std::string_view text) {
   year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
                       std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return 0;
-  auto seconds = sys_days(date).time_since_epoch() / 1s + hour * 3600 + minute * 60 + second -
-                 offset;
+  auto seconds =
+      sys_days(date).time_since_epoch() / 1s + hour * 3600 + minute * 60 + second - offset;
   return static_cast<Micros>(seconds) * 1'000'000 + fraction;
 }
 

@@ -22,7 +22,9 @@ Micros wall_clock() {
 }
 
 // Groups never activate (their members do), so per-principal reports skip them.
-bool is_member_principal(const Assignment& row) { return row.principal_type != "Group"; }
+bool is_member_principal(const Assignment& row) {
+  return row.principal_type != "Group";
+}
 
 std::string role_name(const Assignment& row) {
   return row.role_display_name.empty() ? row.role_template_id : row.role_display_name;
@@ -41,8 +43,7 @@ std::vector<std::string_view> key_parts(std::string_view key, std::string_view p
 }
 
 bool ipv4_public(const unsigned char* a) {
-  auto in = [&](unsigned char first, unsigned char mask_bits_second_min,
-                unsigned char second_max) {
+  auto in = [&](unsigned char first, unsigned char mask_bits_second_min, unsigned char second_max) {
     return a[0] == first && a[1] >= mask_bits_second_min && a[1] <= second_max;
   };
   if (a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224) return false;
@@ -63,9 +64,9 @@ bool is_public_ip(std::string_view address) {
   if (std::all_of(bytes, bytes + 15, [](auto b) { return b == 0; }) && bytes[15] <= 1) {
     return false;  // :: and ::1
   }
-  if ((bytes[0] & 0xfe) == 0xfc) return false;                       // fc00::/7 ULA
-  if (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) return false;   // fe80::/10
-  if (bytes[0] == 0xff) return false;                                // multicast
+  if ((bytes[0] & 0xfe) == 0xfc) return false;                      // fc00::/7 ULA
+  if (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) return false;  // fe80::/10
+  if (bytes[0] == 0xff) return false;                               // multicast
   return true;
 }
 

@@ -1,10 +1,10 @@
 #include "stream/eligibility_command.hpp"
 
-#include <chrono>
-#include <iostream>
-
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <iostream>
 
 #include "rules/event_time.hpp"
 #include "state/csv_import.hpp"
@@ -94,8 +94,8 @@ int eligibility_refresh_command(const EligibilityRefreshOptions& options) {
   auto outcome = refresher.refresh_once();
   if (!outcome) return 1;  // logged by the refresher; the old snapshot is kept
   std::cout << "refreshed " << outcome->info.assignments << " assignments from Graph (snapshot "
-            << "generation " << outcome->info.generation << ") in "
-            << outcome->duration.count() << " ms\n";
+            << "generation " << outcome->info.generation << ") in " << outcome->duration.count()
+            << " ms\n";
   return 0;
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rules/event_time.hpp"
+
 namespace rolewatch::stream {
 namespace {
 
@@ -23,7 +25,8 @@ state::HttpClientOptions http_options(const state::GraphConfig& config) {
 EligibilityRefresher::EligibilityRefresher(state::Store& store, state::GraphConfig config)
     : store_(store), config_(std::move(config)), http_(http_options(config_)) {
   graph_ = std::make_unique<state::GraphClient>(
-      config_, http_, [this](std::chrono::milliseconds delay) { return sleep_unless_stopped(delay); });
+      config_, http_,
+      [this](std::chrono::milliseconds delay) { return sleep_unless_stopped(delay); });
   // The age metric is meaningful from the start: the stored snapshot's time.
   if (auto info = state::read_snapshot_info(store_); info && *info) {
     status_.snapshot_fetched_at = (*info)->fetched_at;
@@ -31,7 +34,9 @@ EligibilityRefresher::EligibilityRefresher(state::Store& store, state::GraphConf
   }
 }
 
-EligibilityRefresher::~EligibilityRefresher() { stop(); }
+EligibilityRefresher::~EligibilityRefresher() {
+  stop();
+}
 
 Expected<state::RefreshOutcome> EligibilityRefresher::refresh_once() {
   const auto started = wall_clock();
@@ -48,7 +53,10 @@ Expected<state::RefreshOutcome> EligibilityRefresher::refresh_once() {
     status_.last_failure = wall_clock();
     status_.last_error = outcome.error().message;
     spdlog::error("eligibility refresh failed, keeping the snapshot from {}: {}",
-                  status_.snapshot_fetched_at / 1'000'000, outcome.error().message);
+                  status_.snapshot_fetched_at != 0
+                      ? rules::format_event_time(status_.snapshot_fetched_at)
+                      : std::string("(none)"),
+                  outcome.error().message);
     return outcome;
   }
   ++status_.successes;
@@ -57,11 +65,12 @@ Expected<state::RefreshOutcome> EligibilityRefresher::refresh_once() {
   status_.assignments = outcome->info.assignments;
   status_.snapshot_fetched_at = outcome->info.fetched_at;
   status_.last_duration_seconds = static_cast<double>(outcome->duration.count()) / 1000.0;
-  spdlog::info("eligibility refreshed from Graph: {} rows ({} eligibility, {} assignment "
-               "schedules, {} groups, {} users) in {:.1f} s",
-               outcome->counts.rows, outcome->counts.eligibility_schedules,
-               outcome->counts.assignment_schedules, outcome->counts.groups,
-               outcome->counts.users, status_.last_duration_seconds);
+  spdlog::info(
+      "eligibility refreshed from Graph: {} rows ({} eligibility, {} assignment "
+      "schedules, {} groups, {} users) in {:.1f} s",
+      outcome->counts.rows, outcome->counts.eligibility_schedules,
+      outcome->counts.assignment_schedules, outcome->counts.groups, outcome->counts.users,
+      status_.last_duration_seconds);
   return outcome;
 }
 

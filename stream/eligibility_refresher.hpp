@@ -10,9 +10,9 @@
 #include <string>
 #include <thread>
 
+#include "state/eligibility_snapshot.hpp"
 #include "state/expected.hpp"
 #include "state/graph_client.hpp"
-#include "state/eligibility_snapshot.hpp"
 #include "state/graph_directory.hpp"
 #include "state/http_client.hpp"
 #include "state/store.hpp"
@@ -21,16 +21,17 @@ namespace rolewatch::stream {
 
 struct RefreshStatus {
   state::Micros last_attempt = 0;
-  state::Micros last_success = 0;   // rolewatch_eligibility_last_success_timestamp_seconds
+  state::Micros last_success = 0;  // rolewatch_eligibility_last_success_timestamp_seconds
   state::Micros last_failure = 0;
-  std::uint64_t successes = 0;      // rolewatch_eligibility_refreshes_total{result="success"}
-  std::uint64_t failures = 0;       // rolewatch_eligibility_refreshes_total{result="failure"}
-  std::string last_error;           // never holds a secret
-  double last_duration_seconds = 0; // rolewatch_eligibility_refresh_duration_seconds
-  std::uint64_t assignments = 0;    // rolewatch_eligibility_assignments
-  state::Micros snapshot_fetched_at = 0;  // age = now - this: rolewatch_eligibility_snapshot_age_seconds
-  std::uint64_t graph_requests = 0;       // rolewatch_graph_requests_total
-  std::uint64_t graph_throttled = 0;      // rolewatch_graph_throttled_total
+  std::uint64_t successes = 0;       // rolewatch_eligibility_refreshes_total{result="success"}
+  std::uint64_t failures = 0;        // rolewatch_eligibility_refreshes_total{result="failure"}
+  std::string last_error;            // never holds a secret
+  double last_duration_seconds = 0;  // rolewatch_eligibility_refresh_duration_seconds
+  std::uint64_t assignments = 0;     // rolewatch_eligibility_assignments
+  state::Micros snapshot_fetched_at =
+      0;                             // age = now - this: rolewatch_eligibility_snapshot_age_seconds
+  std::uint64_t graph_requests = 0;  // rolewatch_graph_requests_total
+  std::uint64_t graph_throttled = 0;  // rolewatch_graph_throttled_total
 };
 
 class EligibilityRefresher {

@@ -90,8 +90,7 @@ state::GraphConfig read_graph_config(const ConfigNode& graph) {
   if (config.refresh_interval < std::chrono::minutes(1)) {
     graph.fail("refresh_interval", "must be at least 1m (Graph throttles)");
   }
-  config.request_timeout =
-      std::chrono::seconds(duration_setting(graph, "request_timeout", 30));
+  config.request_timeout = std::chrono::seconds(duration_setting(graph, "request_timeout", 30));
   config.max_attempts = static_cast<int>(graph.integer("max_attempts", 6, 1, 20));
   if (auto ca = graph.optional_string("ca_file")) config.ca_file = graph.resolve_path(*ca).string();
   return config;

@@ -1,11 +1,11 @@
 #include "stream/report_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <iomanip>
-
-#include <spdlog/spdlog.h>
 
 #include "rules/event_time.hpp"
 #include "rules/privileged_roles.hpp"
@@ -38,8 +38,12 @@ struct Table {
 json time_or_null(const std::optional<state::Micros>& time) {
   return time ? json(rules::format_event_time(*time)) : json();
 }
-json text_or_null(const std::string& text) { return text.empty() ? json() : json(text); }
-json bool_or_null(const std::optional<bool>& value) { return value ? json(*value) : json(); }
+json text_or_null(const std::string& text) {
+  return text.empty() ? json() : json(text);
+}
+json bool_or_null(const std::optional<bool>& value) {
+  return value ? json(*value) : json();
+}
 
 Expected<std::int64_t> days_param(const Params& params) {
   auto it = params.find("days");
@@ -102,14 +106,14 @@ Expected<Table> synced_table(const state::Store& store, const Params& params) {
 Expected<Table> ips_table(const state::Store& store, const Params&) {
   auto rows = state::ip_report(store);
   if (!rows) return rows.error();
-  Table table{{"principalId", "userPrincipalName", "roleTemplateId", "roleDisplayName",
-               "ipAddress", "firstSeen", "lastSeen", "activations"},
+  Table table{{"principalId", "userPrincipalName", "roleTemplateId", "roleDisplayName", "ipAddress",
+               "firstSeen", "lastSeen", "activations"},
               {}};
   for (const auto& row : *rows) {
     table.rows.push_back({row.principal_id, text_or_null(row.user_principal_name),
-                          row.role_template_id, text_or_null(row.role_display_name),
-                          row.ip_address, time_or_null(row.first_seen),
-                          time_or_null(row.last_seen), row.activations});
+                          row.role_template_id, text_or_null(row.role_display_name), row.ip_address,
+                          time_or_null(row.first_seen), time_or_null(row.last_seen),
+                          row.activations});
   }
   return table;
 }
@@ -167,9 +171,12 @@ void write_csv(const Table& table, std::ostream& out) {
 void write_text_table(const Table& table, std::ostream& out) {
   std::vector<std::size_t> widths;
   for (const auto& column : table.columns) widths.push_back(column.size());
-  auto shown = [](const json& value) { return value.is_null() ? std::string("-") : cell_text(value); };
+  auto shown = [](const json& value) {
+    return value.is_null() ? std::string("-") : cell_text(value);
+  };
   for (const auto& row : table.rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], shown(row[i]).size());
+    for (std::size_t i = 0; i < row.size(); ++i)
+      widths[i] = std::max(widths[i], shown(row[i]).size());
   }
   auto line = [&](auto cell) {
     for (std::size_t i = 0; i < widths.size(); ++i) {
@@ -184,9 +191,15 @@ void write_text_table(const Table& table, std::ostream& out) {
 
 void render(const Table& table, ReportFormat format, std::ostream& out) {
   switch (format) {
-    case ReportFormat::json: out << table.to_json().dump(2) << '\n'; return;
-    case ReportFormat::csv: write_csv(table, out); return;
-    case ReportFormat::table: write_text_table(table, out); return;
+    case ReportFormat::json:
+      out << table.to_json().dump(2) << '\n';
+      return;
+    case ReportFormat::csv:
+      write_csv(table, out);
+      return;
+    case ReportFormat::table:
+      write_text_table(table, out);
+      return;
   }
 }
 
@@ -259,7 +272,7 @@ void register_report_routes(HttpServer& server, const state::Store& store) {
     auto json = report_json(store, request.captures.at(0), params);
     if (json) return HttpReply{200, "application/json", json->dump()};
     const auto& message = json.error().message;
-    int status = message.starts_with("unknown report") ? 404
+    int status = message.starts_with("unknown report")  ? 404
                  : message.starts_with("bad parameter") ? 400
                                                         : 500;
     return HttpReply{status, "application/json", nlohmann::json{{"error", message}}.dump()};

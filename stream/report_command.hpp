@@ -4,11 +4,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "state/expected.hpp"
 #include "state/store.hpp"
@@ -23,9 +22,9 @@ struct ReportOptions {
   std::string report;  // "stale", "synced", "ips", "identity-roles"
   std::filesystem::path state_dir;
   ReportFormat format = ReportFormat::table;
-  std::int64_t days = 30;             // stale
-  std::optional<std::string> now;     // stale: RFC 3339 reference time
-  bool all_roles = false;             // synced: every role, not only privileged ones
+  std::int64_t days = 30;          // stale
+  std::optional<std::string> now;  // stale: RFC 3339 reference time
+  bool all_roles = false;          // synced: every role, not only privileged ones
 };
 // Exit codes: 0 printed, 1 state failure, 2 bad arguments.
 int report_command(const ReportOptions& options, std::ostream& out);

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "rules/activation_labeler.hpp"
 
+#include <catch2/catch.hpp>
 #include <map>
 
-#include "rules/activation_labeler.hpp"
 #include "rules/event_time.hpp"
 #include "state/eligibility_snapshot.hpp"
 
@@ -15,7 +15,9 @@ constexpr const char* kAlice = "cccccccc-0000-0000-0000-000000000010";
 constexpr const char* kPra = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 constexpr const char* kGroup = "2b5ed229-4072-478d-9504-a047ebd4b07d";
 
-rules::EventTime at(const char* text) { return *rules::parse_event_time(text); }
+rules::EventTime at(const char* text) {
+  return *rules::parse_event_time(text);
+}
 
 // The C3 sample: Alice activates Privileged Role Administrator.
 rules::RoleEvent c3_activation() {

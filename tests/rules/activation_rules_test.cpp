@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "rules/activation_rules.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "rules/activation_rules.hpp"
 #include "rules/event_time.hpp"
 
 namespace {
@@ -14,7 +14,9 @@ using rules::Eligibility;
 
 constexpr rules::EventTime kDay = 86'400LL * 1'000'000;
 
-rules::EventTime at(const char* text) { return *rules::parse_event_time(text); }
+rules::EventTime at(const char* text) {
+  return *rules::parse_event_time(text);
+}
 
 // A clean activation: eligible, cloud-only, from a known IP, fresh snapshot.
 ActivationLabel clean_label() {
@@ -35,9 +37,9 @@ ActivationLabel clean_label() {
   return label;
 }
 
-std::vector<std::string> fired(const ActivationLabel& label,
-                               const rules::ActivationRulesConfig& config =
-                                   rules::default_activation_rules()) {
+std::vector<std::string> fired(
+    const ActivationLabel& label,
+    const rules::ActivationRulesConfig& config = rules::default_activation_rules()) {
   std::vector<std::string> ids;
   for (const auto& alert : rules::evaluate_activation_rules(config, label, 1)) {
     ids.push_back(alert.rule);

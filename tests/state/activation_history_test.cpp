@@ -1,6 +1,7 @@
+#include "state/activation_history.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "state/activation_history.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -8,13 +9,14 @@ namespace {
 using namespace rolewatch::state;
 
 ActivationRecord activation(Micros time, std::string ip, std::string role = "r1") {
-  return {"u1", "u1@contoso.com", std::move(role), "Role", std::move(ip), "audit-" + std::to_string(time), time};
+  return {"u1",   "u1@contoso.com", std::move(role),
+          "Role", std::move(ip),    "audit-" + std::to_string(time),
+          time};
 }
 
 }  // namespace
 
-TEST_CASE("recorded activations are visible in the same batch and after the write",
-          "[labels]") {
+TEST_CASE("recorded activations are visible in the same batch and after the write", "[labels]") {
   support::TempDir dir;
   auto store = Store::open(dir.path());
   REQUIRE(store);
@@ -37,8 +39,7 @@ TEST_CASE("recorded activations are visible in the same batch and after the writ
   CHECK(*ActivationHistory::newest_activation(**store) == 100);
 }
 
-TEST_CASE("out-of-order activations keep the newest last and the oldest first seen",
-          "[labels]") {
+TEST_CASE("out-of-order activations keep the newest last and the oldest first seen", "[labels]") {
   support::TempDir dir;
   auto store = Store::open(dir.path());
   REQUIRE(store);

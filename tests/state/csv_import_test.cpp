@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "state/csv_import.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
-#include "state/csv_import.hpp"
 #include "state/eligibility_snapshot.hpp"
 #include "support/temp_dir.hpp"
 
@@ -15,7 +15,8 @@ using rolewatch::state::parse_eligibility_csv;
 constexpr const char* kCommaExport =
     "\"PrincipalId\",\"PrincipalType\",\"UserPrincipalName\",\"RoleDefinitionId\","
     "\"RoleDefinitionName\",\"DirectoryScopeId\",\"AssignmentInheritedFrom\",\"AssignmentType\"\r\n"
-    "\"cccccccc-0000-0000-0000-000000000010\",\"#microsoft.graph.user\",\"alice.admin@contoso.com\","
+    "\"cccccccc-0000-0000-0000-000000000010\",\"#microsoft.graph.user\",\"alice.admin@contoso."
+    "com\","
     "\"62e90394-69f5-4237-9190-012177145e10\",\"Global Administrator\",\"/\",\"\",\"Eligible\"\r\n"
     "\"cccccccc-0000-0000-0000-000000000011\",\"#microsoft.graph.user\",\"bob@contoso.com\","
     "\"e8611ab8-c189-46e8-94e1-60213ab1f814\",\"Privileged Role Administrator\",\"/\","
@@ -62,7 +63,8 @@ TEST_CASE("the older semicolon-delimited six-column export is read as eligible a
   CHECK((*rows)[0].user_principal_name ==
         "nicola.suter_basevision.ch#EXT#@nicoladev.onmicrosoft.com");
   CHECK((*rows)[0].type == AssignmentType::eligible);
-  CHECK((*rows)[1].directory_scope_id == "/administrativeUnits/6bfd5c94-0000-0000-0000-000000000000");
+  CHECK((*rows)[1].directory_scope_id ==
+        "/administrativeUnits/6bfd5c94-0000-0000-0000-000000000000");
 }
 
 TEST_CASE("quoted fields may hold delimiters, doubled quotes and line breaks", "[eligibility]") {
@@ -91,7 +93,8 @@ TEST_CASE("a malformed row is reported with its line number", "[eligibility]") {
       "cccccccc-0000-0000-0000-000000000010,User,a@contoso.com,"
       "62e90394-69f5-4237-9190-012177145e10,Global Administrator,/,,Eligible\n";
   SECTION("too few fields") {
-    auto rows = parse_eligibility_csv(header + good + good + "cccccccc-0000-0000-0000-000000000011,User\n");
+    auto rows =
+        parse_eligibility_csv(header + good + good + "cccccccc-0000-0000-0000-000000000011,User\n");
     REQUIRE_FALSE(rows);
     CHECK(rows.error().message == "line 4: expected 8 fields, found 2");
   }
@@ -102,8 +105,9 @@ TEST_CASE("a malformed row is reported with its line number", "[eligibility]") {
   }
   SECTION("a role id that is not a GUID") {
     auto rows = parse_eligibility_csv(
-        header + "cccccccc-0000-0000-0000-000000000010,User,a@contoso.com,Global Administrator,"
-                 "x,/,,Eligible\n");
+        header +
+        "cccccccc-0000-0000-0000-000000000010,User,a@contoso.com,Global Administrator,"
+        "x,/,,Eligible\n");
     REQUIRE_FALSE(rows);
     CHECK(rows.error().message == "line 2: RoleDefinitionId is not a GUID");
   }
@@ -131,7 +135,8 @@ TEST_CASE("a malformed file imports nothing and keeps the previous snapshot", "[
   CHECK(first->assignments == 2);
   CHECK(first->source == "csv:good.csv");
 
-  write_file(dir / "bad.csv", std::string(kCommaExport) + "\"cccccccc-0000-0000-0000-000000000012\",\"User\"\r\n");
+  write_file(dir / "bad.csv",
+             std::string(kCommaExport) + "\"cccccccc-0000-0000-0000-000000000012\",\"User\"\r\n");
   auto second = rolewatch::state::import_eligibility_csv(**store, dir / "bad.csv", 2'000'000);
   REQUIRE_FALSE(second);
   CHECK(second.error().message == "bad.csv: line 4: expected 8 fields, found 2");

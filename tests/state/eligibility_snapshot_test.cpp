@@ -1,6 +1,7 @@
+#include "state/eligibility_snapshot.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "state/eligibility_snapshot.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "state/graph_client.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "state/eligibility_snapshot.hpp"
-#include "state/graph_client.hpp"
 #include "state/graph_directory.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"
@@ -11,9 +11,9 @@
 namespace {
 
 using namespace rolewatch::state;
+using nlohmann::json;
 using support::FakeDirectory;
 using support::FakeUser;
-using nlohmann::json;
 
 constexpr const char* kGa = "62e90394-69f5-4237-9190-012177145e10";
 constexpr const char* kPra = "e8611ab8-c189-46e8-94e1-60213ab1f814";
@@ -22,16 +22,20 @@ constexpr const char* kGr = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 constexpr const char* kGroup = "2b5ed229-4072-478d-9504-a047ebd4b07d";
 constexpr const char* kApp = "dddddddd-0000-0000-0000-000000000001";
 
-const FakeUser kAlice{"cccccccc-0000-0000-0000-000000000010", "alice@contoso.com", std::nullopt, true};
+const FakeUser kAlice{"cccccccc-0000-0000-0000-000000000010", "alice@contoso.com", std::nullopt,
+                      true};
 const FakeUser kBob{"cccccccc-0000-0000-0000-000000000011", "bob@contoso.com", true, true};
-const FakeUser kCarol{"cccccccc-0000-0000-0000-000000000012", "carol@contoso.com", std::nullopt, false};
+const FakeUser kCarol{"cccccccc-0000-0000-0000-000000000012", "carol@contoso.com", std::nullopt,
+                      false};
 const FakeUser kDave{"cccccccc-0000-0000-0000-000000000013", "dave@contoso.com", true, true};
-const FakeUser kEve{"cccccccc-0000-0000-0000-000000000014", "eve@contoso.com", false, true};  // deleted
+const FakeUser kEve{"cccccccc-0000-0000-0000-000000000014", "eve@contoso.com", false,
+                    true};  // deleted
 
 json role(const char* id) {
-  static const std::map<std::string, std::string> kNames{
-      {kGa, "Global Administrator"}, {kPra, "Privileged Role Administrator"},
-      {kUa, "User Administrator"}, {kGr, "Global Reader"}};
+  static const std::map<std::string, std::string> kNames{{kGa, "Global Administrator"},
+                                                         {kPra, "Privileged Role Administrator"},
+                                                         {kUa, "User Administrator"},
+                                                         {kGr, "Global Reader"}};
   return FakeDirectory::role_definition(id, kNames.at(id));
 }
 
@@ -55,9 +59,12 @@ FakeDirectory small_directory() {
       FakeDirectory::schedule("a2", user(kCarol), role(kGr), "2025-12-31T00:00:00Z", "Assigned"),
       FakeDirectory::schedule("a3", user(kAlice), role(kPra), "2025-03-04T09:00:04Z", "Activated"),
   };
-  d.group_members[kGroup] = {
-      user(kCarol), user(kDave), user(kAlice),
-      {{"@odata.type", "#microsoft.graph.servicePrincipal"}, {"id", kApp}, {"displayName", "Deploy bot"}}};
+  d.group_members[kGroup] = {user(kCarol),
+                             user(kDave),
+                             user(kAlice),
+                             {{"@odata.type", "#microsoft.graph.servicePrincipal"},
+                              {"id", kApp},
+                              {"displayName", "Deploy bot"}}};
   return d;
 }
 
@@ -124,7 +131,8 @@ TEST_CASE("a refresh through paging, throttling, a 503 and an expired token is c
   CHECK(find_row(rows, kBob.id, kPra, AssignmentType::eligible)->on_premises_sync == true);
   CHECK(find_row(rows, kDave.id, kPra, AssignmentType::eligible, kGroup)->user_principal_name ==
         "dave@contoso.com");
-  CHECK(find_row(rows, kCarol.id, kPra, AssignmentType::eligible, kGroup)->account_enabled == false);
+  CHECK(find_row(rows, kCarol.id, kPra, AssignmentType::eligible, kGroup)->account_enabled ==
+        false);
   CHECK(find_row(rows, kAlice.id, kPra, AssignmentType::eligible, kGroup));
   auto bot = find_row(rows, kApp, kPra, AssignmentType::eligible, kGroup);
   REQUIRE(bot);
@@ -140,7 +148,7 @@ TEST_CASE("a refresh through paging, throttling, a 503 and an expired token is c
   CHECK(h.fake.answered(429) == 1);
   CHECK(h.fake.answered(503) == 1);
   CHECK(h.fake.answered(401) == 1);
-  CHECK(h.fake.token_requests() == 2);  // the first token, and one after the 401
+  CHECK(h.fake.token_requests() == 2);     // the first token, and one after the 401
   CHECK(graph.counters().throttled == 2);  // the page and the inner $batch request
   REQUIRE_FALSE(h.waits.empty());
   CHECK(h.waits.front() == std::chrono::seconds(1));  // Retry-After honoured
@@ -183,7 +191,8 @@ TEST_CASE("a wrong client secret fails without echoing the secret", "[graph]") {
   auto graph = h.client();
   auto result = graph.get("/roleManagement/directory/roleEligibilitySchedules");
   REQUIRE_FALSE(result);
-  CHECK_THAT(result.error().message, Catch::Contains("invalid_client") && Catch::Contains("AADSTS7000215"));
+  CHECK_THAT(result.error().message,
+             Catch::Contains("invalid_client") && Catch::Contains("AADSTS7000215"));
   CHECK_THAT(result.error().message, !Catch::Contains("not-the-secret"));
 }
 

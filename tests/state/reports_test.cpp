@@ -1,8 +1,9 @@
+#include "state/reports.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "state/activation_history.hpp"
 #include "state/eligibility_snapshot.hpp"
-#include "state/reports.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -43,19 +44,21 @@ struct KnownState {
     store = Store::open(dir.path()).value();
     auto dave = row("dave", kReader, "Security Reader");
     dave.start = kNow - kDay;
-    REQUIRE(write_snapshot(*store,
-                           {row("alice", kGa, "Global Administrator"),
-                            row("bob", kPra, "Privileged Role Administrator",
-                                AssignmentType::eligible, true, kGroup),
-                            row("carol", kGa, "Global Administrator", AssignmentType::eligible, true),
-                            row("carol", kPra, "Privileged Role Administrator",
-                                AssignmentType::active_permanent, true),
-                            dave},
-                           {0, kNow, "graph", 0}));
+    REQUIRE(write_snapshot(
+        *store,
+        {row("alice", kGa, "Global Administrator"),
+         row("bob", kPra, "Privileged Role Administrator", AssignmentType::eligible, true, kGroup),
+         row("carol", kGa, "Global Administrator", AssignmentType::eligible, true),
+         row("carol", kPra, "Privileged Role Administrator", AssignmentType::active_permanent,
+             true),
+         dave},
+        {0, kNow, "graph", 0}));
     ActivationHistory history(*store);
     auto batch = store->make_batch();
-    auto record = [&](const char* who, const char* role, const char* name, const char* ip, Micros t) {
-      REQUIRE(history.record(batch, {who, std::string(who) + "@contoso.com", role, name, ip, "a", t}));
+    auto record = [&](const char* who, const char* role, const char* name, const char* ip,
+                      Micros t) {
+      REQUIRE(
+          history.record(batch, {who, std::string(who) + "@contoso.com", role, name, ip, "a", t}));
     };
     record("alice", kGa, "Global Administrator", "198.51.100.7", kNow - 6 * kDay);
     record("alice", kGa, "Global Administrator", "198.51.100.7", kNow - 5 * kDay);
@@ -103,9 +106,8 @@ TEST_CASE("synced lists synchronized accounts with eligible or permanent roles",
   CHECK((*all)[0].inherited_from == kGroup);
   CHECK((*all)[1].principal_id == "carol");
   CHECK((*all)[2].assignment_type == AssignmentType::active_permanent);
-  auto only_pra = synced_report(*state.store, [](const Assignment& a) {
-    return a.role_template_id == kPra;
-  });
+  auto only_pra =
+      synced_report(*state.store, [](const Assignment& a) { return a.role_template_id == kPra; });
   REQUIRE(only_pra);
   CHECK(only_pra->size() == 2);
 }
@@ -125,8 +127,7 @@ TEST_CASE("ips lists public activation IPs per user and role", "[reports]") {
   CHECK((*rows)[1].ip_address == "2001:db8::1");
 }
 
-TEST_CASE("identity roles gives one row per user with eligible and permanent roles",
-          "[reports]") {
+TEST_CASE("identity roles gives one row per user with eligible and permanent roles", "[reports]") {
   KnownState state;
   auto rows = identity_roles(*state.store);
   REQUIRE(rows);
@@ -141,8 +142,8 @@ TEST_CASE("identity roles gives one row per user with eligible and permanent rol
 }
 
 TEST_CASE("private, loopback and link-local addresses are not public", "[reports]") {
-  for (auto ip : {"10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "169.254.1.1",
-                  "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "<null>", ""}) {
+  for (auto ip : {"10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "169.254.1.1", "100.64.0.1",
+                  "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "<null>", ""}) {
     CHECK_FALSE(is_public_ip(ip));
   }
   for (auto ip : {"198.51.100.7", "203.0.113.45", "8.8.8.8", "2001:db8::1", "2a01:111::1"}) {

@@ -1,7 +1,6 @@
 // Figures, not assertions (design §6): run with
 //   rolewatch_tests "[.bench]"
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -75,8 +74,8 @@ TEST_CASE("labels per second", "[.bench]") {
     state::Assignment row;
     row.principal_id = "user-" + std::to_string(n % 5'000);
     row.principal_type = "User";
-    row.role_template_id = n % 2 ? "62e90394-69f5-4237-9190-012177145e10"
-                                 : "e8611ab8-c189-46e8-94e1-60213ab1f814";
+    row.role_template_id =
+        n % 2 ? "62e90394-69f5-4237-9190-012177145e10" : "e8611ab8-c189-46e8-94e1-60213ab1f814";
     row.on_premises_sync = n % 10 == 0;
     rows.push_back(row);
   }
@@ -110,7 +109,8 @@ TEST_CASE("labels per second", "[.bench]") {
   auto snapshot = cache.current();
   for (int i = 0; i < kEvents; ++i) {
     auto label = rules::label_activation(
-        bench_event(i, rows[static_cast<std::size_t>(i % 2)].role_template_id), **snapshot, history);
+        bench_event(i, rows[static_cast<std::size_t>(i % 2)].role_template_id), **snapshot,
+        history);
     REQUIRE(label);
   }
   auto label_only = seconds_since(start);

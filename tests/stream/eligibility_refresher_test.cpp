@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "stream/eligibility_refresher.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "state/eligibility_snapshot.hpp"
 #include "stream/eligibility_command.hpp"
-#include "stream/eligibility_refresher.hpp"
 #include "stream/graph_config.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"
@@ -85,7 +85,8 @@ TEST_CASE("the graph section is parsed with secrets from files and AKS variables
   std::ofstream(dir / "secret") << "from-file\n";
   stream::ConfigContext context;
   context.env = [](const std::string& name) -> std::optional<std::string> {
-    if (name == "AZURE_FEDERATED_TOKEN_FILE") return "/var/run/secrets/azure/tokens/azure-identity-token";
+    if (name == "AZURE_FEDERATED_TOKEN_FILE")
+      return "/var/run/secrets/azure/tokens/azure-identity-token";
     if (name == "AZURE_CLIENT_ID") return "aks-client";
     return std::nullopt;
   };
@@ -108,8 +109,8 @@ TEST_CASE("the graph section is parsed with secrets from files and AKS variables
   CHECK(federated->token.federated_token_file ==
         "/var/run/secrets/azure/tokens/azure-identity-token");
 
-  auto bad = stream::parse_graph_config(YAML::Load("{tenant_id: t, client_id: c, token_mode: magic}"),
-                                        context);
+  auto bad = stream::parse_graph_config(
+      YAML::Load("{tenant_id: t, client_id: c, token_mode: magic}"), context);
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("graph.token_mode"));
   auto missing = stream::parse_graph_config(YAML::Load("{tenant_id: t, client_id: c}"), context);

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "stream/report_command.hpp"
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "state/activation_history.hpp"
 #include "state/eligibility_snapshot.hpp"
-#include "stream/report_command.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -27,9 +27,9 @@ void seed_state(const std::filesystem::path& dir) {
   REQUIRE(state::write_snapshot(**store, {row}, {0, 1, "csv:x.csv", 0}));
   state::ActivationHistory history(**store);
   auto batch = (*store)->make_batch();
-  REQUIRE(history.record(batch, {row.principal_id, row.user_principal_name, kGa,
-                                 "Global Administrator", "203.0.113.45", "a",
-                                 1'741'075'205'000'000}));  // 2025-03-04T08:00:05Z
+  REQUIRE(
+      history.record(batch, {row.principal_id, row.user_principal_name, kGa, "Global Administrator",
+                             "203.0.113.45", "a", 1'741'075'205'000'000}));  // 2025-03-04T08:00:05Z
   REQUIRE((*store)->write(batch));
 }
 
@@ -55,8 +55,8 @@ std::string run(stream::ReportOptions options) {
 TEST_CASE("report stale prints the documented JSON array", "[reports]") {
   support::TempDir dir;
   seed_state(dir.path());
-  auto json = nlohmann::json::parse(run(options("stale", dir.path(), stream::ReportFormat::json,
-                                                 "2025-06-01T00:00:00Z")));
+  auto json = nlohmann::json::parse(
+      run(options("stale", dir.path(), stream::ReportFormat::json, "2025-06-01T00:00:00Z")));
   REQUIRE(json.size() == 1);
   CHECK(json[0] == nlohmann::json{{"principalId", "cccccccc-0000-0000-0000-000000000010"},
                                   {"userPrincipalName", "alice@contoso.com"},
@@ -65,7 +65,8 @@ TEST_CASE("report stale prints the documented JSON array", "[reports]") {
                                   {"eligibleVia", nullptr},
                                   {"lastActivation", "2025-03-04T08:00:05.000000Z"}});
   // Judged against the newest event in state, the activation is recent.
-  CHECK(nlohmann::json::parse(run(options("stale", dir.path(), stream::ReportFormat::json))).empty());
+  CHECK(
+      nlohmann::json::parse(run(options("stale", dir.path(), stream::ReportFormat::json))).empty());
 }
 
 TEST_CASE("reports render as CSV and as a table", "[reports]") {
@@ -75,9 +76,10 @@ TEST_CASE("reports render as CSV and as a table", "[reports]") {
   CHECK(csv ==
         "principalId,userPrincipalName,roleTemplateId,roleDisplayName,ipAddress,firstSeen,"
         "lastSeen,activations\r\n"
-        "cccccccc-0000-0000-0000-000000000010,alice@contoso.com," + std::string(kGa) +
-        ",Global Administrator,203.0.113.45,2025-03-04T08:00:05.000000Z,"
-        "2025-03-04T08:00:05.000000Z,1\r\n");
+        "cccccccc-0000-0000-0000-000000000010,alice@contoso.com," +
+            std::string(kGa) +
+            ",Global Administrator,203.0.113.45,2025-03-04T08:00:05.000000Z,"
+            "2025-03-04T08:00:05.000000Z,1\r\n");
   auto table = run(options("synced", dir.path(), stream::ReportFormat::table));
   CHECK_THAT(table, Catch::StartsWith("principalId  ") && Catch::Contains("alice@contoso.com") &&
                         Catch::EndsWith("(1 rows)\n"));

@@ -28,16 +28,20 @@ json FakeDirectory::group_principal(const std::string& id, const std::string& na
 }
 
 json FakeDirectory::role_definition(const std::string& template_id, const std::string& name) {
-  return {{"id", template_id},     {"templateId", template_id}, {"displayName", name},
-          {"isBuiltIn", true},     {"isEnabled", true}};
+  return {{"id", template_id},
+          {"templateId", template_id},
+          {"displayName", name},
+          {"isBuiltIn", true},
+          {"isEnabled", true}};
 }
 
 json FakeDirectory::schedule(const std::string& id, const json& principal,
                              const json& role_definition, const std::string& end_date_time,
                              const std::string& assignment_type) {
-  json expiration = end_date_time.empty()
-                        ? json{{"type", "noExpiration"}, {"endDateTime", nullptr}, {"duration", nullptr}}
-                        : json{{"type", "afterDateTime"}, {"endDateTime", end_date_time}, {"duration", nullptr}};
+  json expiration =
+      end_date_time.empty()
+          ? json{{"type", "noExpiration"}, {"endDateTime", nullptr}, {"duration", nullptr}}
+          : json{{"type", "afterDateTime"}, {"endDateTime", end_date_time}, {"duration", nullptr}};
   json item = {{"id", id},
                {"principalId", principal["id"]},
                {"roleDefinitionId", role_definition["id"]},
@@ -49,7 +53,8 @@ json FakeDirectory::schedule(const std::string& id, const json& principal,
                {"status", "Provisioned"},
                {"memberType", "Direct"},
                {"scheduleInfo",
-                {{"startDateTime", "2025-01-10T09:00:00Z"}, {"recurrence", nullptr},
+                {{"startDateTime", "2025-01-10T09:00:00Z"},
+                 {"recurrence", nullptr},
                  {"expiration", expiration}}},
                {"principal", principal},
                {"roleDefinition", role_definition}};
@@ -81,7 +86,8 @@ struct FakeGraph::Impl {
   std::optional<Fault> take_fault(const std::string& target, bool inner) {
     std::lock_guard lock(mutex);
     for (auto it = faults.begin(); it != faults.end(); ++it) {
-      if (it->inside_batch != inner || target.find(it->path_contains) == std::string::npos) continue;
+      if (it->inside_batch != inner || target.find(it->path_contains) == std::string::npos)
+        continue;
       Fault fault = *it;
       if (--it->times <= 0) faults.erase(it);
       return fault;
@@ -110,36 +116,42 @@ struct FakeGraph::Impl {
   }
 
   void token_answer(httplib::Response& res) {
-    reply(res, 200, {{"token_type", "Bearer"}, {"expires_in", 3599}, {"ext_expires_in", 3599},
-                     {"access_token", issue_token()}});
+    reply(res, 200,
+          {{"token_type", "Bearer"},
+           {"expires_in", 3599},
+           {"ext_expires_in", 3599},
+           {"access_token", issue_token()}});
   }
 
   void handle_token(const httplib::Request& req, httplib::Response& res) {
     ++owner.token_requests_;
     auto param = [&](const char* name) { return req.get_param_value(name); };
-    bool right_client = req.matches.size() > 1 && req.matches[1] == tenant &&
-                        param("client_id") == client_id &&
-                        param("grant_type") == "client_credentials" &&
-                        param("scope") == base() + "/.default";
+    bool right_client =
+        req.matches.size() > 1 && req.matches[1] == tenant && param("client_id") == client_id &&
+        param("grant_type") == "client_credentials" && param("scope") == base() + "/.default";
     bool by_secret = param("client_secret") == secret && !secret.empty();
-    bool by_assertion =
-        param("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" &&
-        param("client_assertion") == federated;
+    bool by_assertion = param("client_assertion_type") ==
+                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" &&
+                        param("client_assertion") == federated;
     {
       std::lock_guard lock(mutex);
       grants.push_back(by_assertion ? "jwt-bearer" : by_secret ? "client-secret" : "rejected");
     }
     if (right_client && (by_secret || by_assertion)) return token_answer(res);
-    reply(res, 401, {{"error", "invalid_client"},
-                     {"error_description", "AADSTS7000215: Invalid client secret provided.\r\n"
-                                           "Trace ID: 0000"},
-                     {"error_codes", {7000215}}});
+    reply(res, 401,
+          {{"error", "invalid_client"},
+           {"error_description",
+            "AADSTS7000215: Invalid client secret provided.\r\n"
+            "Trace ID: 0000"},
+           {"error_codes", {7000215}}});
   }
 
-  void handle_managed_identity(const httplib::Request& req, httplib::Response& res, bool app_service) {
+  void handle_managed_identity(const httplib::Request& req, httplib::Response& res,
+                               bool app_service) {
     ++owner.token_requests_;
-    bool header_ok = app_service ? req.get_header_value("X-IDENTITY-HEADER") == owner.identity_header_
-                                 : req.get_header_value("Metadata") == "true";
+    bool header_ok = app_service
+                         ? req.get_header_value("X-IDENTITY-HEADER") == owner.identity_header_
+                         : req.get_header_value("Metadata") == "true";
     std::string version = app_service ? "2019-08-01" : "2018-02-01";
     {
       std::lock_guard lock(mutex);
@@ -149,22 +161,28 @@ struct FakeGraph::Impl {
         req.get_param_value("resource") != base()) {
       return reply(res, 400, {{"error", "invalid_request"}, {"error_description", "bad request"}});
     }
-    reply(res, 200, {{"access_token", issue_token()}, {"expires_in", "86399"},
-                     {"expires_on", "4102444800"}, {"resource", base()}, {"token_type", "Bearer"}});
+    reply(res, 200,
+          {{"access_token", issue_token()},
+           {"expires_in", "86399"},
+           {"expires_on", "4102444800"},
+           {"resource", base()},
+           {"token_type", "Bearer"}});
   }
 
   bool authorized(const httplib::Request& req) {
     auto header = req.get_header_value("Authorization");
     std::lock_guard lock(mutex);
-    return header.starts_with("Bearer ") &&
-           std::find(valid_tokens.begin(), valid_tokens.end(), header.substr(7)) != valid_tokens.end();
+    return header.starts_with("Bearer ") && std::find(valid_tokens.begin(), valid_tokens.end(),
+                                                      header.substr(7)) != valid_tokens.end();
   }
 
   // Common gate of every Graph call: token, global failure, injected faults.
   bool gate(const httplib::Request& req, httplib::Response& res) {
     ++owner.graph_requests_;
     if (!authorized(req)) {
-      reply(res, 401, graph_error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."));
+      reply(res, 401,
+            graph_error("InvalidAuthenticationToken",
+                        "Access token has expired or is not yet valid."));
       return false;
     }
     if (fail_all != 0) {
@@ -174,7 +192,8 @@ struct FakeGraph::Impl {
     if (auto fault = take_fault(req.target, false)) {
       if (!fault->retry_after.empty()) res.set_header("Retry-After", fault->retry_after);
       reply(res, fault->status,
-            graph_error(fault->status == 429 ? "TooManyRequests" : "serviceNotAvailable", "injected"));
+            graph_error(fault->status == 429 ? "TooManyRequests" : "serviceNotAvailable",
+                        "injected"));
       return false;
     }
     return true;
@@ -184,7 +203,8 @@ struct FakeGraph::Impl {
   // 10k-row directory is not copied per request).
   void page(const httplib::Request& req, httplib::Response& res, const std::vector<json>& items,
             const std::string& link_path, const std::string& context) {
-    std::size_t skip = req.has_param("$skiptoken") ? std::stoul(req.get_param_value("$skiptoken")) : 0;
+    std::size_t skip =
+        req.has_param("$skiptoken") ? std::stoul(req.get_param_value("$skiptoken")) : 0;
     json value = json::array();
     std::size_t total = 0;
     {
@@ -194,7 +214,8 @@ struct FakeGraph::Impl {
     }
     json body = {{"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#" + context}};
     if (skip + page_size < total) {
-      body["@odata.nextLink"] = base() + link_path + (link_path.find('?') == std::string::npos ? "?" : "&") +
+      body["@odata.nextLink"] = base() + link_path +
+                                (link_path.find('?') == std::string::npos ? "?" : "&") +
                                 "$skiptoken=" + std::to_string(skip + page_size);
     }
     body["value"] = std::move(value);
@@ -206,7 +227,9 @@ struct FakeGraph::Impl {
     if (auto fault = take_fault(url, true)) {
       json headers = json::object();
       if (!fault->retry_after.empty()) headers["Retry-After"] = fault->retry_after;
-      return {{"id", request["id"]}, {"status", fault->status}, {"headers", headers},
+      return {{"id", request["id"]},
+              {"status", fault->status},
+              {"headers", headers},
               {"body", graph_error("TooManyRequests", "injected")}};
     }
     static const std::regex kUser(R"(^/users/([^?/]+)\?\$select=(.*)$)");
@@ -216,15 +239,24 @@ struct FakeGraph::Impl {
       auto it = directory.users.find(match[1]);
       if (it != directory.users.end()) {
         const auto& user = it->second;
-        json body = {{"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,onPremisesSyncEnabled,accountEnabled)/$entity"},
-                     {"id", user.id}, {"userPrincipalName", user.user_principal_name},
-                     {"onPremisesSyncEnabled", user.on_premises_sync ? json(*user.on_premises_sync) : json()},
-                     {"accountEnabled", user.account_enabled}};
-        return {{"id", request["id"]}, {"status", 200},
-                {"headers", {{"Content-Type", "application/json"}}}, {"body", body}};
+        json body = {
+            {"@odata.context",
+             "https://graph.microsoft.com/v1.0/"
+             "$metadata#users(id,userPrincipalName,onPremisesSyncEnabled,accountEnabled)/$entity"},
+            {"id", user.id},
+            {"userPrincipalName", user.user_principal_name},
+            {"onPremisesSyncEnabled",
+             user.on_premises_sync ? json(*user.on_premises_sync) : json()},
+            {"accountEnabled", user.account_enabled}};
+        return {{"id", request["id"]},
+                {"status", 200},
+                {"headers", {{"Content-Type", "application/json"}}},
+                {"body", body}};
       }
     }
-    return {{"id", request["id"]}, {"status", 404}, {"headers", json::object()},
+    return {{"id", request["id"]},
+            {"status", 404},
+            {"headers", json::object()},
             {"body", graph_error("Request_ResourceNotFound", "Resource does not exist.")}};
   }
 
@@ -240,19 +272,27 @@ struct FakeGraph::Impl {
   }
 
   void install_routes() {
-    server.Post(R"(/([^/]+)/oauth2/v2.0/token)", [this](const auto& req, auto& res) { handle_token(req, res); });
+    server.Post(R"(/([^/]+)/oauth2/v2.0/token)",
+                [this](const auto& req, auto& res) { handle_token(req, res); });
     server.Get("/metadata/identity/oauth2/token",
                [this](const auto& req, auto& res) { handle_managed_identity(req, res, false); });
-    server.Get("/msi/token", [this](const auto& req, auto& res) { handle_managed_identity(req, res, true); });
-    server.Get("/v1.0/roleManagement/directory/roleEligibilitySchedules", [this](const auto& req, auto& res) {
+    server.Get("/msi/token",
+               [this](const auto& req, auto& res) { handle_managed_identity(req, res, true); });
+    server.Get("/v1.0/roleManagement/directory/roleEligibilitySchedules", [this](const auto& req,
+                                                                                 auto& res) {
       if (!gate(req, res)) return;
-      page(req, res, directory.eligibility_schedules, "/v1.0/roleManagement/directory/roleEligibilitySchedules?$expand=roleDefinition,principal",
+      page(req, res, directory.eligibility_schedules,
+           "/v1.0/roleManagement/directory/"
+           "roleEligibilitySchedules?$expand=roleDefinition,principal",
            "roleManagement/directory/roleEligibilitySchedules(principal(),roleDefinition())");
     });
-    server.Get("/v1.0/roleManagement/directory/roleAssignmentSchedules", [this](const auto& req, auto& res) {
+    server.Get("/v1.0/roleManagement/directory/roleAssignmentSchedules", [this](const auto& req,
+                                                                                auto& res) {
       if (!gate(req, res)) return;
-      page(req, res, directory.assignment_schedules, "/v1.0/roleManagement/directory/roleAssignmentSchedules?$expand=roleDefinition,principal",
-           "roleManagement/directory/roleAssignmentSchedules(principal(),roleDefinition())");
+      page(
+          req, res, directory.assignment_schedules,
+          "/v1.0/roleManagement/directory/roleAssignmentSchedules?$expand=roleDefinition,principal",
+          "roleManagement/directory/roleAssignmentSchedules(principal(),roleDefinition())");
     });
     server.Get(R"(/v1.0/groups/([^/]+)/transitiveMembers)", [this](const auto& req, auto& res) {
       if (!gate(req, res)) return;
@@ -268,9 +308,9 @@ struct FakeGraph::Impl {
       std::string group = req.matches[1];
       page(req, res, *members, "/v1.0/groups/" + group + "/transitiveMembers", "directoryObjects");
     });
-    server.Post(R"(/v1\.0/\$batch)", [this](const auto& req, auto& res) { handle_batch(req, res); });
+    server.Post(R"(/v1\.0/\$batch)",
+                [this](const auto& req, auto& res) { handle_batch(req, res); });
   }
-
 };
 
 FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>(*this)) {
@@ -287,7 +327,9 @@ FakeGraph::~FakeGraph() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::string FakeGraph::base_url() const { return impl_->base(); }
+std::string FakeGraph::base_url() const {
+  return impl_->base();
+}
 
 void FakeGraph::set_directory(FakeDirectory directory) {
   std::lock_guard lock(impl_->mutex);
@@ -358,21 +400,24 @@ FakeDirectory generated_directory(std::size_t assignments) {
     std::snprintf(id, sizeof id, "99999999-0000-4000-8000-%012zx", g);
     std::string group = id;
     for (std::size_t m = 0; m < 50; ++m) {
-      directory.group_members[group].push_back(FakeDirectory::user_principal(directory.users[user_id((g * 50 + m) % users)]));
+      directory.group_members[group].push_back(
+          FakeDirectory::user_principal(directory.users[user_id((g * 50 + m) % users)]));
     }
     const auto& [role, name] = kRoles[g % 5];
     directory.eligibility_schedules.push_back(FakeDirectory::schedule(
-        "sched-" + std::to_string(schedule++), FakeDirectory::group_principal(group, "PIM-group-" + std::to_string(g)),
+        "sched-" + std::to_string(schedule++),
+        FakeDirectory::group_principal(group, "PIM-group-" + std::to_string(g)),
         FakeDirectory::role_definition(role, name)));
     rows += 50;
   }
   for (std::size_t n = 0; rows < assignments; ++n, ++rows) {
     const auto& user = directory.users[user_id(n % users)];
     const auto& [role, name] = kRoles[(n / users + n) % 5];
-    auto item = FakeDirectory::schedule("sched-" + std::to_string(schedule++), FakeDirectory::user_principal(user),
-                                        FakeDirectory::role_definition(role, name), {},
-                                        n % 10 == 9 ? "Assigned" : "");
-    (n % 10 == 9 ? directory.assignment_schedules : directory.eligibility_schedules).push_back(std::move(item));
+    auto item = FakeDirectory::schedule(
+        "sched-" + std::to_string(schedule++), FakeDirectory::user_principal(user),
+        FakeDirectory::role_definition(role, name), {}, n % 10 == 9 ? "Assigned" : "");
+    (n % 10 == 9 ? directory.assignment_schedules : directory.eligibility_schedules)
+        .push_back(std::move(item));
   }
   return directory;
 }

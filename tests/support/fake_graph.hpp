@@ -9,12 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace support {
 
@@ -47,7 +46,7 @@ struct FakeDirectory {
 struct Fault {
   std::string path_contains;  // matched against the request path (+ "?" query)
   int status = 503;
-  std::string retry_after;    // header value; empty: none
+  std::string retry_after;  // header value; empty: none
   int times = 1;
   bool inside_batch = false;  // answer an inner $batch request instead
 };

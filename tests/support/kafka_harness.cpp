@@ -198,19 +198,27 @@ void publish(const std::string& bootstrap, const std::string& topic,
   if (!status) throw std::runtime_error(status.error().message);
 }
 
-std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootstrap,
-                                                       const std::string& group,
-                                                       const std::string& topic, int partitions) {
-  auto consumer = query_consumer(bootstrap, group);
+OffsetQuery::OffsetQuery(const std::string& bootstrap, const std::string& group)
+    : consumer_(query_consumer(bootstrap, group)) {}
+
+OffsetQuery::~OffsetQuery() { consumer_->close(); }
+
+std::map<std::int32_t, std::int64_t> OffsetQuery::committed(const std::string& topic,
+                                                            int partitions) {
   std::vector<RdKafka::TopicPartition*> list;
   for (int p = 0; p < partitions; ++p) list.push_back(RdKafka::TopicPartition::create(topic, p));
   std::map<std::int32_t, std::int64_t> offsets;
-  if (consumer->committed(list, 5000) == RdKafka::ERR_NO_ERROR) {
+  if (consumer_->committed(list, 5000) == RdKafka::ERR_NO_ERROR) {
     for (auto* tp : list) offsets[tp->partition()] = tp->offset() >= 0 ? tp->offset() : -1;
   }
   RdKafka::TopicPartition::destroy(list);
-  consumer->close();
   return offsets;
+}
+
+std::map<std::int32_t, std::int64_t> committed_offsets(const std::string& bootstrap,
+                                                       const std::string& group,
+                                                       const std::string& topic, int partitions) {
+  return OffsetQuery(bootstrap, group).committed(topic, partitions);
 }
 
 std::map<std::int32_t, std::int64_t> high_watermarks(const std::string& bootstrap,
