@@ -44,19 +44,29 @@ void KafkaEventLog::event_cb(RdKafka::Event& event) {
 }
 
 void KafkaEventLog::on_error(RdKafka::Event& event) {
-  std::lock_guard lock(mutex_);
   if (event.fatal()) {
+    std::lock_guard lock(mutex_);
     fatal_ = true;
     fatal_reason_ = RdKafka::err2str(event.err()) + ": " + event.str();
     spdlog::error("{}: fatal error: {}", client_, fatal_reason_);
     return;
   }
+  report(event.err(), event.str());
+}
+
+void KafkaEventLog::report(RdKafka::ErrorCode err, const std::string& text) {
   // Broker-down and transport errors repeat at every reconnect attempt.
   auto now = std::chrono::steady_clock::now();
-  auto& last = last_logged_[static_cast<int>(event.err())];
-  auto level = now - last < kRepeatQuiet ? spdlog::level::debug : spdlog::level::warn;
-  if (level == spdlog::level::warn) last = now;
-  spdlog::log(level, "{}: {}: {}", client_, RdKafka::err2str(event.err()), event.str());
+  auto level = spdlog::level::debug;
+  {
+    std::lock_guard lock(mutex_);
+    auto& last = last_logged_[static_cast<int>(err)];
+    if (last == std::chrono::steady_clock::time_point{} || now - last >= kRepeatQuiet) {
+      level = spdlog::level::warn;
+      last = now;
+    }
+  }
+  spdlog::log(level, "{}: {}: {}", client_, RdKafka::err2str(err), text);
 }
 
 void KafkaEventLog::on_log(RdKafka::Event& event) const {

@@ -20,6 +20,9 @@ class KafkaEventLog : public RdKafka::EventCb {
   void event_cb(RdKafka::Event& event) override;
 
   void set_stats_listener(StatsListener listener);
+  // Logs a non-fatal client error (also those consume() returns), quietly
+  // when the same error was logged within the last minute.
+  void report(RdKafka::ErrorCode err, const std::string& text);
   bool fatal() const;
   std::string fatal_reason() const;
 

@@ -267,7 +267,7 @@ bool KafkaSource::on_message(std::unique_ptr<RdKafka::Message> message) {
       consumer_->fatal_error(reason);
       fail(make_error("kafka: fatal error: " + reason));
     } else {
-      spdlog::warn("kafka: {}", message->errstr());
+      events().report(err, message->errstr());
     }
     return false;
   }

@@ -278,7 +278,9 @@ void Metrics::record_batch(const BatchResult& result, std::span<const SourceMess
     bytes += message.payload.size();
     newest_ms = std::max(newest_ms, message.timestamp_ms);
   }
-  s.messages.Increment(static_cast<double>(messages.size()));
+  // The decoder counts messages too, for callers that pass no span.
+  auto message_count = std::max<std::uint64_t>(d.messages, messages.size());
+  s.messages.Increment(static_cast<double>(message_count));
   s.bytes.Increment(static_cast<double>(bytes));
   s.records.Increment(static_cast<double>(d.records));
   s.skipped_category.Increment(static_cast<double>(d.skipped_category));
@@ -289,7 +291,9 @@ void Metrics::record_batch(const BatchResult& result, std::span<const SourceMess
   s.duplicates.Increment(static_cast<double>(c.duplicates));
   s.late.Increment(static_cast<double>(c.late));
   s.muted_alerts.Increment(static_cast<double>(c.muted_alerts));
-  s.batch_seconds.Observe(std::chrono::duration<double>(process_time).count());
+  if (process_time.count() > 0) {
+    s.batch_seconds.Observe(std::chrono::duration<double>(process_time).count());
+  }
   s.last_batch.Set(seconds_since_epoch());
   if (newest_ms > 0) s.last_message.Set(static_cast<double>(newest_ms) / 1000.0);
   if (result.stream_time > 0) stream_time_.store(result.stream_time);

@@ -37,6 +37,20 @@ std::string actor_name(const json& actor) {
   return "unknown";
 }
 
+// A burst says how many removals in which window; an activation alert says why.
+std::string description(const json& alert) {
+  auto actor = actor_name(alert.value("actor", json::object()));
+  if (!alert.contains("removals")) {
+    auto reason = text_of(alert, "reason");
+    return (reason.empty() ? text_of(alert, "title") : reason) + " (" + actor + ", " +
+           text_of(alert, "firstSeen") + ")";
+  }
+  return std::to_string(alert.value("count", 0)) + " privileged role removals (threshold " +
+         std::to_string(alert.value("threshold", 0)) + " within " + text_of(alert, "window") +
+         ") by " + actor + " between " + text_of(alert, "firstSeen") + " and " +
+         text_of(alert, "lastSeen");
+}
+
 std::string rfc3339(SystemTime time) {
   return rules::format_event_time(
       std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count());
@@ -108,11 +122,7 @@ json AlertmanagerSink::payload(const json& alert, SystemTime resolve_at) const {
   for (const auto& [label, value] : static_labels_) labels[label] = value;
   json annotations = {
       {"summary", text_of(alert, "title") + " by " + actor_name(actor)},
-      {"description", std::to_string(alert.value("count", 0)) +
-                          " privileged role removals (threshold " +
-                          std::to_string(alert.value("threshold", 0)) + " within " +
-                          text_of(alert, "window") + ") by " + actor_name(actor) + " between " +
-                          text_of(alert, "firstSeen") + " and " + text_of(alert, "lastSeen")},
+      {"description", description(alert)},
       {"alert_id", text_of(alert, "id")},
   };
   if (!runbook_url_.empty()) annotations["runbook_url"] = runbook_url_;

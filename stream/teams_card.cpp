@@ -36,6 +36,14 @@ json fact(std::string title, std::string value) {
   return {{"title", std::move(title)}, {"value", std::move(value)}};
 }
 
+std::string yes_no(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_boolean()) return "unknown";
+  return it->get<bool>() ? "yes" : "no";
+}
+
+// What every alert has: severity, actor, MITRE, tenant, id; plus the burst's
+// count or the activation alert's reason.
 json facts(const json& alert) {
   const auto& actor = alert.value("actor", json::object());
   const auto& mitre = alert.value("mitre", json::object());
@@ -43,18 +51,45 @@ json facts(const json& alert) {
   list.push_back(fact("Severity", alert.value("severity", "unknown")));
   list.push_back(fact("Actor", actor_label(actor) + " (" + text_of(actor, "type") + ")"));
   if (auto ip = text_of(actor, "ipAddress"); !ip.empty()) list.push_back(fact("Actor IP", ip));
-  list.push_back(fact("Removals", std::to_string(alert.value("count", 0)) + " (threshold " +
-                                      std::to_string(alert.value("threshold", 0)) + " within " +
-                                      alert.value("window", "") + ")"));
+  if (alert.contains("removals")) {
+    list.push_back(fact("Removals", std::to_string(alert.value("count", 0)) + " (threshold " +
+                                        std::to_string(alert.value("threshold", 0)) + " within " +
+                                        alert.value("window", "") + ")"));
+  }
   if (auto failed = alert.value("failedCount", 0); failed > 0) {
     list.push_back(fact("Failed attempts", std::to_string(failed)));
   }
+  if (auto reason = text_of(alert, "reason"); !reason.empty()) list.push_back(fact("Why", reason));
   list.push_back(fact("First / last", short_time(text_of(alert, "firstSeen")) + " / " +
                                           short_time(text_of(alert, "lastSeen"))));
   list.push_back(fact("MITRE", text_of(mitre, "technique") + " " + text_of(mitre, "tactic")));
   if (auto tenant = text_of(alert, "tenantId"); !tenant.empty())
     list.push_back(fact("Tenant", tenant));
   list.push_back(fact("Alert id", text_of(alert, "id")));
+  return list;
+}
+
+// The labelled PIM activation behind an activation alert.
+json activation_facts(const json& activation) {
+  const auto& principal = activation.value("principal", json::object());
+  const auto& role = activation.value("role", json::object());
+  auto eligibility = text_of(activation, "eligibility");
+  if (auto via = text_of(activation, "eligibleVia"); !via.empty()) eligibility += " via " + via;
+  json list = json::array();
+  list.push_back(fact("Principal", first_non_empty({text_of(principal, "userPrincipalName"),
+                                                    text_of(principal, "id")})));
+  list.push_back(
+      fact("Role", first_non_empty({text_of(role, "displayName"), text_of(role, "templateId")})));
+  list.push_back(fact("Eligibility", eligibility.empty() ? "unknown" : eligibility));
+  list.push_back(fact("Synced from on-premises", yes_no(activation, "synced")));
+  if (auto ip = text_of(activation, "ipAddress"); !ip.empty()) {
+    list.push_back(fact("IP", ip + (activation.value("newIp", false) ? " (new)" : "")));
+  }
+  list.push_back(fact("MFA", yes_no(activation, "mfa")));
+  if (auto why = text_of(activation, "justification"); !why.empty()) {
+    list.push_back(fact("Justification", why));
+  }
+  list.push_back(fact("Activated", short_time(text_of(activation, "time"))));
   return list;
 }
 
@@ -82,7 +117,13 @@ json card(const json& alert, std::size_t shown_removals) {
   body.push_back(text_block(alert.value("title", "rolewatch alert"),
                             {{"size", "Large"}, {"weight", "Bolder"}, {"color", "Attention"}}));
   body.push_back({{"type", "FactSet"}, {"facts", facts(alert)}});
-  body.push_back(text_block("Removals", {{"weight", "Bolder"}, {"spacing", "Medium"}}));
+  if (alert.contains("activation") && alert["activation"].is_object()) {
+    body.push_back(text_block("Activation", {{"weight", "Bolder"}, {"spacing", "Medium"}}));
+    body.push_back({{"type", "FactSet"}, {"facts", activation_facts(alert["activation"])}});
+  }
+  if (!removals.empty()) {
+    body.push_back(text_block("Removals", {{"weight", "Bolder"}, {"spacing", "Medium"}}));
+  }
   auto shown = std::min(shown_removals, removals.size());
   for (std::size_t i = 0; i < shown; ++i) body.push_back(removal_line(removals[i]));
   if (shown < removals.size()) {

@@ -39,7 +39,7 @@ std::string secret_config(const std::filesystem::path& dir) {
          "  - type: webhook\n"
          "    url: http://127.0.0.1:9/hook\n"
          "    secret_file: " +
-         (dir / "webhook-secret").string() + "\n";
+         (dir / "webhook-secret").string() + "\n" + "log: {level: debug}\n";
 }
 
 void check_no_secret(const std::string& text) {

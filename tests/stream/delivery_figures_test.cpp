@@ -95,7 +95,8 @@ TEST_CASE("outbox behaviour during a sink outage", "[.delivery-outage]") {
   std::printf("outage of %lld s, one alert every %lld ms (receiver refusing connections)\n",
               static_cast<long long>(outage.count()), static_cast<long long>(every.count()));
   while (Clock::now() - start < outage) {
-    support::put_in_outbox(**store, ++alerts, support::sample_alert(id_for(alerts)));
+    ++alerts;
+    support::put_in_outbox(**store, alerts, support::sample_alert(id_for(alerts)));
     sender.notify();
     std::this_thread::sleep_for(every);
     if (alerts % 10 == 0) {

@@ -110,6 +110,19 @@ TEST_CASE("an Alertmanager alert has the rule's labels and the alert id as an an
              Catch::StartsWith("https://entra.microsoft.com/"));
 }
 
+TEST_CASE("an activation alert's description is the reason it fired", "[delivery]") {
+  auto sink = support::sink_from_yaml("type: alertmanager\nurl: http://127.0.0.1:9093\n");
+  auto alert = nlohmann::json::parse(R"({"id": "act-1", "rule": "pim-activation-new-ip",
+      "title": "PIM activation from a new IP", "severity": "low",
+      "actor": {"type": "user", "userPrincipalName": "u@contoso.com"},
+      "firstSeen": "2025-03-04T10:15:02.123456Z", "reason": "first activation from 198.51.100.7"})");
+  auto posted =
+      dynamic_cast<AlertmanagerSink&>(*sink).payload(alert, std::chrono::system_clock::now());
+  CHECK(posted[0]["labels"]["alertname"] == "PimActivationNewIp");
+  CHECK(posted[0]["annotations"]["description"] ==
+        "first activation from 198.51.100.7 (u@contoso.com, 2025-03-04T10:15:02.123456Z)");
+}
+
 TEST_CASE("alertmanager sink settings are checked when the configuration is read", "[delivery]") {
   auto make = [](const std::string& yaml) {
     auto node = YAML::Load(yaml);

@@ -47,6 +47,7 @@ sinks:
 )");
   REQUIRE(config);
   auto sinks = make_sinks(config->sinks);
+  ::unsetenv("WEBHOOK_SECRET");
   REQUIRE(sinks);
   REQUIRE(sinks->size() == 2);
   CHECK((*sinks)[0]->type() == "file");

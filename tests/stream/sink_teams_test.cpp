@@ -102,3 +102,26 @@ TEST_CASE("a Workflows webhook answering 202 has taken the card", "[delivery]") 
   CHECK(sink->describe().find("SIGSECRET") == std::string::npos);
   CHECK(sink->min_interval() == std::chrono::milliseconds(250));
 }
+
+TEST_CASE("an activation alert's card says why it fired and shows the activation", "[delivery]") {
+  auto alert = nlohmann::json::parse(R"({
+    "schema": "rolewatch.alert.v1", "id": "act-1", "rule": "pim-activation-synced-account",
+    "title": "Privileged role activated by a synchronized account", "severity": "medium",
+    "mitre": {"tactic": "Privilege Escalation", "technique": "T1078.002"},
+    "actor": {"type": "user", "id": "u-1", "userPrincipalName": "sync@contoso.com"},
+    "count": 1, "firstSeen": "2025-03-04T10:15:02.123456Z", "lastSeen": "2025-03-04T10:15:02.123456Z",
+    "detectedAt": "2025-03-04T10:15:03.000000Z",
+    "reason": "sync@contoso.com is synchronized from on-premises AD",
+    "activation": {"principal": {"id": "u-1", "userPrincipalName": "sync@contoso.com"},
+                   "role": {"displayName": "Global Administrator"}, "eligibility": "group",
+                   "eligibleVia": "g-1", "synced": true, "ipAddress": "198.51.100.7",
+                   "newIp": true, "mfa": false, "time": "2025-03-04T10:15:02.123456Z"}})");
+  auto message = teams_message(alert);
+  auto text = all_text(card_of(message));
+  CHECK_THAT(text, Catch::Contains("Why: sync@contoso.com is synchronized from on-premises AD"));
+  CHECK_THAT(text, Catch::Contains("Role: Global Administrator"));
+  CHECK_THAT(text, Catch::Contains("Eligibility: group via g-1"));
+  CHECK_THAT(text, Catch::Contains("Synced from on-premises: yes"));
+  CHECK_THAT(text, Catch::Contains("IP: 198.51.100.7 (new)"));
+  CHECK_THAT(text, !Catch::Contains("Removals"));
+}
