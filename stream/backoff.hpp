@@ -10,7 +10,7 @@ namespace rolewatch::stream {
 
 struct BackoffPolicy {
   std::chrono::milliseconds initial{1000};
-  std::chrono::milliseconds max{300'000};
+  std::chrono::milliseconds max{60'000};
   std::chrono::milliseconds max_retry_after{3'600'000};  // ignore absurd Retry-After values
 };
 

@@ -3,7 +3,7 @@
 //
 //   delivery:
 //     max_age: 24h            # then an undelivered alert moves to the dead letters
-//     retry: {initial: 1s, max: 5m}
+//     retry: {initial: 1s, max: 1m}
 //     ready_outbox_threshold: 100   # /readyz fails above this many undelivered alerts
 //
 // Read with the configuration's ConfigNode, so errors name the key path.

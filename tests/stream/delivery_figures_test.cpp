@@ -81,7 +81,7 @@ TEST_CASE("outbox behaviour during a sink outage", "[.delivery-outage]") {
   support::HttpReceiver receiver;
   receiver.down();
   Metrics metrics;
-  SenderOptions options;  // production defaults: backoff 1 s .. 5 min, full jitter
+  SenderOptions options;  // production defaults: backoff 1 s .. 1 min, full jitter
   options.probe = &metrics.delivery();
   OutboxSender sender(**store,
                       support::sinks_of(support::sink_from_yaml(
