@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
-#include <iomanip>
 
 #include "rules/event_time.hpp"
 #include "rules/privileged_roles.hpp"
@@ -24,10 +23,11 @@ struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<json>> rows;
 
-  json to_json() const {
-    json out = json::array();
+  // Objects keep the column order (ordered_json), as the table shows it.
+  nlohmann::ordered_json to_json() const {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& row : rows) {
-      json object = json::object();
+      nlohmann::ordered_json object = nlohmann::ordered_json::object();
       for (std::size_t i = 0; i < columns.size(); ++i) object[columns[i]] = row[i];
       out.push_back(std::move(object));
     }
@@ -179,10 +179,12 @@ void write_text_table(const Table& table, std::ostream& out) {
       widths[i] = std::max(widths[i], shown(row[i]).size());
   }
   auto line = [&](auto cell) {
+    std::string text;
     for (std::size_t i = 0; i < widths.size(); ++i) {
-      out << (i ? "  " : "") << std::left << std::setw(static_cast<int>(widths[i])) << cell(i);
+      std::string value = cell(i);
+      text += (i ? "  " : "") + value + std::string(widths[i] - value.size(), ' ');
     }
-    out << '\n';
+    out << text.substr(0, text.find_last_not_of(' ') + 1) << '\n';
   };
   line([&](std::size_t i) { return table.columns[i]; });
   for (const auto& row : table.rows) line([&](std::size_t i) { return shown(row[i]); });
@@ -212,8 +214,8 @@ Params report_params(const ReportOptions& options) {
 
 }  // namespace
 
-Expected<nlohmann::json> report_json(const state::Store& store, const std::string& report,
-                                     const std::map<std::string, std::string>& params) {
+Expected<nlohmann::ordered_json> report_json(const state::Store& store, const std::string& report,
+                                             const std::map<std::string, std::string>& params) {
   auto table = build_table(store, report, params);
   if (!table) return table.error();
   return table->to_json();

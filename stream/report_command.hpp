@@ -39,8 +39,8 @@ int export_command(const ExportOptions& options, std::ostream& out);
 // A report as JSON (an array of objects), for HTTP: `params` are the query
 // parameters ("days", "now", "all_roles"). Unknown report -> error whose
 // message starts with "unknown report"; bad parameter -> "bad parameter ...".
-Expected<nlohmann::json> report_json(const state::Store& store, const std::string& report,
-                                     const std::map<std::string, std::string>& params);
+Expected<nlohmann::ordered_json> report_json(const state::Store& store, const std::string& report,
+                                             const std::map<std::string, std::string>& params);
 
 // GET /v1/reports/{stale|synced|ips|identity-roles}?days=30&now=...&all_roles=true
 // -> 200 JSON array; 400 bad parameter; 404 unknown report. Call before
