@@ -5,6 +5,8 @@
 
 #include "state/activation_history.hpp"
 #include "state/eligibility_snapshot.hpp"
+#include "state/http_client.hpp"
+#include "stream/http_server.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -111,4 +113,32 @@ TEST_CASE("report JSON for HTTP rejects unknown reports and bad parameters", "[r
   auto empty = stream::report_json(**store, "synced", {});
   REQUIRE(empty);
   CHECK(empty->is_array());
+}
+
+TEST_CASE("reports are served over HTTP under /v1/reports", "[reports]") {
+  support::TempDir dir;
+  seed_state(dir.path());
+  auto store = state::Store::open(dir.path());
+  REQUIRE(store);
+  stream::Metrics metrics;
+  stream::Readiness readiness;
+  auto server = stream::HttpServer::bind({"127.0.0.1:0", 1}, metrics, readiness);
+  REQUIRE(server);
+  stream::register_report_routes(**server, **store);
+  (*server)->start();
+  state::HttpClient client;
+  auto get = [&](const std::string& path) {
+    auto response = client.send({"GET", "http://" + (*server)->address() + path, {}, ""});
+    REQUIRE(response);
+    return std::move(*response);
+  };
+  auto stale = get("/v1/reports/stale?days=30&now=2025-06-01T00:00:00Z");
+  CHECK(stale.status == 200);
+  auto rows = nlohmann::json::parse(stale.body);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["lastActivation"] == "2025-03-04T08:00:05.000000Z");
+  CHECK(get("/v1/reports/ips").status == 200);
+  CHECK(get("/v1/reports/stale?days=x").status == 400);
+  CHECK(get("/v1/reports/nope").status == 404);
+  (*server)->stop();
 }
