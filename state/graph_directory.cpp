@@ -1,7 +1,5 @@
 #include "state/graph_directory.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
