@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rules/event_time.hpp"
+
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -11,6 +13,10 @@ namespace rolewatch::stream {
 namespace {
 
 using PartitionList = std::vector<RdKafka::TopicPartition*>;
+
+std::string time_text(std::int64_t unix_ms) {
+  return unix_ms < 0 ? std::string("at an unknown time") : rules::format_event_time(unix_ms * 1000);
+}
 
 // Owns the TopicPartition objects librdkafka's C++ API hands around raw.
 struct OwnedPartitions {
@@ -38,12 +44,14 @@ std::map<std::int32_t, RestoreStart> RestorePlanner::plan(
   for (auto& [partition, start] : starts) {
     if (start.offset >= 0) start.offset = std::min(start.offset, checkpoints.at(partition));
     spdlog::info(
-        "restore {}/{}: checkpoint offset {} at {} ms; reading from {} (skipping messages older "
-        "than {} ms), alerts muted below the checkpoint",
-        topic_, partition, checkpoints.at(partition), start.checkpoint_time_ms,
+        "restore {}/{}: checkpoint offset {} (enqueued {}); reading from {}{}, alerts muted below "
+        "the checkpoint",
+        topic_, partition, checkpoints.at(partition), time_text(start.checkpoint_time_ms),
         start.offset == RdKafka::Topic::OFFSET_BEGINNING ? std::string("the earliest offset")
                                                          : "offset " + std::to_string(start.offset),
-        start.skip_before_ms);
+        start.skip_before_ms > 0 ? " skipping messages enqueued before " +
+                                       time_text(start.skip_before_ms)
+                                 : std::string());
   }
   return starts;
 }

@@ -83,7 +83,9 @@ TEST_CASE("a run killed with SIGKILL at ten points of a stream ends like an unin
   }
   publisher.join();
   {
-    RunProcess last(dir / "crashy.yaml", dir / "crashy.log");
+    write_text(dir / "last.log", "");
+    RunProcess last(dir / "crashy.yaml", dir / "last.log");
+    REQUIRE(wait_for_log(dir / "last.log", "kafka: reading all"));
     REQUIRE(wait_until_committed(broker.bootstrap(), "crashy", kTopic, kPartitions,
                                  std::chrono::seconds(20)));
     CHECK(last.process().terminate() == 0);  // SIGTERM: graceful, exit 0
@@ -96,7 +98,8 @@ TEST_CASE("a run killed with SIGKILL at ten points of a stream ends like an unin
   CHECK(outbox_alerts(dir / "reference").size() == 150);
 }
 
-TEST_CASE("a killed group member is succeeded from RocksDB's offsets, not the group's", "[kafka]") {
+TEST_CASE("a killed group member is succeeded from RocksDB's offsets and not the group's",
+          "[kafka]") {
   TempDir dir;
   BrokerProcess broker(kPartitions, kTopic, dir / "broker.log");
   auto stream = as_pairs(burst_stream({.actors = 40, .partitions = kPartitions, .seed = 12}));
@@ -115,7 +118,10 @@ TEST_CASE("a killed group member is succeeded from RocksDB's offsets, not the gr
     run.process().kill_hard();  // committed offsets now lag RocksDB's
   }
   {
-    RunProcess run(dir / "member.yaml", dir / "member.log");
+    write_text(dir / "successor.log", "");
+    RunProcess run(dir / "member.yaml", dir / "successor.log");
+    REQUIRE(wait_for_log(dir / "successor.log", "kafka: assigned partitions",
+                         std::chrono::seconds(25)));
     REQUIRE(wait_until_committed(broker.bootstrap(), "members", kTopic, kPartitions,
                                  std::chrono::seconds(25)));
     CHECK(run.process().terminate() == 0);

@@ -68,7 +68,7 @@ TEST_CASE("the bundled sample published with kcat raises the burst's alert", "[k
   }
   auto broker = start_broker(4);
   auto produced = support::run_shell("kcat -P -b " + broker->bootstrap() + " -t " + kTopic +
-                                     " -X log_level=3 " + kSample);
+                                     " -X log_level=3 < " + kSample);
   REQUIRE(produced.exit_code == 0);
   support::TempDir dir;
   auto config = support::run_config(spec_for(*broker, dir));

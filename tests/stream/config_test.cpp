@@ -130,7 +130,7 @@ TEST_CASE("repeated sink types get distinct default names", "[config]") {
   CHECK(config->sinks[1].name == "file-2");
 }
 
-TEST_CASE("environment variables are expanded, with defaults", "[config]") {
+TEST_CASE("environment variables are expanded with their defaults", "[config]") {
   auto lookup = env({{"HUB", "ns.servicebus.windows.net:9093"}, {"EMPTY", ""}});
   auto config = parse_config(
       "source:\n  brokers: ${HUB}\n  topic: ${TOPIC:-insights-logs-auditlogs}\n"
@@ -145,7 +145,7 @@ TEST_CASE("environment variables are expanded, with defaults", "[config]") {
   CHECK(config->state_dir == "/var/lib/$rolewatch");
 }
 
-TEST_CASE("an unset environment variable is named, not guessed", "[config]") {
+TEST_CASE("an unset environment variable is named and not guessed", "[config]") {
   CHECK(error_of(with_source("  auth: {mode: connection-string, connection_string: "
                              "'${EVENTHUB_CONNECTION_STRING}'}\n")) ==
         "source.auth.connection_string: environment variable EVENTHUB_CONNECTION_STRING is not "
@@ -227,7 +227,7 @@ TEST_CASE("the embedded broker cannot be combined with authentication", "[config
         "source.auth: the embedded broker has no authentication: remove auth");
 }
 
-TEST_CASE("librdkafka properties pass through, except the ones rolewatch manages", "[config]") {
+TEST_CASE("librdkafka properties pass through except the ones rolewatch manages", "[config]") {
   auto config =
       parse_config(with_source("  properties:\n    fetch.wait.max.ms: 25\n    client.id: pod-7\n"
                                "    ssl.key.password: hunter2\n"),
@@ -248,7 +248,7 @@ TEST_CASE("an unreadable rules file is a configuration error", "[config]") {
         "rules: cannot read rules file /nonexistent/rules.yaml");
 }
 
-TEST_CASE("invalid YAML reports the line, not the text", "[config]") {
+TEST_CASE("invalid YAML reports the line and not the text", "[config]") {
   auto message = error_of("source: {brokers: b\n  topic: [\n");
   CHECK(message.starts_with("config: invalid YAML at line "));
 }

@@ -133,7 +133,7 @@ TEST_CASE("Entra ID modes use SASL OAUTHBEARER and put no secret in a property",
   }
 }
 
-TEST_CASE("consumer properties follow Microsoft's recommendations, the user overrides them",
+TEST_CASE("consumer properties follow Microsoft's recommendations and the user overrides them",
           "[kafka]") {
   SourceConfig source;
   source.brokers = kBrokers;

@@ -6,7 +6,7 @@
 
 using namespace rolewatch::stream;
 
-TEST_CASE("a partition with state resumes, one without restores, one never seen starts fresh",
+TEST_CASE("a partition with state resumes and one without restores and one never seen starts fresh",
           "[kafka]") {
   auto resume = plan_partition_start({100, 80, 0});
   CHECK(resume.kind == StartKind::resume);

@@ -147,9 +147,24 @@ std::string run_config_yaml(const RunConfigSpec& spec) {
        << "    heartbeat.interval.ms: 500\n"
        << "    statistics.interval.ms: 0\n"
        << "state:\n  dir: " << spec.state_dir.string() << "\n"
-       << "log: {stats_interval_s: 0}\n"
-       << spec.extra_yaml;
+       << "log: {stats_interval_s: 0}\n";
+  if (spec.hold_alerts) {
+    // Port 9 (discard): nothing listens, every delivery is retried later.
+    yaml << "sinks:\n  - {type: webhook, name: held, url: 'http://127.0.0.1:9/hook', "
+         << "secret: whsec_dGVzdC1zZWNyZXQ=}\n";
+  }
+  yaml << spec.extra_yaml;
   return yaml.str();
+}
+
+bool wait_for_log(const std::filesystem::path& log, const std::string& text,
+                  std::chrono::milliseconds deadline) {
+  auto end = Clock::now() + deadline;
+  while (Clock::now() < end) {
+    if (read_text(log).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 rolewatch::stream::Config run_config(const RunConfigSpec& spec) {
@@ -201,7 +216,9 @@ void publish(const std::string& bootstrap, const std::string& topic,
 OffsetQuery::OffsetQuery(const std::string& bootstrap, const std::string& group)
     : consumer_(query_consumer(bootstrap, group)) {}
 
-OffsetQuery::~OffsetQuery() { consumer_->close(); }
+OffsetQuery::~OffsetQuery() {
+  consumer_->close();
+}
 
 std::map<std::int32_t, std::int64_t> OffsetQuery::committed(const std::string& topic,
                                                             int partitions) {

@@ -2,6 +2,7 @@
 // Live-stream test harness: child rolewatch processes (`broker`, `run`),
 // producing to the embedded broker, reading a group's committed offsets,
 // in-process runs, and reading what a state directory holds afterwards.
+#include <librdkafka/rdkafkacpp.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -10,7 +11,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <librdkafka/rdkafkacpp.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -76,8 +76,14 @@ struct RunConfigSpec {
   std::string assignment = "group";
   std::string extra_yaml;  // appended verbatim
   int commit_interval_ms = 100;
+  // `rolewatch run` delivers alerts and then removes them from the outbox.
+  // A sink that is always down keeps them there for the test to read.
+  bool hold_alerts = true;
 };
 std::string run_config_yaml(const RunConfigSpec& spec);
+// Waits until `text` appears in the file (a child's log). False at the deadline.
+bool wait_for_log(const std::filesystem::path& log, const std::string& text,
+                  std::chrono::milliseconds deadline = std::chrono::seconds(15));
 void write_text(const std::filesystem::path& path, const std::string& text);
 std::string read_text(const std::filesystem::path& path);
 
