@@ -6,8 +6,17 @@ records (~2 KB each, the real field set). A --role-share of them (default 1%)
 are RoleManagement records: PIM activations, expiries, twins, ordinary
 removals and, every --burst-every role records, a removal burst by one actor.
 --duplicates re-emits that share of messages (Event Hubs redelivery).
+--size-mb stops at a size instead of a record count (10 MB .. GBs).
+
+--role-mix removals makes every role record a counted Global Administrator
+removal, actor after actor (--actor-order sequential) or at random: with
+--role-share 1 that fills state with any number of distinct actors, each
+holding one open window (no alert), for the memory and restart benchmarks.
 
   python3 generate_audit.py --records 1000000 --actors 10000 > audit.jsonl
+  python3 generate_audit.py --size-mb 100 > audit-100mb.jsonl
+  python3 generate_audit.py --role-share 1 --role-mix removals --actors 1000000 \
+      --records 1000000 --seconds-per-record 0.005 > fill.jsonl
 """
 import argparse
 import json
@@ -73,8 +82,12 @@ def ordinary(rng, n, when, actor):
                 {"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[true]"},
                 {"displayName": "StsRefreshTokensValidFrom", "oldValue": "[\"2025-01-01T00:00:00Z\"]",
                  "newValue": f"[\"{ts(when)}Z\"]"},
+                {"displayName": "StrongAuthenticationPhoneAppDetail", "oldValue": "[]",
+                 "newValue": json.dumps([{"DeviceName": "iPhone", "DeviceToken": f"apns2-{corr}",
+                                          "DeviceTag": "SoftwareTokenActivated", "PhoneAppVersion": "6.8.7",
+                                          "OathTokenTimeDrift": 0, "NotificationType": "APNS"}])},
                 {"displayName": "Included Updated Properties", "oldValue": None,
-                 "newValue": "\"AccountEnabled, StsRefreshTokensValidFrom\""}],
+                 "newValue": "\"AccountEnabled, StsRefreshTokensValidFrom, StrongAuthenticationPhoneAppDetail\""}],
             "administrativeUnits": []}],
         "additionalDetails": [{"key": "UserType", "value": "Member"},
                               {"key": "User-Agent", "value": "Microsoft Azure Graph Client Library 2.1.17"}],
@@ -125,6 +138,13 @@ def pim(rng, n, when, actor, role, activity):
     }, when)
 
 
+def removal_record(rng, n, when, a, state):
+    k = state["role"]
+    state["role"] += 1
+    actor = k % a.actors if a.actor_order == "sequential" else rng.randrange(a.actors)
+    return core_removal(rng, n, when, a.actor_offset + actor, rng.randrange(1_000_000), GA)
+
+
 def role_record(rng, n, when, actors, state):
     state["role"] += 1
     if state["role"] % state["burst_every"] == 0:
@@ -154,24 +174,42 @@ def main():
     p.add_argument("--duplicates", type=float, default=0.001)
     p.add_argument("--seconds-per-record", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--size-mb", type=float, default=0, help="stop at this size instead of --records")
+    p.add_argument("--role-mix", choices=["realistic", "removals"], default="realistic")
+    p.add_argument("--actor-order", choices=["sequential", "random"], default="sequential",
+                   help="--role-mix removals: actors in turn, or drawn at random")
+    p.add_argument("--actor-offset", type=int, default=0, help="first actor number")
+    p.add_argument("--start-seconds", type=float, default=0, help="event time offset from 2025-03-04T10:00Z")
     a = p.parse_args()
     rng = random.Random(a.seed)
     state = {"role": 0, "burst_every": a.burst_every, "burst_left": 0, "burst_actor": 0}
+    limit = a.size_mb * 1e6 if a.size_mb > 0 else None
+    records_left = (lambda n: True) if limit else (lambda n: n < a.records)
     out = sys.stdout
-    n = 0
-    while n < a.records:
-        records = []
-        for _ in range(min(a.per_message, a.records - n)):
-            when = BASE + n * a.seconds_per_record
-            if rng.random() < a.role_share:
-                records.append(role_record(rng, n, when, a.actors, state))
-            else:
-                records.append(ordinary(rng, n, when, rng.randrange(a.actors)))
-            n += 1
-        line = json.dumps({"records": records}, separators=(",", ":"))
-        out.write(line + "\n")
-        if rng.random() < a.duplicates:
-            out.write(line + "\n")
+    n = written = messages = 0
+    while records_left(n) and (limit is None or written < limit):
+        count = a.per_message if limit else min(a.per_message, a.records - n)
+        line = json.dumps({"records": message_records(rng, n, count, a, state)}, separators=(",", ":"))
+        n += count
+        copies = 2 if rng.random() < a.duplicates else 1
+        out.write((line + "\n") * copies)
+        written += (len(line) + 1) * copies
+        messages += copies
+    # For the harness's records/s (stdout is the stream itself).
+    print(f"records={n} messages={messages} bytes={written}", file=sys.stderr)
+
+
+def message_records(rng, n, count, a, state):
+    records = []
+    for i in range(n, n + count):
+        when = BASE + a.start_seconds + i * a.seconds_per_record
+        if rng.random() >= a.role_share:
+            records.append(ordinary(rng, i, when, a.actor_offset + rng.randrange(a.actors)))
+        elif a.role_mix == "removals":
+            records.append(removal_record(rng, i, when, a, state))
+        else:
+            records.append(role_record(rng, i, when, a.actors, state))
+    return records
 
 
 if __name__ == "__main__":
