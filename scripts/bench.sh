@@ -1,41 +1,75 @@
 #!/usr/bin/env bash
-# Replay throughput, side by side in one run: rolewatch replay (bytes to
-# committed RocksDB state) vs a bare simdjson On-Demand pass reading only
-# properties.category (the practical limit) vs jq running only the filter
-# for removal events. Prints figures and ratios; asserts nothing.
+# The benchmark harness (issue 6, design §6). Prints figures and ratios
+# measured side by side in one run, as Markdown tables; asserts nothing.
 #
-#   bash scripts/bench.sh [RECORDS]        (default 1000000, ~1.6 GB)
+#   bash scripts/bench.sh                 all sections, default sizes (~15 min on 2 cores)
+#   bash scripts/bench.sh --big           bigger inputs (GBs, 10M-record growth, longer latency runs)
+#   bash scripts/bench.sh --smoke         tiny sizes: checks the harness runs (ctest bench_smoke)
+#   bash scripts/bench.sh --only replay,latency    some sections:
+#        replay   replay vs bare simdjson pass vs jq, per-record cost at 1x/10x/100x and 10x actors
+#        e2e      produce a file to the embedded broker, `rolewatch run` to committed state
+#        latency  record on the broker -> alert at a local webhook, 1k and 10k messages/s
+#        memory   RSS and state size with 10k/100k/1M actors in state, resume time after restart
+#   bash scripts/bench.sh 200000          (as before) replay section with this many records
+#
+# BUILD=dir selects the build tree (default build/release, built if needed);
+# BENCH_OUT=file also writes the tables there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-records=${1:-1000000}
-build=build/release
+
+sections=replay,e2e,latency,memory
+scale=default
+records=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --big) scale=big ;;
+    --smoke) scale=smoke ;;
+    --only) sections=$2; shift ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    *) records=$1; sections=replay ;;
+  esac
+  shift
+done
+
+build=${BUILD:-build/release}
+out=${BENCH_OUT:-/dev/null}
 work=$(mktemp -d /tmp/rolewatch-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
+gen=tests/bench/generate_audit.py
+rolewatch=$build/stream/rolewatch
+bare=$build/tests/rolewatch_bench_bare
+live=$build/tests/rolewatch_bench_live
 
-[ -x $build/stream/rolewatch ] && [ -x $build/tests/rolewatch_bench_bare ] || {
-  cmake --preset release >/dev/null && cmake --build --preset release
+case $scale in  # growth sizes (MB), actor counts, latency seconds, e2e MB
+  smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000 ;;
+  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=200; then_records=100000 ;;
+  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=1000; then_records=1000000 ;;
+esac
+
+[ -x $rolewatch ] && [ -x $bare ] && [ -x $live ] || {
+  if [ -z "${BUILD:-}" ]; then cmake --preset release >/dev/null; fi
+  cmake --build "$build" --target rolewatch rolewatch_bench_bare rolewatch_bench_live
 }
-echo "generating $records records..."
-python3 tests/bench/generate_audit.py --records "$records" --burst-every 50 > "$work/audit.jsonl"
-bytes=$(stat -c %s "$work/audit.jsonl")
-cat "$work/audit.jsonl" > /dev/null  # warm the page cache for every contender
 
+emit() { echo "$*" | tee -a "$out"; }
+has() { [[ ",$sections," == *",$1,"* ]]; }
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }  # key=value from a figures line
 
-t_replay=$( { /usr/bin/time -f "%e %M" $build/stream/rolewatch replay --log-level warn "$work/audit.jsonl" > "$work/replay.out"; } 2>&1 | tail -1 )
-t_bare=$( { /usr/bin/time -f "%e %M" $build/tests/rolewatch_bench_bare "$work/audit.jsonl" > "$work/bare.out"; } 2>&1 | tail -1 )
-t_jq=$( { /usr/bin/time -f "%e %M" jq -c '.records[] | select(.properties.category == "RoleManagement" and (.properties.activityDisplayName | startswith("Remove")))' "$work/audit.jsonl" > "$work/jq.out"; } 2>&1 | tail -1 )
-
-report() {  # name, "elapsed maxrss_kb"
-  local name=$1 elapsed=${2% *} rss=${2#* }
-  awk -v n="$name" -v e="$elapsed" -v r="$records" -v b="$bytes" -v m="$rss" \
-    'BEGIN { printf "%-22s %8.2f s %12.0f records/s %8.1f MB/s  max RSS %6.1f MB\n", n, e, r / e, b / e / 1e6, m / 1024 }'
+generate() {  # file, generator args...: also leaves file.meta (records= messages= bytes=)
+  local file=$1; shift
+  python3 $gen "$@" > "$file" 2> "$file.meta"
 }
-echo
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)"
-echo "input:   $records records, $((bytes / 1000000)) MB, $(wc -l < "$work/audit.jsonl") messages"
-report "rolewatch replay" "$t_replay"
-report "bare simdjson pass" "$t_bare"
-report "jq removal filter" "$t_jq"
-awk -v a="${t_replay% *}" -v b="${t_bare% *}" -v j="${t_jq% *}" \
-  'BEGIN { printf "ratios:  replay / bare simdjson = %.2f (target >= 0.5)   replay / jq = %.1fx (target >= 10)\n", b / a, j / a }'
-echo "alerts:  $(grep -c rolewatch.alert.v1 "$work/replay.out" || true)   jq removal rows: $(wc -l < "$work/jq.out")"
+
+timed() {  # "elapsed_s maxrss_kb" of a command whose stdout goes to $work/out
+  { /usr/bin/time -f "%e %M" "$@" > "$work/out"; } 2>&1 | tail -1
+}
+
+emit "# rolewatch benchmarks"
+emit ""
+emit "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM; commit $(git rev-parse --short HEAD); $(date -u +%FT%TZ); scale $scale"
+source "$(dirname "$0")/bench_sections.sh"
+has replay && replay_section
+has e2e && e2e_section
+has latency && latency_section
+has memory && memory_section
+exit 0

@@ -1,0 +1,122 @@
+# The sections of scripts/bench.sh (sourced; uses its variables and helpers).
+
+rate_row() {  # name, "elapsed maxrss_kb", records, bytes, [ratio text]
+  local e=${2% *} m=${2#* }
+  awk -v n="$1" -v e="$e" -v r="$3" -v b="$4" -v m="$m" -v x="${5:-}" 'BEGIN {
+    printf "| %s | %.2f | %.0f | %.1f | %.1f | %s |\n", n, e, r / e, b / e / 1e6, m / 1024, x }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# (a) replay vs bare simdjson vs jq on the biggest file, and (e) per-record
+# cost at 1x/10x/100x input and with 10x more actors.
+replay_section() {
+  local files=() labels=()
+  if [ -n "$records" ]; then
+    generate "$work/r.jsonl" --records "$records" --burst-every 50
+    files=("$work/r.jsonl"); labels=("$records records")
+  else
+    for i in 0 1 2; do
+      generate "$work/g$i.jsonl" --size-mb "${growth_mb[$i]}" --burst-every 50
+      files+=("$work/g$i.jsonl"); labels+=("$((10 ** i))x (${growth_mb[$i]} MB)")
+    done
+    generate "$work/g1a.jsonl" --size-mb "${growth_mb[1]}" --burst-every 50 --actors 100000
+    files+=("$work/g1a.jsonl"); labels+=("10x, 10x actors (${growth_mb[1]} MB, 100k actors)")
+  fi
+  local big=${files[-1]}
+  [ -z "$records" ] && big=$work/g2.jsonl
+  cat "$big" > /dev/null  # warm the page cache for every contender
+  local meta recs bytes t_replay t_bare t_jq alerts
+  meta=$(cat "$big.meta"); recs=$(field records "$meta"); bytes=$(field bytes "$meta")
+  t_replay=$(timed $rolewatch --log-level warn replay "$big")
+  alerts=$(grep -c rolewatch.alert.v1 "$work/out" || true)
+  t_bare=$(timed $bare "$big")
+  t_jq=$(timed jq -c '.records[] | select(.properties.category == "RoleManagement" and (.properties.activityDisplayName | startswith("Remove")))' "$big")
+  emit ""
+  emit "## Replay throughput ($recs records, $((bytes / 1000000)) MB, $(field messages "$meta") messages, 1% role events; $alerts alerts)"
+  emit ""
+  emit "| contender | s | records/s | MB/s | max RSS MB | replay is |"
+  emit "|---|---|---|---|---|---|"
+  emit "$(rate_row 'rolewatch replay (bytes to committed RocksDB state)' "$t_replay" "$recs" "$bytes")"
+  emit "$(rate_row 'bare simdjson On-Demand pass (reads properties.category)' "$t_bare" "$recs" "$bytes" "$(ratio "${t_bare% *}" "${t_replay% *}")x of it (target >= 0.5)")"
+  emit "$(rate_row 'jq removal filter' "$t_jq" "$recs" "$bytes" "$(ratio "${t_jq% *}" "${t_replay% *}")x faster (target >= 10)")"
+  [ -n "$records" ] && return
+  emit ""
+  emit "## Cost growth (replay, per record; bare simdjson pass on the same file beside it)"
+  emit ""
+  emit "| input | records | replay s | replay µs/record | bare µs/record | replay / bare throughput |"
+  emit "|---|---|---|---|---|---|"
+  for i in "${!files[@]}"; do
+    local f=${files[$i]} r b
+    r=$(field records "$(cat "$f.meta")")
+    b=$(timed $bare "$f"); t=$(timed $rolewatch --log-level warn replay "$f")
+    emit "$(awk -v l="${labels[$i]}" -v r="$r" -v t="${t% *}" -v b="${b% *}" 'BEGIN {
+      printf "| %s | %d | %.2f | %.2f | %.2f | %.2f |\n", l, r, t, t / r * 1e6, b / r * 1e6, b / t }')"
+  done
+}
+
+# (b) end to end through the embedded broker, with replay and bare on the same file.
+e2e_section() {
+  local f=$work/e2e.jsonl line recs bytes t_replay t_bare
+  generate "$f" --size-mb "$e2e_mb" --burst-every 50 --seed 7
+  recs=$(field records "$(cat "$f.meta")"); bytes=$(field bytes "$(cat "$f.meta")")
+  line=$($live e2e "$f" --records "$recs")
+  t_replay=$(timed $rolewatch --log-level warn replay "$f")
+  t_bare=$(timed $bare "$f")
+  local run_s; run_s=$(field run_s "$line")
+  emit ""
+  emit "## End to end through the embedded broker ($recs records, $((bytes / 1000000)) MB produced first in $(field produce_s "$line") s; \`rolewatch run\` from process start until every offset is committed)"
+  emit ""
+  emit "| path | s | records/s | MB/s | peak RSS MB | vs bare simdjson |"
+  emit "|---|---|---|---|---|---|"
+  emit "$(rate_row 'rolewatch run (broker -> committed state)' "$run_s $(awk -v m="$(field peak_rss_mb "$line")" 'BEGIN{print m*1024}')" "$recs" "$bytes" "$(ratio "${t_bare% *}" "$run_s")")"
+  emit "$(rate_row 'rolewatch replay, same file' "$t_replay" "$recs" "$bytes" "$(ratio "${t_bare% *}" "${t_replay% *}")")"
+  emit "$(rate_row 'bare simdjson pass, same file' "$t_bare" "$recs" "$bytes" "1.00")"
+  emit ""
+  emit "run after its first commit: $(field after_first_commit_s "$line") s; state $(field state_mb "$line") MB"
+}
+
+# (c) latency at 1k and 10k messages/s.
+latency_section() {
+  emit ""
+  emit "## Latency: record acknowledged by the broker -> alert received by a local webhook"
+  emit ""
+  emit "Mock cluster (librdkafka 2.0.2) with \`fetch.wait.max.ms: 10\` in \`source.properties\`: it does not answer a waiting fetch early when data arrives. Messages are ~2 KB single-record Event Hubs messages over 4 partitions; every 50 ms one of them is a probe burst (3 GA removals by a fresh actor). Producer, broker, rolewatch and receiver share the 2 cores."
+  emit ""
+  emit "| rate msg/s | achieved | probes | alerts | p50 ms | p99 ms | max ms | p99 from send() ms | peak RSS MB |"
+  emit "|---|---|---|---|---|---|---|---|---|"
+  local rate line
+  for rate in 1000 10000; do
+    line=$($live latency --rate $rate --seconds "$latency_s" || true)
+    emit "| $rate | $(field achieved_rate "$line") | $(field probes "$line") | $(field alerts "$line") | $(field ack_p50_ms "$line") | $(field ack_p99_ms "$line") | $(field ack_max_ms "$line") | $(field send_p99_ms "$line") | $(field peak_rss_mb "$line") |"
+  done
+}
+
+# (d) memory and state size with N actors in state; restart on that state.
+memory_section() {
+  emit ""
+  emit "## Memory, state size and restart with N distinct actors in state"
+  emit ""
+  emit "State filled by \`rolewatch replay --state-dir\` of N Global Administrator removals, one per actor (each an open 2 h window, dedup entries; no alert). Then \`rolewatch run\` restarts on that state with one probe burst waiting on the broker; then streams $then_records more removals by random existing actors."
+  emit ""
+  emit "| actors | fill s (replay fed by the generator) | fill max RSS MB | state MB (du) | run: start -> partitions assigned ms | run: start -> alert at webhook ms | run RSS after alert MB | run peak RSS after streaming MB | streaming records/s |"
+  emit "|---|---|---|---|---|---|---|---|---|"
+  local n state t line end burst
+  for n in "${actor_counts[@]}"; do
+    state=$work/state-$n
+    end=$(awk -v n="$n" 'BEGIN { print n * 0.005 }')
+    burst=$(date -u -d "@$((1741082400 + ${end%.*}))" +%FT%T.0000000+00:00)
+    t=$( { python3 $gen --role-share 1 --role-mix removals --actors "$n" --records "$n" \
+             --seconds-per-record 0.005 2>/dev/null \
+           | /usr/bin/time -f "%e %M" $rolewatch --log-level warn replay --state-dir "$state" - >/dev/null; } 2>&1 | tail -1)
+    local then_args=()
+    if [ "$n" = "${actor_counts[-1]}" ]; then
+      generate "$work/then.jsonl" --role-share 1 --role-mix removals --actors "$n" \
+        --actor-order random --records "$then_records" --start-seconds "$end" --seed 9
+      then_args=(--then "$work/then.jsonl" --then-records "$then_records")
+    fi
+    line=$($live resume --state-dir "$state" --burst-time "$burst" "${then_args[@]}" || true)
+    emit "$(awk -v n="$n" -v e="${t% *}" -v m="${t#* }" 'BEGIN { printf "| %d | %.1f | %.1f", n, e, m / 1024 }') | $(field state_mb "$line") | $(field assigned_ms "$line") | $(field first_alert_ms "$line") | $(field rss_after_alert_mb "$line") | $(field peak_rss_mb "$line") | $(field then_records_per_s "$line") |"
+    rm -rf "$state" "$work/then.jsonl"
+  done
+}

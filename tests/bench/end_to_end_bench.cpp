@@ -1,0 +1,72 @@
+// End-to-end through the embedded broker: the generated file is produced
+// first (timed separately), then `rolewatch run` consumes it to committed
+// state; done when the group's committed offsets reach the high watermarks.
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "bench/bench_stats.hpp"
+#include "bench/latency_bench.hpp"
+#include "bench/live_setup.hpp"
+#include "stream/message_publisher.hpp"
+
+namespace bench {
+namespace {
+
+long long total(const std::map<std::int32_t, std::int64_t>& offsets) {
+  long long sum = 0;
+  for (const auto& [partition, offset] : offsets) sum += std::max<std::int64_t>(offset, 0);
+  return sum;
+}
+
+std::size_t produce_file(const LiveSetup& setup, const std::filesystem::path& file) {
+  auto publisher = rolewatch::stream::MessagePublisher::open(setup.bootstrap());
+  if (!publisher) throw std::runtime_error(publisher.error().message);
+  std::ifstream lines(file);
+  auto count = rolewatch::stream::publish_lines(**publisher, kTopic, setup.partitions(), lines);
+  if (!count) throw std::runtime_error(count.error().message);
+  return *count;
+}
+
+}  // namespace
+
+int end_to_end_bench(const EndToEndSpec& spec) {
+  LiveSetup setup(spec.partitions);
+  auto produce_start = Clock::now();
+  auto messages = produce_file(setup, spec.file);
+  double produce_s = ms_between(produce_start, Clock::now()) / 1000.0;
+  auto high = support::high_watermarks(setup.bootstrap(), kTopic, spec.partitions);
+
+  auto state = setup.work() / "state";
+  auto config = setup.write_config(state, file_sink_yaml(setup.work() / "alerts.jsonl"));
+  support::OffsetQuery query(setup.bootstrap(), kGroup);
+  auto start = Clock::now();
+  support::RunProcess run(config, setup.work() / "run.log");
+  std::optional<Clock::time_point> first_commit;
+  for (;;) {
+    auto committed = query.committed(kTopic, spec.partitions);
+    auto now = Clock::now();
+    if (!first_commit && total(committed) > 0) first_commit = now;
+    if (committed == high) break;
+    if (!run.process().running() || now - start > std::chrono::minutes(30)) {
+      std::fprintf(stderr, "e2e: run stopped or timed out; see %s\n",
+                   (setup.work() / "run.log").c_str());
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  double run_s = ms_between(start, Clock::now()) / 1000.0;
+  double steady_s = ms_between(*first_commit, Clock::now()) / 1000.0;
+  auto pid = find_process(config.string());
+  std::printf(
+      "e2e records=%lld messages=%zu bytes=%llu produce_s=%.2f run_s=%.2f "
+      "records_per_s=%.0f after_first_commit_s=%.2f peak_rss_mb=%.1f state_mb=%.1f\n",
+      spec.records, messages,
+      static_cast<unsigned long long>(std::filesystem::file_size(spec.file)), produce_s, run_s,
+      static_cast<double>(spec.records) / run_s, steady_s, peak_rss_mb(pid),
+      static_cast<double>(directory_bytes(state)) / 1e6);
+  run.process().terminate();
+  return 0;
+}
+
+}  // namespace bench
