@@ -190,6 +190,15 @@ struct Metrics::Series {
   prometheus::Gauge& last_message;
   prometheus::Histogram& event_latency;
   prometheus::Histogram& broker_latency;
+  prometheus::Family<prometheus::Counter>& refreshes;
+  prometheus::Counter& refresh_successes;
+  prometheus::Counter& refresh_failures;
+  prometheus::Gauge& snapshot_age;
+  prometheus::Gauge& snapshot_assignments;
+  prometheus::Gauge& refresh_last_success;
+  prometheus::Gauge& refresh_duration;
+  prometheus::Counter& graph_requests;
+  prometheus::Counter& graph_throttled;
 
   explicit Series(prometheus::Registry& r);
 };
@@ -241,7 +250,24 @@ Metrics::Series::Series(prometheus::Registry& r)
       broker_latency(histogram(r, "rolewatch_alert_broker_latency_seconds",
                                "From the newest broker timestamp of the alert's batch to the "
                                "alert",
-                               kFastBuckets)) {
+                               kFastBuckets)),
+      refreshes(BuildCounter()
+                    .Name("rolewatch_eligibility_refreshes_total")
+                    .Help("Eligibility snapshot refreshes from Graph, by result")
+                    .Register(r)),
+      refresh_successes(refreshes.Add({{"result", "success"}})),
+      refresh_failures(refreshes.Add({{"result", "failure"}})),
+      snapshot_age(gauge(r, "rolewatch_eligibility_snapshot_age_seconds",
+                         "Seconds since the eligibility snapshot was fetched; -1 without one")),
+      snapshot_assignments(gauge(r, "rolewatch_eligibility_assignments",
+                                 "Assignments in the current eligibility snapshot")),
+      refresh_last_success(gauge(r, "rolewatch_eligibility_last_success_timestamp_seconds",
+                                 "When the last Graph refresh succeeded")),
+      refresh_duration(gauge(r, "rolewatch_eligibility_refresh_duration_seconds",
+                             "How long the last Graph refresh took")),
+      graph_requests(counter(r, "rolewatch_graph_requests_total", "Requests sent to Graph")),
+      graph_throttled(counter(r, "rolewatch_graph_throttled_total",
+                              "Graph answers 429 or 503 (retried after Retry-After)")) {
   auto& kinds = BuildCounter()
                     .Name("rolewatch_role_events_total")
                     .Help("Role management events decoded, by kind")
@@ -255,6 +281,7 @@ Metrics::Series::Series(prometheus::Registry& r)
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   series_ = std::make_unique<Series>(*registry_);
   delivery_ = std::make_unique<DeliveryProbe>(*registry_);
+  series_->snapshot_age.Set(-1);
   BuildGauge()
       .Name("rolewatch_build_info")
       .Help("Build information; always 1")
@@ -267,21 +294,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 Metrics::~Metrics() = default;
 
-void Metrics::record_batch(const BatchResult& result, std::span<const SourceMessage> messages,
-                           std::chrono::nanoseconds process_time) {
+void Metrics::record_batch(const BatchResult& result) {
   auto& s = *series_;
   const auto& c = result.counters;
   const auto& d = c.decode;
-  std::uint64_t bytes = 0;
-  std::int64_t newest_ms = 0;
-  for (const auto& message : messages) {
-    bytes += message.payload.size();
-    newest_ms = std::max(newest_ms, message.timestamp_ms);
-  }
-  // The decoder counts messages too, for callers that pass no span.
-  auto message_count = std::max<std::uint64_t>(d.messages, messages.size());
-  s.messages.Increment(static_cast<double>(message_count));
-  s.bytes.Increment(static_cast<double>(bytes));
+  auto newest_ms = result.newest_broker_ms;
+  s.messages.Increment(static_cast<double>(d.messages));
+  s.bytes.Increment(static_cast<double>(result.bytes));
   s.records.Increment(static_cast<double>(d.records));
   s.skipped_category.Increment(static_cast<double>(d.skipped_category));
   s.skipped_unknown.Increment(static_cast<double>(d.unknown_activities));
@@ -291,8 +310,15 @@ void Metrics::record_batch(const BatchResult& result, std::span<const SourceMess
   s.duplicates.Increment(static_cast<double>(c.duplicates));
   s.late.Increment(static_cast<double>(c.late));
   s.muted_alerts.Increment(static_cast<double>(c.muted_alerts));
-  if (process_time.count() > 0) {
-    s.batch_seconds.Observe(std::chrono::duration<double>(process_time).count());
+  for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
+    auto count = c.role_events_by_kind[i];
+    if (count > 0) s.role_events[i]->Increment(static_cast<double>(count));
+  }
+  if (result.process_time.count() > 0) {
+    s.batch_seconds.Observe(std::chrono::duration<double>(result.process_time).count());
+  }
+  if (result.write_time.count() > 0) {
+    s.write_seconds.Observe(std::chrono::duration<double>(result.write_time).count());
   }
   s.last_batch.Set(seconds_since_epoch());
   if (newest_ms > 0) s.last_message.Set(static_cast<double>(newest_ms) / 1000.0);
@@ -310,16 +336,6 @@ void Metrics::record_batch(const BatchResult& result, std::span<const SourceMess
 
 void Metrics::declare_rules(const std::vector<std::string>& rule_ids) {
   for (const auto& rule : rule_ids) series_->alerts.Add({{"rule", rule}});
-}
-
-void Metrics::record_role_events(const RoleEventKindCounts& per_kind) {
-  for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
-    if (per_kind[i] > 0) series_->role_events[i]->Increment(static_cast<double>(per_kind[i]));
-  }
-}
-
-void Metrics::observe_state_write(std::chrono::nanoseconds duration) {
-  series_->write_seconds.Observe(std::chrono::duration<double>(duration).count());
 }
 
 void Metrics::record_state_write_failure() {
@@ -348,6 +364,32 @@ void Metrics::set_state_size_source(std::function<std::uint64_t()> source) {
   state_size_source_ = std::move(source);
 }
 
+void Metrics::set_eligibility_source(std::function<RefreshStatus()> source) {
+  std::lock_guard lock(mutex_);
+  eligibility_source_ = std::move(source);
+}
+
+void Metrics::refresh_eligibility(const RefreshStatus& now) {
+  auto& s = *series_;
+  auto& seen = eligibility_seen_;
+  // Prometheus counters only go up: add what happened since the last scrape.
+  auto add = [](prometheus::Counter& counter, std::uint64_t now, std::uint64_t before) {
+    if (now > before) counter.Increment(static_cast<double>(now - before));
+  };
+  add(s.refresh_successes, now.successes, seen.successes);
+  add(s.refresh_failures, now.failures, seen.failures);
+  add(s.graph_requests, now.graph_requests, seen.graph_requests);
+  add(s.graph_throttled, now.graph_throttled, seen.graph_throttled);
+  seen = now;
+  if (now.snapshot_fetched_at > 0) {
+    auto fetched = static_cast<double>(now.snapshot_fetched_at) / 1e6;
+    s.snapshot_age.Set(std::max(0.0, seconds_since_epoch() - fetched));
+    s.snapshot_assignments.Set(static_cast<double>(now.assignments));
+  }
+  if (now.last_success > 0) s.refresh_last_success.Set(static_cast<double>(now.last_success) / 1e6);
+  s.refresh_duration.Set(now.last_duration_seconds);
+}
+
 void Metrics::refresh_before_scrape() {
   auto stream_time = stream_time_.load();
   if (stream_time > 0) {
@@ -357,6 +399,7 @@ void Metrics::refresh_before_scrape() {
   }
   std::lock_guard lock(mutex_);
   if (state_size_source_) series_->state_bytes.Set(static_cast<double>(state_size_source_()));
+  if (eligibility_source_) refresh_eligibility(eligibility_source_());
 }
 
 std::string Metrics::scrape() {

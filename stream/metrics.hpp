@@ -22,6 +22,7 @@
 
 #include "rules/alert.hpp"
 #include "rules/role_event.hpp"
+#include "stream/eligibility_refresher.hpp"
 #include "stream/pipeline.hpp"
 #include "stream/source_message.hpp"
 
@@ -35,9 +36,6 @@ class Family;
 }  // namespace prometheus
 
 namespace rolewatch::stream {
-
-inline constexpr std::size_t kRoleEventKinds = static_cast<std::size_t>(rules::Kind::other) + 1;
-using RoleEventKindCounts = std::array<std::uint64_t, kRoleEventKinds>;
 
 // Why a delivery attempt failed; a bounded label.
 enum class DeliveryFailure { transient, throttled, permanent, expired };
@@ -87,17 +85,15 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
   DeliveryProbe& delivery() { return *delivery_; }
 
-  // After each committed batch: counters, bytes and broker times of its
-  // messages, alerts by rule and their latencies, how long process() took.
-  void record_batch(const BatchResult& result, std::span<const SourceMessage> messages,
-                    std::chrono::nanoseconds process_time);
+  // After each committed batch: its counters, bytes, role events by kind,
+  // alerts by rule and their latencies, batch and RocksDB write durations.
+  void record_batch(const BatchResult& result);
   // Creates the per-rule alert series up front, so they read 0 rather than absent.
   void declare_rules(const std::vector<std::string>& rule_ids);
-  // Role events by kind, indexed by rules::Kind (BatchCounters holds only the total).
-  void record_role_events(const RoleEventKindCounts& per_kind);
-  // The RocksDB write alone, when the caller can time it.
-  void observe_state_write(std::chrono::nanoseconds duration);
   void record_state_write_failure();
+  // Called on every scrape: the Graph refresher's status (snapshot age,
+  // refreshes by result, Graph requests and throttling).
+  void set_eligibility_source(std::function<RefreshStatus()> source);
 
   void set_consumer_lag(std::int32_t partition, std::int64_t messages);
   void remove_consumer_lag(std::int32_t partition);  // partition revoked
@@ -110,6 +106,7 @@ class Metrics {
  private:
   struct Series;
   void refresh_before_scrape();
+  void refresh_eligibility(const RefreshStatus& status);  // with mutex_ held
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Series> series_;
@@ -118,6 +115,8 @@ class Metrics {
   std::mutex mutex_;  // lag series and the size source
   std::map<std::int32_t, prometheus::Gauge*> lag_;
   std::function<std::uint64_t()> state_size_source_;
+  std::function<RefreshStatus()> eligibility_source_;
+  RefreshStatus eligibility_seen_;  // counters already added to the registry
 };
 
 }  // namespace rolewatch::stream

@@ -153,8 +153,13 @@ struct OutboxSender::Impl {
     std::lock_guard lock(mutex);
     for (auto& alert : loaded->alerts) {
       Entry entry;
-      for (const auto& record : alert.records) {
-        entry.sinks.push_back(progress_from(record, now, system_now));
+      bool activation = is_activation_document(alert.doc);
+      for (std::size_t i = 0; i < alert.records.size(); ++i) {
+        entry.sinks.push_back(progress_from(alert.records[i], now, system_now));
+        // Not for this sink: done with it without a request.
+        if (activation && !slots[i]->sink->takes_activations()) {
+          entry.sinks.back().record.state = DeliveryState::delivered;
+        }
       }
       entry.stored = std::move(alert);
       entries.emplace(entry.stored.sequence, std::move(entry));

@@ -36,7 +36,8 @@ Expected<LoadedBatch> OutboxStore::load(std::uint64_t from, std::size_t limit) c
         alert.body = std::string(value);
         alert.doc = nlohmann::json::parse(alert.body, nullptr, false);
         if (alert.doc.is_discarded()) alert.doc = nullptr;
-        if (alert.doc.is_object()) alert.id = alert.doc.value("id", "");
+        // An activation event's stable id is its audit id.
+        if (alert.doc.is_object()) alert.id = alert.doc.value("id", alert.doc.value("auditId", ""));
         alert.detected = detection_time(alert.doc);
         batch.next_sequence = alert.sequence + 1;
         batch.alerts.push_back(std::move(alert));

@@ -51,6 +51,9 @@ struct TouchedWindow {
 BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
   decode += other.decode;
   role_events += other.role_events;
+  for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
+    role_events_by_kind[i] += other.role_events_by_kind[i];
+  }
   duplicates += other.duplicates;
   late += other.late;
   future += other.future;
@@ -123,6 +126,7 @@ struct Pipeline::Impl {
   void handle(rules::RoleEvent&& event, const SourceMessage& message) {
     if (!failure) return;
     ++result.counters.role_events;
+    ++result.counters.role_events_by_kind[static_cast<std::size_t>(event.kind)];
     bool activation = rules::is_labelled_activation(event);
     if (!activation && !is_counted_kind(event.kind, rules)) return;
     // A record stamped far in the future would drag stream time along and make
@@ -176,7 +180,11 @@ struct Pipeline::Impl {
       return;
     }
     ++result.counters.activations;
-    result.documents.push_back(rules::to_json(*labelled));
+    // The labelled activation is an event for the sinks that take them; like
+    // alerts, it is not sent again while a lost state is rebuilt.
+    auto document = rules::to_json(*labelled);
+    if (!message.mute_alerts) outbox_values.push_back(document.dump());
+    result.documents.push_back(std::move(document));
     for (auto& alert :
          rules::evaluate_activation_rules(activation_rules, *labelled, wall_clock_micros())) {
       emit(rules::to_json(alert), message);
@@ -268,7 +276,10 @@ struct Pipeline::Impl {
     batch.put(Family::meta, kOutboxSequenceKey, state::encode_be64(outbox_sequence));
     batch.put(Family::meta, kStreamTimeKey, time_key(stream_time));
     if (auto status = expire(batch); !status) return status;
-    return store.write(batch);
+    auto started = std::chrono::steady_clock::now();
+    auto status = store.write(batch);
+    result.write_time = std::chrono::steady_clock::now() - started;
+    return status;
   }
 
   void reset_batch() {
@@ -300,12 +311,15 @@ const std::vector<rules::RuleDefinition>& Pipeline::rules() const {
 
 Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages) {
   auto& impl = *impl_;
+  auto started = std::chrono::steady_clock::now();
   impl.reset_batch();
   auto saved_stream_time = impl.stream_time;
   auto saved_sequence = impl.outbox_sequence;
   for (const auto& message : messages) {
     impl.result.counters.decode += impl.decoder.decode(
         message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); });
+    impl.result.bytes += message.payload.size();
+    impl.result.newest_broker_ms = std::max(impl.result.newest_broker_ms, message.timestamp_ms);
     auto& next = impl.offsets[state::Store::offset_key(message.topic, message.partition)];
     next = std::max(next, message.offset + 1);
   }
@@ -318,6 +332,7 @@ Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages)
     return status.error();
   }
   impl.result.stream_time = impl.stream_time;
+  impl.result.process_time = std::chrono::steady_clock::now() - started;
   return std::move(impl.result);
 }
 

@@ -2,6 +2,8 @@
 // The processing pipeline shared by `replay` and `run`: decode a batch of
 // messages, apply every rule, and commit state + offsets + new alerts in one
 // RocksDB write. Sources only feed it batches.
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "rules/alert.hpp"
+#include "rules/role_event.hpp"
 #include "rules/rule_definition.hpp"
 #include "state/expected.hpp"
 #include "state/store.hpp"
@@ -17,12 +20,16 @@
 
 namespace rolewatch::stream {
 
+inline constexpr std::size_t kRoleEventKinds = static_cast<std::size_t>(rules::Kind::other) + 1;
+using RoleEventKindCounts = std::array<std::uint64_t, kRoleEventKinds>;
+
 struct BatchCounters {
   DecodeCounters decode;
   std::uint64_t role_events = 0;
-  std::uint64_t duplicates = 0;  // audit id already processed
-  std::uint64_t late = 0;        // older than stream time - window - grace
-  std::uint64_t future = 0;      // stamped more than an hour ahead of the clock
+  RoleEventKindCounts role_events_by_kind{};  // indexed by rules::Kind
+  std::uint64_t duplicates = 0;               // audit id already processed
+  std::uint64_t late = 0;                     // older than stream time - window - grace
+  std::uint64_t future = 0;                   // stamped more than an hour ahead of the clock
   std::uint64_t alerts = 0;
   std::uint64_t muted_alerts = 0;  // raised while restoring; not sent again
   std::uint64_t activations = 0;   // PIM activations labelled
@@ -37,6 +44,10 @@ struct BatchResult {
   std::vector<nlohmann::json> documents;
   BatchCounters counters;
   rules::EventTime stream_time = 0;
+  std::uint64_t bytes = 0;                   // message payload bytes
+  std::int64_t newest_broker_ms = 0;         // newest broker timestamp in the batch, 0 if none
+  std::chrono::nanoseconds process_time{0};  // decode, rules and the write
+  std::chrono::nanoseconds write_time{0};    // the RocksDB write alone
 };
 
 class Pipeline {

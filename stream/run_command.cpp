@@ -1,7 +1,5 @@
 #include "stream/run_command.hpp"
 
-#include "stream/sidecar.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include "stream/kafka_source.hpp"
 #include "stream/periodic_task.hpp"
 #include "stream/restore_planner.hpp"
+#include "stream/sidecar.hpp"
 #include "stream/stop_signal.hpp"
 
 namespace rolewatch::stream {
@@ -74,6 +73,7 @@ int consume(const Config& config, const RunOptions& options, const RunHooks& hoo
     auto result = pipeline.process(messages);
     if (!result) {
       stats.set_write_failed(true);
+      if (hooks.batch_failed) hooks.batch_failed(result.error());
       return make_error("state: batch not committed: " + result.error().message);
     }
     stats.add_batch(result->counters, result->stream_time);

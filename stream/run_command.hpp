@@ -40,6 +40,9 @@ struct RunHooks {
   // On the consumer thread after each committed batch; keep it cheap (wake
   // the sender). result.alerts are the new, unmuted alerts.
   std::function<void(const BatchResult&)> batch_committed;
+  // On the consumer thread when a batch could not be committed; the run then
+  // stops with exit 1 (state and offsets stay at the previous batch).
+  std::function<void(const Error&)> batch_failed;
   // On the consumer thread whenever the assigned partitions change (for
   // /readyz: nothing assigned means nothing is being watched).
   std::function<void(const std::vector<std::int32_t>&)> assignment_changed;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@ RunHooks Sidecar::hooks() {
   RunHooks hooks;
   hooks.started = [this](RunContext& context) { return start(context); };
   hooks.batch_committed = [this](const BatchResult& result) { batch_committed(result); };
+  hooks.batch_failed = [this](const Error&) { batch_failed(); };
   hooks.assignment_changed = [this](const auto& partitions) { assignment_changed(partitions); };
   hooks.kafka_stats = [this](const std::string& json) { kafka_stats(json); };
   hooks.stopping = [this] { stop(); };
@@ -55,24 +57,43 @@ Status Sidecar::start(RunContext& context) {
   if (config_.graph) {
     refresher_ = std::make_unique<EligibilityRefresher>(store, *config_.graph);
     refresher_->start();
+    metrics_.set_eligibility_source([refresher = refresher_.get()] { return refresher->status(); });
+  } else {
+    metrics_.set_eligibility_source([&store] { return imported_snapshot_status(store); });
   }
   return ok();
 }
 
 void Sidecar::batch_committed(const BatchResult& result) {
-  // The loop measures the batch itself; here only what the result carries.
-  metrics_.record_batch(result, {}, std::chrono::nanoseconds(0));
+  metrics_.record_batch(result);
   readiness_.set_write_failing(false);
   if (!result.documents.empty() && sender_) sender_->notify();
 }
 
+void Sidecar::batch_failed() {
+  metrics_.record_state_write_failure();
+  readiness_.set_write_failing(true);
+}
+
 void Sidecar::assignment_changed(const std::vector<std::int32_t>& partitions) {
   readiness_.set_partitions_assigned(!partitions.empty());
+  std::lock_guard lock(assigned_mutex_);
+  // A revoked partition's lag is another member's to report.
+  for (auto partition : assigned_) {
+    if (std::find(partitions.begin(), partitions.end(), partition) == partitions.end()) {
+      metrics_.remove_consumer_lag(partition);
+    }
+  }
+  assigned_ = partitions;
 }
 
 void Sidecar::kafka_stats(const std::string& json) {
+  std::lock_guard lock(assigned_mutex_);
   for (auto [partition, lag] : consumer_lag_from_stats(json)) {
-    metrics_.set_consumer_lag(partition, lag);
+    // Statistics lag behind a rebalance: report only what this member reads.
+    if (std::find(assigned_.begin(), assigned_.end(), partition) != assigned_.end()) {
+      metrics_.set_consumer_lag(partition, lag);
+    }
   }
 }
 
@@ -81,9 +102,22 @@ void Sidecar::stop() {
   if (refresher_) refresher_->stop();
   if (http_) http_->stop();
   if (sender_) sender_->stop(deadline);
+  // The store closes after this: nothing may reach it through a scrape.
+  metrics_.set_eligibility_source(nullptr);
+  metrics_.set_state_size_source(nullptr);
   refresher_.reset();
   http_.reset();
   sender_.reset();
+}
+
+RefreshStatus imported_snapshot_status(const state::Store& store) {
+  RefreshStatus status;
+  auto info = state::read_snapshot_info(store);
+  if (info && info->has_value()) {
+    status.snapshot_fetched_at = (*info)->fetched_at;
+    status.assignments = (*info)->assignments;
+  }
+  return status;
 }
 
 std::vector<std::pair<std::int32_t, std::int64_t>> consumer_lag_from_stats(

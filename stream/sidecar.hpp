@@ -4,6 +4,7 @@
 // report routes, and the Graph eligibility refresher. It plugs into the loop
 // through RunHooks, so the loop itself knows none of it.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ class Sidecar {
  private:
   Status start(RunContext& context);
   void batch_committed(const BatchResult& result);
+  void batch_failed();
   void assignment_changed(const std::vector<std::int32_t>& partitions);
   void kafka_stats(const std::string& json);
   void stop();
@@ -40,7 +42,13 @@ class Sidecar {
   std::unique_ptr<OutboxSender> sender_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<EligibilityRefresher> refresher_;
+  std::mutex assigned_mutex_;  // kafka_stats runs on librdkafka's thread
+  std::vector<std::int32_t> assigned_;
 };
+
+// The snapshot age and size when eligibility is imported from CSV rather
+// than refreshed from Graph (one point read, on scrape).
+RefreshStatus imported_snapshot_status(const state::Store& store);
 
 // Per-partition consumer lag from librdkafka's statistics JSON (partition
 // -1, the internal one, is skipped). Empty on unparseable input.

@@ -76,6 +76,19 @@ class Sink {
   // Smallest gap between two requests (Teams throttles above 4 per second).
   virtual std::chrono::milliseconds min_interval() const { return std::chrono::milliseconds(0); }
   virtual std::optional<ResendPolicy> resend_policy() const { return std::nullopt; }
+
+  // Labelled PIM activations (rolewatch.activation.v1) are events, not
+  // alerts: only sinks configured with `activations: true` get them.
+  bool takes_activations() const { return takes_activations_; }
+  void set_takes_activations(bool takes) { takes_activations_ = takes; }
+
+ private:
+  bool takes_activations_ = false;
 };
+
+inline constexpr std::string_view kActivationSchema = "rolewatch.activation.v1";
+inline bool is_activation_document(const nlohmann::json& document) {
+  return document.is_object() && document.value("schema", "") == kActivationSchema;
+}
 
 }  // namespace rolewatch::stream

@@ -36,7 +36,14 @@ Expected<std::unique_ptr<Sink>> make_sink(const SinkConfig& config, const Config
                       "\" (expected stdout, file, webhook, teams or alertmanager)");
   }
   try {
-    return maker(config.name, ConfigNode(config.node, path, context));
+    ConfigNode node(config.node, path, context);
+    auto activations = node.optional_bool("activations");
+    if (activations && *activations && (config.type == "teams" || config.type == "alertmanager")) {
+      node.fail("activations", "only stdout, file and webhook sinks take activation events");
+    }
+    auto sink = maker(config.name, node);
+    sink->set_takes_activations(activations.value_or(false));
+    return sink;
   } catch (const ConfigError& error) {
     return make_error(error.what());
   } catch (const YAML::Exception& error) {

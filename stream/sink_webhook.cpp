@@ -7,7 +7,7 @@ namespace rolewatch::stream {
 std::unique_ptr<Sink> WebhookSink::make(const std::string& name, const ConfigNode& node) {
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
                    "min_interval", "tls_verify", "ca_file", "secret", "secret_file", "hub_secret",
-                   "hub_secret_file", "format", "event_type"});
+                   "hub_secret_file", "format", "event_type", "activations"});
   auto settings = read_http_settings(node, 2, std::chrono::milliseconds(0));
   auto signer = WebhookSigner::make(read_secrets(node, "secret"));
   if (!signer) node.fail("secret", signer.error().message);
@@ -28,9 +28,10 @@ WebhookSink::WebhookSink(std::string name, HttpSinkSettings settings, WebhookSig
 
 std::string WebhookSink::body_for(const DeliveryRequest& request) const {
   if (!envelope_) return std::string(request.body);
+  bool activation = is_activation_document(request.alert);
   nlohmann::json envelope = {
-      {"type", event_type_},
-      {"timestamp", request.alert.value("detectedAt", "")},
+      {"type", activation ? std::string("rolewatch.activation") : event_type_},
+      {"timestamp", request.alert.value(activation ? "time" : "detectedAt", "")},
       {"data", request.alert},
   };
   return envelope.dump();

@@ -85,11 +85,7 @@ TEST_CASE("metric values move as records flow through the pipeline", "[metrics]"
   auto result = (*pipeline)->process(messages);
   REQUIRE(result);
   REQUIRE(result->alerts.size() == 1);
-  metrics.record_batch(*result, messages, std::chrono::milliseconds(3));
-  RoleEventKindCounts kinds{};
-  kinds[static_cast<std::size_t>(rules::Kind::remove_active)] = 3;
-  metrics.record_role_events(kinds);
-  metrics.observe_state_write(std::chrono::microseconds(800));
+  metrics.record_batch(*result);
   metrics.set_consumer_lag(2, 5);
 
   auto after = metrics.scrape();
@@ -103,6 +99,7 @@ TEST_CASE("metric values move as records flow through the pipeline", "[metrics]"
   CHECK(value_of(after, "rolewatch_alert_event_latency_seconds_count") == 1);
   CHECK(value_of(after, "rolewatch_alert_broker_latency_seconds_count") == 1);
   CHECK(value_of(after, "rolewatch_state_write_duration_seconds_count") == 1);
+  CHECK(value_of(after, "rolewatch_batch_duration_seconds_count") == 1);
   CHECK(value_of(after, "rolewatch_consumer_lag_messages{partition=\"2\"}") == 5);
   CHECK(value_of(after, "rolewatch_stream_time_lag_seconds") > 0);
   CHECK(value_of(after, "rolewatch_state_size_bytes") >= 0);
@@ -112,8 +109,7 @@ TEST_CASE("metric values move as records flow through the pipeline", "[metrics]"
   // The same records again are duplicates, not new alerts.
   auto again = (*pipeline)->process(std::vector<SourceMessage>{{"audit", 2, 43, 0, body, false}});
   REQUIRE(again);
-  metrics.record_batch(*again, std::vector<SourceMessage>{{"audit", 2, 43, 0, body, false}},
-                       std::chrono::milliseconds(1));
+  metrics.record_batch(*again);
   auto third = metrics.scrape();
   CHECK(value_of(third, "rolewatch_duplicate_records_total") == 3);
   CHECK(value_of(third, "rolewatch_alerts_total{rule=\"privileged-role-removal-burst\"}") == 1);
@@ -149,4 +145,29 @@ TEST_CASE("a revoked partition's lag series disappears", "[metrics]") {
   CHECK(metrics.scrape().find("partition=\"3\"") != std::string::npos);
   metrics.remove_consumer_lag(3);
   CHECK(metrics.scrape().find("partition=\"3\"") == std::string::npos);
+}
+
+TEST_CASE("the eligibility snapshot's age and the Graph refreshes are exported", "[metrics]") {
+  Metrics metrics;
+  CHECK(value_of(metrics.scrape(), "rolewatch_eligibility_snapshot_age_seconds") == -1);
+  RefreshStatus status;
+  auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  status.snapshot_fetched_at = now_us - 90'000'000;  // fetched 90 s ago
+  status.assignments = 1234;
+  status.successes = 3;
+  status.failures = 1;
+  status.graph_requests = 40;
+  status.graph_throttled = 2;
+  metrics.set_eligibility_source([&] { return status; });
+  auto first = metrics.scrape();
+  CHECK(value_of(first, "rolewatch_eligibility_snapshot_age_seconds") == Approx(90).margin(5));
+  CHECK(value_of(first, "rolewatch_eligibility_assignments") == 1234);
+  CHECK(value_of(first, "rolewatch_eligibility_refreshes_total{result=\"failure\"}") == 1);
+  status.failures = 2;  // one more failed refresh: counters move by the difference
+  auto second = metrics.scrape();
+  CHECK(value_of(second, "rolewatch_eligibility_refreshes_total{result=\"failure\"}") == 2);
+  CHECK(value_of(second, "rolewatch_eligibility_refreshes_total{result=\"success\"}") == 3);
+  CHECK(value_of(second, "rolewatch_graph_requests_total") == 40);
 }

@@ -336,3 +336,43 @@ TEST_CASE(
   CHECK(got[0].body == got[1].body);
   CHECK(support::count_family(**store, state::Family::outbox) == 0);
 }
+
+TEST_CASE("a labelled activation goes only to the sinks configured to take activations",
+          "[delivery]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  support::HttpReceiver soar;
+  nlohmann::json activation = {{"schema", "rolewatch.activation.v1"},
+                               {"auditId", "audit-activation-1"},
+                               {"time", "2025-03-04T10:15:02.000000Z"}};
+  support::put_in_outbox(**store, 1, activation);
+  OutboxSender sender(
+      **store, support::sinks_of(file_sink(dir / "alerts.jsonl"),
+                                 webhook(soar, "soar", "activations: true\nformat: envelope\n")));
+  auto summary = sender.drain_once();
+  REQUIRE(summary);
+  CHECK(summary->delivered == 1);
+  CHECK(lines_of(dir / "alerts.jsonl").empty());
+  REQUIRE(soar.requests().size() == 1);
+  auto envelope = nlohmann::json::parse(soar.requests()[0].body);
+  CHECK(envelope["type"] == "rolewatch.activation");
+  CHECK(envelope["timestamp"] == "2025-03-04T10:15:02.000000Z");
+  CHECK(soar.requests()[0].header("webhook-id") == "audit-activation-1");
+  CHECK(support::count_family(**store, state::Family::outbox) == 0);
+}
+
+TEST_CASE("an activation no sink takes leaves the outbox without a request", "[delivery]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  support::HttpReceiver soar;
+  support::put_in_outbox(**store, 1,
+                         {{"schema", "rolewatch.activation.v1"}, {"auditId", "audit-2"}});
+  OutboxSender sender(**store, support::sinks_of(webhook(soar, "soar")));
+  auto summary = sender.drain_once();
+  REQUIRE(summary);
+  CHECK(summary->delivered == 0);
+  CHECK(soar.requests().empty());
+  CHECK(support::count_family(**store, state::Family::outbox) == 0);
+}

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rules/event_time.hpp"
+#include "support/audit_records.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -172,4 +173,40 @@ TEST_CASE("an unreadable window value fails the batch instead of silently resett
   auto offset = h.store->next_offset("audit", 0);
   REQUIRE(offset);
   CHECK_FALSE(offset->has_value());  // nothing of the failed batch was committed
+}
+
+TEST_CASE(
+    "a labelled activation is committed to the outbox with its batch, except when restoring") {
+  Harness h;
+  auto message = support::event_hubs_message({support::pim_activation()});
+  auto result = h.feed({message});
+  CHECK(result.counters.activations == 1);
+  std::vector<json> outbox;
+  REQUIRE(h.store->scan(state::Family::outbox, "", "", [&](auto, auto value) {
+    outbox.push_back(json::parse(value));
+    return true;
+  }));
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0]["schema"] == "rolewatch.activation.v1");
+  CHECK(outbox[0]["auditId"] == result.documents.at(0)["auditId"]);
+
+  Harness restoring;
+  restoring.feed({message}, /*mute=*/true);
+  CHECK(restoring.count(state::Family::outbox) == 0);
+}
+
+TEST_CASE("a batch reports its bytes, newest broker time, role events by kind and timings") {
+  Harness h;
+  auto lines = fixture_lines("lapsus-burst.jsonl");
+  std::vector<stream::SourceMessage> messages{{"audit", 0, 0, 1700000000123, lines.at(0), false}};
+  auto result = h.pipeline->process(messages);
+  REQUIRE(result);
+  CHECK(result->bytes == lines.at(0).size());
+  CHECK(result->newest_broker_ms == 1700000000123);
+  std::uint64_t by_kind = 0;
+  for (auto count : result->counters.role_events_by_kind) by_kind += count;
+  CHECK(by_kind == result->counters.role_events);
+  CHECK(result->counters.role_events > 0);
+  CHECK(result->write_time.count() > 0);
+  CHECK(result->process_time >= result->write_time);
 }

@@ -132,3 +132,14 @@ TEST_CASE("the delivery section sets max_age, retry backoff and the readiness th
                     "delivery.retry.max: must be at least initial");
   CHECK_THROWS_WITH(read("max_age: 1d\nmaxage: 2\n"), "delivery.maxage: unknown key");
 }
+
+TEST_CASE("activation events are opt-in and only for stdout, file and webhook sinks",
+          "[delivery]") {
+  CHECK_FALSE(support::sink_from_yaml("type: stdout\n")->takes_activations());
+  CHECK(support::sink_from_yaml("type: stdout\nactivations: true\n")->takes_activations());
+  CHECK(error_of("teams", "url: https://x.example/wf\nactivations: true") ==
+        "sinks.teams.activations: only stdout, file and webhook sinks take activation events");
+  CHECK(error_of("alertmanager", "url: http://127.0.0.1:9093\nactivations: true") ==
+        "sinks.alertmanager.activations: only stdout, file and webhook sinks take activation "
+        "events");
+}

@@ -268,7 +268,9 @@ bool wait_until_committed(const std::string& bootstrap, const std::string& group
 std::vector<nlohmann::json> outbox_alerts(const std::filesystem::path& state_dir) {
   std::vector<nlohmann::json> alerts;
   for (const auto& [key, value] : family_contents(state_dir, rolewatch::state::Family::outbox)) {
-    alerts.push_back(nlohmann::json::parse(value));
+    auto document = nlohmann::json::parse(value);
+    // Labelled activations share the outbox; they are events, not alerts.
+    if (document.value("schema", "") == "rolewatch.alert.v1") alerts.push_back(std::move(document));
   }
   return alerts;
 }

@@ -123,6 +123,7 @@ bool wait_until_committed(const std::string& bootstrap, const std::string& group
                           std::chrono::milliseconds deadline);
 
 // After the run: what the state directory holds.
+// The alerts (rolewatch.alert.v1) in a state dir's outbox, activations left out.
 std::vector<nlohmann::json> outbox_alerts(const std::filesystem::path& state_dir);
 std::map<std::string, std::string> family_contents(const std::filesystem::path& state_dir,
                                                    rolewatch::state::Family family);
