@@ -63,30 +63,53 @@ std::size_t Batch::size() const {
   return batch_->Count();
 }
 
+namespace {
+
+// A new database gets its families in one CreateColumnFamilies call: opening
+// with create_missing_column_families creates them one at a time, each with
+// its own synced OPTIONS file (~25 ms apiece here, most of a short replay).
+Expected<rocksdb::DB*> open_database(const std::filesystem::path& dir,
+                                     const rocksdb::Options& db_options,
+                                     std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  const bool fresh = !std::filesystem::exists(dir / "CURRENT");
+  rocksdb::ColumnFamilyOptions family_options(db_options);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families{
+      {rocksdb::kDefaultColumnFamilyName, family_options}};
+  std::vector<std::string> names(kFamilyNames.begin(), kFamilyNames.end());
+  if (!fresh) {
+    for (const auto& name : names) families.emplace_back(name, family_options);
+  }
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(db_options, dir.string(), families, &handles, &raw);
+  if (!status.ok()) return rocks_error("cannot open state in " + dir.string(), status);
+  if (!fresh) return raw;
+  std::vector<rocksdb::ColumnFamilyHandle*> created;
+  status = raw->CreateColumnFamilies(family_options, names, &created);
+  handles.insert(handles.end(), created.begin(), created.end());
+  if (status.ok()) return raw;
+  for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+  delete raw;
+  return rocks_error("cannot create state in " + dir.string(), status);
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
                                              StoreOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error("cannot create state directory " + dir.string() + ": " + ec.message());
 
-  auto db_options = database_options(options);
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                        rocksdb::ColumnFamilyOptions(db_options));
-  for (auto name : kFamilyNames) {
-    families.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions(db_options));
-  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  auto status = rocksdb::DB::Open(db_options, dir.string(), families, &handles, &raw);
-  if (!status.ok()) return rocks_error("cannot open state in " + dir.string(), status);
+  auto raw = open_database(dir, database_options(options), handles);
+  if (!raw) return raw.error();
 
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
   store->options_ = options;
-  store->db_.reset(raw);
+  store->db_.reset(*raw);
   // Keep only our families, indexed by Family; the default one is unused.
-  raw->DestroyColumnFamilyHandle(handles.front());
+  (*raw)->DestroyColumnFamilyHandle(handles.front());
   store->handles_.assign(handles.begin() + 1, handles.end());
   return store;
 }

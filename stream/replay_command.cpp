@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "stream/chunked_lines.hpp"
 #include "stream/pipeline.hpp"
 #include "stream/rules_loader.hpp"
 
@@ -32,7 +33,7 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-bool blank(const std::string& line) {
+bool blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
 }
 
@@ -54,18 +55,22 @@ class Replayer {
   // Returns false when the state could not be written (nothing of that
   // batch is committed).
   bool replay_stream(std::istream& in, const std::string& name) {
-    lines_.clear();
-    std::string line;
+    ChunkedLines chunks(in);
+    std::vector<std::string_view> chunk;
     std::int64_t number = 0;
     std::vector<std::int64_t> numbers;
-    while (std::getline(in, line)) {
-      ++number;
-      if (blank(line)) continue;
-      lines_.push_back(std::move(line));
-      numbers.push_back(number);
-      if (lines_.size() >= batch_lines_ && !flush(name, numbers)) return false;
+    while (chunks.next(chunk)) {
+      for (auto line : chunk) {
+        ++number;
+        if (blank(line)) continue;
+        lines_.push_back(line);
+        numbers.push_back(number);
+        if (lines_.size() >= batch_lines_ && !flush(name, numbers)) return false;
+      }
+      // The lines are views into the chunk: commit before reading the next.
+      if (!flush(name, numbers)) return false;
     }
-    return flush(name, numbers);
+    return true;
   }
 
   const BatchCounters& totals() const { return totals_; }
@@ -95,7 +100,7 @@ class Replayer {
 
   Pipeline& pipeline_;
   std::size_t batch_lines_;
-  std::vector<std::string> lines_;
+  std::vector<std::string_view> lines_;  // views into the current chunk
   BatchCounters totals_;
   std::uint64_t line_count_ = 0;
 };
