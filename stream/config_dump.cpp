@@ -72,6 +72,31 @@ YAML::Node rules_node(const Config& config) {
   return node;
 }
 
+YAML::Node graph_node(const state::GraphConfig& graph) {
+  YAML::Node node;
+  const auto& token = graph.token;
+  node["token_mode"] = std::string(state::to_string(token.mode));
+  node["tenant_id"] = token.tenant_id;
+  if (!token.client_id.empty()) node["client_id"] = token.client_id;
+  switch (token.mode) {
+    case state::TokenMode::client_secret:
+      node["client_secret"] = kRedacted;
+      break;
+    case state::TokenMode::workload_identity:
+      node["federated_token_file"] = token.federated_token_file;
+      break;
+    case state::TokenMode::managed_identity:
+      node["managed_identity_endpoint"] = redact_url(token.managed_identity_endpoint);
+      break;
+  }
+  node["authority"] = token.authority;
+  node["base_url"] = graph.base_url;
+  node["refresh_interval_s"] = graph.refresh_interval.count();
+  node["max_attempts"] = graph.max_attempts;
+  if (!graph.ca_file.empty()) node["ca_file"] = graph.ca_file;
+  return node;
+}
+
 }  // namespace
 
 std::string redacted_dump(const Config& config) {
@@ -80,6 +105,7 @@ std::string redacted_dump(const Config& config) {
   root["state"]["dir"] = config.state_dir.string();
   if (!config.http.listen.empty()) root["http"]["listen"] = config.http.listen;
   root["rules"] = rules_node(config);
+  if (config.graph) root["graph"] = graph_node(*config.graph);
   YAML::Node sinks(YAML::NodeType::Sequence);
   for (const auto& sink : config.sinks) {
     auto node = redact_sink_node(sink.node);

@@ -188,7 +188,7 @@ void write_text_table(const Table& table, std::ostream& out) {
   };
   line([&](std::size_t i) { return table.columns[i]; });
   for (const auto& row : table.rows) line([&](std::size_t i) { return shown(row[i]); });
-  out << "(" << table.rows.size() << " rows)\n";
+  out << "(" << table.rows.size() << (table.rows.size() == 1 ? " row)\n" : " rows)\n");
 }
 
 void render(const Table& table, ReportFormat format, std::ostream& out) {

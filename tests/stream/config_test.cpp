@@ -285,3 +285,16 @@ TEST_CASE("URL credentials and query strings are redacted", "[config]") {
         "https://<redacted>@host:8443/path?<redacted>");
   CHECK(redact_url("http://127.0.0.1:8080/hook") == "http://127.0.0.1:8080/hook");
 }
+
+TEST_CASE("the redacted dump shows the Graph settings without the client secret", "[config]") {
+  auto config = parse_config(with_source("") +
+                             "graph:\n  tenant_id: 11111111-2222-3333-4444-555555555555\n"
+                             "  client_id: app-1\n  client_secret: GRAPH-S3CRET\n"
+                             "  refresh_interval: 30m\n");
+  REQUIRE(config.has_value());
+  auto dump = rolewatch::stream::redacted_dump(*config);
+  CHECK(dump.find("token_mode: client-secret") != std::string::npos);
+  CHECK(dump.find("refresh_interval_s: 1800") != std::string::npos);
+  CHECK(dump.find("client_secret: <redacted>") != std::string::npos);
+  CHECK(dump.find("GRAPH-S3CRET") == std::string::npos);
+}
