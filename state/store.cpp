@@ -1,6 +1,7 @@
 #include "state/store.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -31,11 +32,23 @@ rocksdb::Options database_options(const StoreOptions& options) {
   // keep the resident set flat however many actors are in state.
   db_options.write_buffer_size = 8u << 20;
   db_options.max_write_buffer_number = 2;
+  // One budget for the memtables of all families, not 2 x 8 MB each.
+  db_options.db_write_buffer_size = 32u << 20;
+  // The families share one write-ahead log, and a log file goes only when
+  // every family has flushed its part: quiet families (meta, offsets) pinned
+  // 600 MB of log after 1M actors, which a restart then replayed (2.4 s).
+  db_options.max_total_wal_size = 32u << 20;
+  // After a crash, replay the log into memtables and flush them later, in
+  // the background, instead of before the first batch.
+  db_options.avoid_flush_during_recovery = true;
   db_options.max_open_files = 256;
   db_options.keep_log_file_num = 3;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
+  // Most dedup lookups are misses (a new audit id): a filter answers them
+  // without reading a data block.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return db_options;
 }
@@ -115,6 +128,8 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
 }
 
 Store::~Store() {
+  // A clean stop leaves no log to replay, so the next start is quick.
+  if (db_) db_->Flush(rocksdb::FlushOptions(), handles_);
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   if (db_) db_->Close();
 }

@@ -84,7 +84,7 @@ TEST_CASE("reports render as CSV and as a table", "[reports]") {
             "2025-03-04T08:00:05.000000Z,1\r\n");
   auto table = run(options("synced", dir.path(), stream::ReportFormat::table));
   CHECK_THAT(table, Catch::StartsWith("principalId  ") && Catch::Contains("alice@contoso.com") &&
-                        Catch::EndsWith("(1 rows)\n"));
+                        Catch::EndsWith("(1 row)\n"));
 }
 
 TEST_CASE("export identity-roles writes a watchlist CSV", "[reports]") {
