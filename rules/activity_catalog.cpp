@@ -15,22 +15,22 @@ constexpr Service kPim = Service::pim;
 // completed changes are adds and removals.
 constexpr std::array kEntries = std::to_array<CatalogEntry>({
     // Core Directory: adds.
-    {"Add EligibleRoleAssignment to RoleDefinition", kCore, Kind::add_eligible},
+    {"Add EligibleRoleAssignment to RoleDefinition", kCore, Kind::definition_assignment},
     {"Add eligible member to role", kCore, Kind::add_eligible},
     {"Add member to role", kCore, Kind::add_active},
     {"Add member to role scoped over Restricted Management Administrative Unit", kCore,
      Kind::add_active},
-    {"Add role assignment to role definition", kCore, Kind::add_active},
+    {"Add role assignment to role definition", kCore, Kind::definition_assignment},
     {"Add role definition", kCore, Kind::other},
     {"Add role from template", kCore, Kind::other},
     {"Add scoped member to role", kCore, Kind::add_active},
     // Core Directory: removals.
-    {"Remove EligibleRoleAssignment from RoleDefinition", kCore, Kind::remove_eligible},
+    {"Remove EligibleRoleAssignment from RoleDefinition", kCore, Kind::definition_assignment},
     {"Remove eligible member from role", kCore, Kind::remove_eligible},
     {"Remove member from role", kCore, Kind::remove_active},
     {"Remove member from role scoped over Restricted Management Administrative Unit", kCore,
      Kind::remove_active},
-    {"Remove role assignment from role definition", kCore, Kind::remove_active},
+    {"Remove role assignment from role definition", kCore, Kind::definition_assignment},
     {"Remove scoped member from role", kCore, Kind::remove_active},
     {"Delete role definition", kCore, Kind::other},
     // Core Directory: updates.

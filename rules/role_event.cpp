@@ -20,7 +20,7 @@ bool same_token(std::string_view a, std::string_view b) {
                     [&](char x, char y) { return fold(x) == fold(y); });
 }
 
-constexpr std::array<std::pair<Kind, std::string_view>, 9> kKindNames{{
+constexpr std::array<std::pair<Kind, std::string_view>, 10> kKindNames{{
     {Kind::remove_active, "remove-active"},
     {Kind::remove_eligible, "remove-eligible"},
     {Kind::add_active, "add-active"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<Kind, std::string_view>, 9> kKindNames{{
     {Kind::deactivate, "deactivate"},
     {Kind::activation_expired, "activation-expired"},
     {Kind::request, "request"},
+    {Kind::definition_assignment, "definition-assignment"},
     {Kind::other, "other"},
 }};
 

@@ -22,7 +22,12 @@ enum class Kind {
   deactivate,
   activation_expired,
   request,
-  other,
+  // Core Directory records about the role definition's assignment objects
+  // (`Remove role assignment from role definition`, `... EligibleRoleAssignment
+  // ... RoleDefinition`). Design §3 counts the member-level records of a
+  // removal; these are kept apart so a rule opts in to them explicitly.
+  definition_assignment,
+  other,  // last: kinds index arrays up to `other`
 };
 
 enum class Outcome { success, failure };
@@ -34,7 +39,7 @@ struct Actor {
   std::string id;                   // user object id or service principal id
   std::string user_principal_name;  // users only
   std::string display_name;
-  std::string ip_address;           // empty when absent or "<null>"
+  std::string ip_address;  // empty when absent or "<null>"
 };
 
 struct Principal {

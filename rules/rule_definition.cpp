@@ -23,24 +23,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-std::optional<Kind> parse_kind(std::string_view name) {
-  static const std::pair<std::string_view, Kind> kKinds[] = {
-      {"remove-active", Kind::remove_active},
-      {"remove-eligible", Kind::remove_eligible},
-      {"add-active", Kind::add_active},
-      {"add-eligible", Kind::add_eligible},
-      {"activate", Kind::activate},
-      {"deactivate", Kind::deactivate},
-      {"activation-expired", Kind::activation_expired},
-      {"request", Kind::request},
-      {"other", Kind::other},
-  };
-  for (auto [text, kind] : kKinds) {
-    if (text == name) return kind;
-  }
-  return std::nullopt;
-}
-
 // Reads YAML into a RuleDefinition; every error names the rule and key.
 class RuleReader {
  public:
@@ -131,7 +113,7 @@ class RuleReader {
       return fail("match.kinds", "required non-empty list");
     }
     for (const auto& kind : kinds) {
-      auto parsed = parse_kind(kind.as<std::string>(""));
+      auto parsed = kind_from_string(kind.as<std::string>(""));
       if (!parsed) return fail("match.kinds", "unknown kind '" + kind.as<std::string>("") + "'");
       rule.kinds.insert(*parsed);
     }

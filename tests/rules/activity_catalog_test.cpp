@@ -51,11 +51,20 @@ TEST_CASE("Core Directory removals are active or eligible removals", "[catalog]"
   CHECK(kind_of("Remove scoped member from role", core) == Kind::remove_active);
   CHECK(kind_of("Remove member from role scoped over Restricted Management Administrative Unit",
                 core) == Kind::remove_active);
-  CHECK(kind_of("Remove role assignment from role definition", core) == Kind::remove_active);
   CHECK(kind_of("Remove eligible member from role", core) == Kind::remove_eligible);
-  CHECK(kind_of("Remove EligibleRoleAssignment from RoleDefinition", core) ==
-        Kind::remove_eligible);
   CHECK(kind_of("Delete role definition", core) == Kind::other);
+}
+
+TEST_CASE("role definition assignment records are their own kind and not counted removals",
+          "[catalog]") {
+  const auto core = "Core Directory";
+  for (const char* activity :
+       {"Remove role assignment from role definition",
+        "Remove EligibleRoleAssignment from RoleDefinition",
+        "Add role assignment to role definition", "Add EligibleRoleAssignment to RoleDefinition"}) {
+    INFO(activity);
+    CHECK(kind_of(activity, core) == Kind::definition_assignment);
+  }
 }
 
 TEST_CASE("Core Directory adds are active or eligible adds", "[catalog]") {
@@ -64,9 +73,7 @@ TEST_CASE("Core Directory adds are active or eligible adds", "[catalog]") {
   CHECK(kind_of("Add scoped member to role", core) == Kind::add_active);
   CHECK(kind_of("Add member to role scoped over Restricted Management Administrative Unit", core) ==
         Kind::add_active);
-  CHECK(kind_of("Add role assignment to role definition", core) == Kind::add_active);
   CHECK(kind_of("Add eligible member to role", core) == Kind::add_eligible);
-  CHECK(kind_of("Add EligibleRoleAssignment to RoleDefinition", core) == Kind::add_eligible);
   CHECK(kind_of("Add role definition", core) == Kind::other);
   CHECK(kind_of("Update role", core) == Kind::other);
 }
@@ -146,9 +153,9 @@ TEST_CASE("loggedByService decides the service when it names one", "[catalog]") 
 }
 
 TEST_CASE("kind names round-trip through to_string and kind_from_string", "[catalog]") {
-  for (auto kind :
-       {Kind::remove_active, Kind::remove_eligible, Kind::add_active, Kind::add_eligible,
-        Kind::activate, Kind::deactivate, Kind::activation_expired, Kind::request, Kind::other}) {
+  for (auto kind : {Kind::remove_active, Kind::remove_eligible, Kind::add_active,
+                    Kind::add_eligible, Kind::activate, Kind::deactivate, Kind::activation_expired,
+                    Kind::request, Kind::definition_assignment, Kind::other}) {
     CHECK(kind_from_string(to_string(kind)) == kind);
   }
   CHECK(to_string(Kind::remove_active) == "remove-active");
