@@ -170,10 +170,6 @@ bool learning_over(const ActivationRulesConfig& config, const ActivationLabel& l
          label.time >= *label.first_activation + config.learning_period_seconds * kSecond;
 }
 
-json optional_string(const std::string& text) {
-  return text.empty() ? json() : json(text);
-}
-
 }  // namespace
 
 std::string_view default_activation_rules_yaml() {
@@ -221,27 +217,15 @@ std::vector<ActivationAlert> evaluate_activation_rules(const ActivationRulesConf
 
 json to_json(const ActivationAlert& alert) {
   const auto& label = alert.activation;
-  return {
-      {"schema", "rolewatch.alert.v1"},
-      {"id", alert.id},
-      {"rule", alert.rule},
-      {"title", alert.title},
-      {"severity", alert.severity},
-      {"mitre", {{"tactic", alert.mitre_tactic}, {"technique", alert.mitre_technique}}},
-      {"tenantId", optional_string(label.tenant_id)},
-      {"actor",
-       {{"type", to_string(label.actor.type)},
-        {"id", optional_string(label.actor.id)},
-        {"userPrincipalName", optional_string(label.actor.user_principal_name)},
-        {"displayName", optional_string(label.actor.display_name)},
-        {"ipAddress", optional_string(label.ip_address)}}},
-      {"count", 1},
-      {"firstSeen", format_event_time(label.time)},
-      {"lastSeen", format_event_time(label.time)},
-      {"detectedAt", format_event_time(alert.detected_at)},
-      {"reason", alert.reason},
-      {"activation", to_json(label)},
-  };
+  auto doc = heading_json({alert.id, alert.rule, alert.title, alert.severity, alert.mitre_tactic,
+                           alert.mitre_technique, label.tenant_id, label.actor, label.ip_address});
+  doc["count"] = 1;
+  doc["firstSeen"] = format_event_time(label.time);
+  doc["lastSeen"] = format_event_time(label.time);
+  doc["detectedAt"] = format_event_time(alert.detected_at);
+  doc["reason"] = alert.reason;
+  doc["activation"] = to_json(label);
+  return doc;
 }
 
 }  // namespace rolewatch::rules

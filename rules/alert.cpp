@@ -7,8 +7,8 @@ namespace {
 
 using nlohmann::json;
 
-json optional_string(const std::string& text) {
-  return text.empty() ? json() : json(text);
+json optional_string(std::string_view text) {
+  return text.empty() ? json() : json(std::string(text));
 }
 
 std::string string_or_empty(const json& value) {
@@ -56,6 +56,24 @@ Removal removal_from_json(const json& doc) {
 
 }  // namespace
 
+json heading_json(const AlertHeading& h) {
+  return {
+      {"schema", "rolewatch.alert.v1"},
+      {"id", h.id},
+      {"rule", h.rule},
+      {"title", h.title},
+      {"severity", h.severity},
+      {"mitre", {{"tactic", h.mitre_tactic}, {"technique", h.mitre_technique}}},
+      {"tenantId", optional_string(h.tenant_id)},
+      {"actor",
+       {{"type", to_string(h.actor.type)},
+        {"id", optional_string(h.actor.id)},
+        {"userPrincipalName", optional_string(h.actor.user_principal_name)},
+        {"displayName", optional_string(h.actor.display_name)},
+        {"ipAddress", optional_string(h.actor_ip)}}},
+  };
+}
+
 json to_json(const Alert& alert) {
   json removals = json::array();
   std::uint32_t failed = 0;
@@ -63,29 +81,18 @@ json to_json(const Alert& alert) {
     removals.push_back(removal_json(removal));
     if (removal.result == Outcome::failure) ++failed;
   }
-  return {
-      {"schema", "rolewatch.alert.v1"},
-      {"id", alert.id},
-      {"rule", alert.rule},
-      {"title", alert.title},
-      {"severity", alert.severity},
-      {"mitre", {{"tactic", alert.mitre_tactic}, {"technique", alert.mitre_technique}}},
-      {"tenantId", optional_string(alert.tenant_id)},
-      {"actor",
-       {{"type", to_string(alert.actor.type)},
-        {"id", optional_string(alert.actor.id)},
-        {"userPrincipalName", optional_string(alert.actor.user_principal_name)},
-        {"displayName", optional_string(alert.actor.display_name)},
-        {"ipAddress", optional_string(alert.actor.ip_address)}}},
-      {"count", alert.count},
-      {"failedCount", failed},
-      {"threshold", alert.threshold},
-      {"window", format_iso_duration(alert.window_seconds)},
-      {"firstSeen", format_event_time(alert.first_seen)},
-      {"lastSeen", format_event_time(alert.last_seen)},
-      {"detectedAt", format_event_time(alert.detected_at)},
-      {"removals", std::move(removals)},
-  };
+  auto doc =
+      heading_json({alert.id, alert.rule, alert.title, alert.severity, alert.mitre_tactic,
+                    alert.mitre_technique, alert.tenant_id, alert.actor, alert.actor.ip_address});
+  doc["count"] = alert.count;
+  doc["failedCount"] = failed;
+  doc["threshold"] = alert.threshold;
+  doc["window"] = format_iso_duration(alert.window_seconds);
+  doc["firstSeen"] = format_event_time(alert.first_seen);
+  doc["lastSeen"] = format_event_time(alert.last_seen);
+  doc["detectedAt"] = format_event_time(alert.detected_at);
+  doc["removals"] = std::move(removals);
+  return doc;
 }
 
 Alert alert_from_json(const json& doc) {

@@ -37,6 +37,14 @@ struct Alert {
   std::vector<Removal> removals;
 };
 
+// The fields every rolewatch.alert.v1 document has, whichever rule raised it.
+struct AlertHeading {
+  std::string_view id, rule, title, severity, mitre_tactic, mitre_technique, tenant_id;
+  const Actor& actor;
+  std::string_view actor_ip;
+};
+nlohmann::json heading_json(const AlertHeading& heading);
+
 nlohmann::json to_json(const Alert& alert);
 Alert alert_from_json(const nlohmann::json& document);
 
