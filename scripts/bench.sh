@@ -42,8 +42,8 @@ live=$build/tests/rolewatch_bench_live
 
 case $scale in  # growth sizes (MB), actor counts, latency seconds, e2e MB
   smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000 ;;
-  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=200; then_records=100000 ;;
-  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=1000; then_records=1000000 ;;
+  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000 ;;
+  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=3000; then_records=1000000 ;;
 esac
 
 [ -x $rolewatch ] && [ -x $bare ] && [ -x $live ] || {

@@ -9,6 +9,7 @@
 #include "bench/latency_bench.hpp"
 #include "bench/live_setup.hpp"
 #include "stream/message_publisher.hpp"
+#include "support/command.hpp"
 
 namespace bench {
 namespace {
@@ -66,6 +67,8 @@ int end_to_end_bench(const EndToEndSpec& spec) {
       static_cast<double>(spec.records) / run_s, steady_s, peak_rss_mb(pid),
       static_cast<double>(directory_bytes(state)) / 1e6);
   run.process().terminate();
+  std::printf("e2e_check alerts=%zu\n",
+              support::lines_of(support::read_text(setup.work() / "alerts.jsonl")).size());
   return 0;
 }
 
