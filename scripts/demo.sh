@@ -21,7 +21,11 @@ echo "== rolewatch demo: $(wc -l < "$sample") Event Hubs messages from $sample =
 "$bin" demo "$sample" > "$alerts"
 
 echo
-jq -r '
+echo "Labelled PIM activations (the demo loads no eligibility snapshot: see README, CSV import):"
+jq -r 'select(.schema == "rolewatch.activation.v1") |
+  "PIM activation  \(.time[11:19])  \(.principal.userPrincipalName) activated \(.role.displayName): eligibility \(.eligibility), IP \(.ipAddress // "-")\(if .newIp then " (new)" else "" end)"' "$alerts"
+echo
+jq -r 'select(.schema == "rolewatch.alert.v1") |
   "ALERT  \(.title)  [\(.severity), MITRE \(.mitre.technique)]",
   "  actor     \(.actor.displayName) <\(.actor.userPrincipalName)> from \(.actor.ipAddress)",
   "  burst     \(.count) distinct (principal, role) removals, threshold \(.threshold) in \(.window)",
@@ -30,4 +34,4 @@ jq -r '
   "  removals",
   (.removals[] | "    \(.time[11:19])  \(.service | .[0:14] | . + (" " * (14 - length)))  \(.role.displayName) from \(.target.userPrincipalName)\(if .result != "success" then "  (FAILED)" else "" end)"),
   ""' "$alerts"
-echo "Full alert JSON (schema rolewatch.alert.v1): $alerts"
+echo "Full JSON lines (alerts: rolewatch.alert.v1, labelled activations: rolewatch.activation.v1): $alerts"
