@@ -32,11 +32,12 @@ std::size_t produce_file(const LiveSetup& setup, const std::filesystem::path& fi
 }  // namespace
 
 int end_to_end_bench(const EndToEndSpec& spec) {
-  LiveSetup setup(spec.partitions);
+  LiveSetup setup(
+      std::max(spec.partitions, partitions_to_hold(std::filesystem::file_size(spec.file))));
   auto produce_start = Clock::now();
   auto messages = produce_file(setup, spec.file);
   double produce_s = ms_between(produce_start, Clock::now()) / 1000.0;
-  auto high = support::high_watermarks(setup.bootstrap(), kTopic, spec.partitions);
+  auto high = support::high_watermarks(setup.bootstrap(), kTopic, setup.partitions());
 
   auto state = setup.work() / "state";
   auto config = setup.write_config(state, file_sink_yaml(setup.work() / "alerts.jsonl"));
@@ -45,7 +46,7 @@ int end_to_end_bench(const EndToEndSpec& spec) {
   support::RunProcess run(config, setup.work() / "run.log");
   std::optional<Clock::time_point> first_commit;
   for (;;) {
-    auto committed = query.committed(kTopic, spec.partitions);
+    auto committed = query.committed(kTopic, setup.partitions());
     auto now = Clock::now();
     if (!first_commit && total(committed) > 0) first_commit = now;
     if (committed == high) break;
@@ -60,14 +61,20 @@ int end_to_end_bench(const EndToEndSpec& spec) {
   double steady_s = ms_between(*first_commit, Clock::now()) / 1000.0;
   auto pid = find_process(config.string());
   std::printf(
-      "e2e records=%lld messages=%zu bytes=%llu produce_s=%.2f run_s=%.2f "
+      "e2e records=%lld messages=%zu partitions=%d bytes=%llu produce_s=%.2f run_s=%.2f "
       "records_per_s=%.0f after_first_commit_s=%.2f peak_rss_mb=%.1f state_mb=%.1f\n",
-      spec.records, messages,
+      spec.records, messages, setup.partitions(),
       static_cast<unsigned long long>(std::filesystem::file_size(spec.file)), produce_s, run_s,
       static_cast<double>(spec.records) / run_s, steady_s, peak_rss_mb(pid),
       static_cast<double>(directory_bytes(state)) / 1e6);
   run.process().terminate();
-  std::printf("e2e_check alerts=%zu\n",
+  // The broker's own read limit on this box: kcat reading the same topic.
+  auto kcat_start = Clock::now();
+  auto kcat = support::run_shell("kcat -b " + setup.bootstrap() + " -t " + kTopic +
+                                 " -C -e -q -o beginning -f '%o\\n' | wc -l");
+  std::printf("e2e_kcat read_s=%.2f messages=%s", ms_between(kcat_start, Clock::now()) / 1000.0,
+              kcat.out.c_str());
+  std::printf("e2e_check alerts=%zu\n",  // compare with replay's count on the same file
               support::lines_of(support::read_text(setup.work() / "alerts.jsonl")).size());
   return 0;
 }

@@ -1,9 +1,16 @@
 #include "bench/live_setup.hpp"
 
+#include <algorithm>
+
 #include "bench/webhook_clock.hpp"
 #include "support/audit_records.hpp"
 
 namespace bench {
+
+int partitions_to_hold(std::uintmax_t bytes) {
+  constexpr std::uintmax_t kKeptPerPartition = 4u << 20;  // below the mock's 5 MB
+  return std::max(4, static_cast<int>(bytes / kKeptPerPartition) + 1);
+}
 
 LiveSetup::LiveSetup(int partitions)
     : partitions_(partitions),

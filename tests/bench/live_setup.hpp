@@ -4,6 +4,7 @@
 // so no group rebalance wait; fetch.wait.max.ms 10 from the test harness,
 // because librdkafka 2.0.2's mock cluster does not answer a waiting fetch
 // early when data arrives).
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -15,6 +16,12 @@ namespace bench {
 
 inline constexpr const char* kTopic = "insights-logs-auditlogs";
 inline constexpr const char* kGroup = "rolewatch-bench";
+
+// librdkafka 2.0.2's mock cluster keeps only the newest ~5 MB of each
+// partition (older message sets are deleted, the log start moves on). A
+// backlog produced before the run starts needs this many partitions to
+// survive whole.
+int partitions_to_hold(std::uintmax_t bytes);
 
 class LiveSetup {
  public:

@@ -45,7 +45,12 @@ void stream_more(const ResumeSpec& spec, const LiveSetup& setup) {
 }  // namespace
 
 int resume_bench(const ResumeSpec& spec) {
-  LiveSetup setup(spec.partitions);
+  // The follow-up stream is produced while the run consumes; enough
+  // partitions that none of it is dropped by the mock's retention meanwhile.
+  LiveSetup setup(spec.then_file.empty()
+                      ? spec.partitions
+                      : std::max(spec.partitions,
+                                 partitions_to_hold(std::filesystem::file_size(spec.then_file))));
   {
     AckedProducer producer(setup.bootstrap());
     producer.send(kTopic, 0, probe_message(1, spec.burst_time), 1);
