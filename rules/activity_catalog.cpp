@@ -128,13 +128,6 @@ const std::array<CatalogEntry, kEntries.size()>& sorted_entries() {
 
 }  // namespace
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    return lower(x) == lower(y);
-  });
-}
-
 Service service_from_logged_by(std::string_view logged_by_service) {
   if (equals_ignoring_case(logged_by_service, "Core Directory")) return Service::core_directory;
   if (equals_ignoring_case(logged_by_service, "PIM") ||

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "rules/role_event.hpp"
+#include "state/ascii.hpp"
 
 namespace rolewatch::rules {
 
@@ -34,6 +35,6 @@ std::span<const CatalogEntry> activity_catalog();
 
 // ASCII case-insensitive equality, for the names in audit records that vary
 // in case between exports (services, target types, additionalDetails keys).
-bool equals_ignoring_case(std::string_view a, std::string_view b);
+using state::equals_ignoring_case;
 
 }  // namespace rolewatch::rules

@@ -7,21 +7,10 @@
 
 #include "rules/default_rules_text.hpp"
 #include "rules/event_time.hpp"
+#include "state/ascii.hpp"
 
 namespace rolewatch::rules {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // Reads YAML into a RuleDefinition; every error names the rule and key.
 class RuleReader {
@@ -143,7 +132,7 @@ class RuleReader {
       if (!roles.IsSequence()) return fail("match.roles", "expected a list");
       for (const auto& role : roles) {
         RoleMatch m;
-        m.template_id = lower(role["templateId"].as<std::string>(""));
+        m.template_id = state::ascii_lower(role["templateId"].as<std::string>(""));
         if (auto names = role["names"]; names && names.IsSequence()) {
           for (const auto& name : names) m.display_names.push_back(name.as<std::string>(""));
         }
@@ -178,7 +167,7 @@ bool RuleDefinition::matches(const RoleEvent& event) const {
     }
     // No template id in the record: fall back to the display name.
     for (const auto& name : role.display_names) {
-      if (iequals(name, event.role.display_name)) return true;
+      if (state::equals_ignoring_case(name, event.role.display_name)) return true;
     }
   }
   return false;

@@ -5,17 +5,9 @@
 #include <cctype>
 #include <utility>
 
+#include "state/ascii.hpp"
+
 namespace rolewatch::state {
-namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
 
 std::string_view to_string(AssignmentType type) {
   switch (type) {
@@ -44,7 +36,7 @@ std::optional<AssignmentType> assignment_type_from_string(std::string_view text)
       {"activated", AssignmentType::active_activated},
       {"activation", AssignmentType::active_activated},
   }};
-  std::string key = lower(text);
+  std::string key = ascii_lower(text);
   std::erase_if(key, [](char c) { return c == ' ' || c == '-' || c == '_'; });
   for (const auto& [name, type] : kNames) {
     if (key == name) return type;

@@ -75,7 +75,8 @@ milliseconds GraphClient::backoff(int attempt, const HttpResponse& response) con
 Expected<HttpResponse> GraphClient::send_once(HttpRequest& request, bool& token_refreshed) {
   auto token = tokens_.token();
   if (!token) return token.error();
-  std::erase_if(request.headers, [](const auto& h) { return iequals(h.name, "Authorization"); });
+  std::erase_if(request.headers,
+                [](const auto& h) { return equals_ignoring_case(h.name, "Authorization"); });
   request.headers.push_back({"Authorization", "Bearer " + *token});
   ++counters_.requests;
   auto response = http_.send(request);
@@ -211,7 +212,7 @@ Expected<std::vector<json>> GraphClient::batch_chunk(const std::vector<std::stri
         again.push_back(index);
         auto headers = inner.value("headers", json::object());
         for (auto& [name, value] : headers.items()) {
-          if (iequals(name, "Retry-After") && value.is_string()) {
+          if (equals_ignoring_case(name, "Retry-After") && value.is_string()) {
             slowest.headers.push_back({"Retry-After", value.get<std::string>()});
           }
         }

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "state/ascii.hpp"
 #include "state/eligibility_snapshot.hpp"
 #include "state/iso_time.hpp"
 
@@ -25,15 +26,9 @@ std::string str(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // "#microsoft.graph.user" -> "User"; unknown types keep their name.
 std::string principal_type(const json& principal) {
-  auto type = lower(str(principal, "@odata.type"));
+  auto type = ascii_lower(str(principal, "@odata.type"));
   if (type == "#microsoft.graph.user") return "User";
   if (type == "#microsoft.graph.group") return "Group";
   if (type == "#microsoft.graph.serviceprincipal") return "ServicePrincipal";
@@ -101,12 +96,13 @@ Schedule to_schedule(const json& item, bool eligibility) {
   auto& row = schedule.row;
   schedule.principal = item.value("principal", json::object());
   if (!schedule.principal.is_object()) schedule.principal = json::object();
-  row.principal_id = lower(str(item, "principalId"));
+  row.principal_id = ascii_lower(str(item, "principalId"));
   row.principal_type = principal_type(schedule.principal);
   row.user_principal_name = str(schedule.principal, "userPrincipalName");
   const auto definition = item.value("roleDefinition", json::object());
   auto template_id = definition.is_object() ? str(definition, "templateId") : std::string();
-  row.role_template_id = lower(template_id.empty() ? str(item, "roleDefinitionId") : template_id);
+  row.role_template_id =
+      ascii_lower(template_id.empty() ? str(item, "roleDefinitionId") : template_id);
   row.role_display_name = definition.is_object() ? str(definition, "displayName") : std::string();
   if (auto scope = str(item, "directoryScopeId"); !scope.empty()) row.directory_scope_id = scope;
   const auto info = item.value("scheduleInfo", json::object());
@@ -183,7 +179,7 @@ class Flattener {
       auto type = principal_type(member);
       if (type != "User" && type != "ServicePrincipal") continue;  // nested groups, devices
       Assignment row = group_row;
-      row.principal_id = lower(str(member, "id"));
+      row.principal_id = ascii_lower(str(member, "id"));
       row.principal_type = type;
       row.user_principal_name = str(member, "userPrincipalName");
       row.inherited_from = group_row.principal_id;

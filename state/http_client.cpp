@@ -79,7 +79,7 @@ struct HttpClient::Handle {
 
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
   for (const auto& h : headers) {
-    if (iequals(h.name, name)) return std::string_view(h.value);
+    if (equals_ignoring_case(h.name, name)) return std::string_view(h.value);
   }
   return std::nullopt;
 }
@@ -200,13 +200,6 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   if (when < 0) return std::nullopt;
   auto delta = std::chrono::system_clock::from_time_t(when) - now;
   return std::max(std::chrono::seconds(0), std::chrono::ceil<std::chrono::seconds>(delta));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace rolewatch::state

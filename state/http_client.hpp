@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "state/ascii.hpp"
 #include "state/expected.hpp"
 
 namespace rolewatch::state {
@@ -81,8 +82,5 @@ std::string redact_url(std::string_view url);
 // (relative to `now`). nullopt when absent or unparseable.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
-
-// Case-insensitive ASCII comparison, for header names.
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace rolewatch::state

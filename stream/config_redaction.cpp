@@ -4,17 +4,11 @@
 #include <array>
 #include <cctype>
 
+#include "state/ascii.hpp"
 #include "stream/config.hpp"
 
 namespace rolewatch::stream {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool contains_any(std::string_view text, std::initializer_list<std::string_view> needles) {
   return std::any_of(needles.begin(), needles.end(),
@@ -35,13 +29,13 @@ YAML::Node redact_headers(const YAML::Node& headers) {
 }  // namespace
 
 bool is_sensitive_property(std::string_view name) {
-  auto key = lower(name);
+  auto key = state::ascii_lower(name);
   return contains_any(key, {"password", "secret", ".pem", "sasl.oauthbearer.config", "sasl.jaas",
                             "ssl.key", "ssl_key", "token"});
 }
 
 bool is_secret_key(std::string_view key) {
-  auto name = lower(key);
+  auto name = state::ascii_lower(key);
   return contains_any(name, {"secret", "password", "token", "api_key", "apikey", "authorization",
                              "credential", "signing_key", "private_key"});
 }
@@ -73,9 +67,9 @@ YAML::Node redact_sink_node(const YAML::Node& node) {
     const auto& value = entry.second;
     if (is_secret_key(key)) {
       out[key] = redacted_scalar();
-    } else if (lower(key) == "headers") {
+    } else if (state::ascii_lower(key) == "headers") {
       out[key] = redact_headers(value);
-    } else if (value.IsScalar() && lower(key).find("url") != std::string::npos) {
+    } else if (value.IsScalar() && state::ascii_lower(key).find("url") != std::string::npos) {
       out[key] = redact_url(value.Scalar());
     } else {
       out[key] = redact_sink_node(value);
