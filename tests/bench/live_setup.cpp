@@ -8,7 +8,7 @@
 namespace bench {
 
 int partitions_to_hold(std::uintmax_t bytes) {
-  constexpr std::uintmax_t kKeptPerPartition = 4u << 20;  // below the mock's 5 MB
+  constexpr std::uintmax_t kKeptPerPartition = 2u << 20;  // well below the mock's 5 MB
   return std::max(4, static_cast<int>(bytes / kKeptPerPartition) + 1);
 }
 
