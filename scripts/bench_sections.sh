@@ -70,11 +70,11 @@ replay_section() {
 # (b) end to end through the embedded broker, beside kcat reading the same
 # topic (the mock broker's read limit), replay and bare on the same file.
 e2e_section() {
-  local f=$work/e2e.jsonl out recs bytes t_replay t_bare replay_alerts
+  local f=$work/e2e.jsonl figures recs bytes t_replay t_bare replay_alerts
   generate "$f" --size-mb "$e2e_mb" --burst-every 50 --seed 7
   recs=$(field records "$(cat "$f.meta")"); bytes=$(field bytes "$(cat "$f.meta")")
-  out=$($live e2e "$f" --records "$recs")
-  local line kcat check; line=$(grep '^e2e ' <<< "$out"); kcat=$(grep '^e2e_kcat' <<< "$out"); check=$(grep '^e2e_check' <<< "$out")
+  figures=$($live e2e "$f" --records "$recs")
+  local line kcat check; line=$(grep '^e2e ' <<< "$figures"); kcat=$(grep '^e2e_kcat' <<< "$figures"); check=$(grep '^e2e_check' <<< "$figures")
   t_replay=$(best_of_3 $rolewatch --log-level warn replay "$f")
   replay_alerts=$(grep -c rolewatch.alert.v1 "$work/out" || true)
   t_bare=$(best_of_3 $bare "$f")
