@@ -137,8 +137,10 @@ BatchConfig read_batch(const ConfigNode& source) {
   BatchConfig batch;
   if (!source.has("batch")) return batch;
   auto node = source.child("batch");
-  node.allow_keys({"max_messages", "max_wait_ms"});
+  node.allow_keys({"max_messages", "max_bytes", "max_wait_ms"});
   batch.max_messages = static_cast<std::size_t>(node.integer("max_messages", 500, 1, 100000));
+  batch.max_bytes =
+      static_cast<std::size_t>(node.integer("max_bytes", 16 << 20, 1 << 10, std::int64_t{1} << 30));
   batch.max_wait_ms = node.integer("max_wait_ms", 100, 0, 60000);
   return batch;
 }

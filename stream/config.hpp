@@ -9,7 +9,7 @@
 //     group: rolewatch
 //     assignment: group          # group (cooperative-sticky) | static (all partitions, no group)
 //     partitions: 4              # embedded only: partitions to create
-//     batch: {max_messages: 500, max_wait_ms: 100}
+//     batch: {max_messages: 500, max_bytes: 16777216, max_wait_ms: 100}
 //     auth: {mode: connection-string | client-secret | workload-identity, ...}
 //     properties: {librdkafka.property: value}   # verbatim, override the defaults
 //   state: {dir: ./state}
@@ -53,6 +53,9 @@ struct AuthConfig {
 
 struct BatchConfig {
   std::size_t max_messages = 500;
+  // A batch's messages stay in memory until it commits; Event Hubs messages
+  // are up to 1 MB, so bytes bound the resident set where counts cannot.
+  std::size_t max_bytes = 16u << 20;
   std::int64_t max_wait_ms = 100;
 };
 
@@ -107,9 +110,9 @@ struct Config {
   HttpConfig http;
   std::vector<std::filesystem::path> rule_files;  // empty = compiled-in rules
   std::vector<rules::RuleDefinition> rules;       // loaded and validated
-  std::vector<SinkConfig> sinks;     // checked by the sink factory at load
-  DeliverySettings delivery;          // defaults when the section is absent
-  std::optional<state::GraphConfig> graph;  // absent: no eligibility refresher
+  std::vector<SinkConfig> sinks;                  // checked by the sink factory at load
+  DeliverySettings delivery;                      // defaults when the section is absent
+  std::optional<state::GraphConfig> graph;        // absent: no eligibility refresher
   LogConfig log;
   // The lookup the file was expanded with, for sections read later (sinks):
   // ConfigContext{config.env, {}}.

@@ -51,6 +51,7 @@ YAML::Node source_node(const SourceConfig& source) {
   node["assignment"] = source.assignment == AssignmentMode::group ? "group" : "static";
   if (source.embedded()) node["partitions"] = source.partitions;
   node["batch"]["max_messages"] = source.batch.max_messages;
+  node["batch"]["max_bytes"] = source.batch.max_bytes;
   node["batch"]["max_wait_ms"] = source.batch.max_wait_ms;
   node["auth"] = auth_node(source.auth);
   YAML::Node properties(YAML::NodeType::Map);

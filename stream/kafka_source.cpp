@@ -285,7 +285,11 @@ void KafkaSource::add_to_batch(std::unique_ptr<RdKafka::Message> message,
     ++counters_.skipped_old;  // before the restore's start: not needed for any window
     return;
   }
-  if (batch_.empty()) batch_started_ = std::chrono::steady_clock::now();
+  if (batch_.empty()) {
+    batch_started_ = std::chrono::steady_clock::now();
+    batch_bytes_ = 0;
+  }
+  batch_bytes_ += message->len();
   SourceMessage view;
   view.topic = source_.topic;
   view.partition = message->partition();
@@ -301,6 +305,7 @@ void KafkaSource::add_to_batch(std::unique_ptr<RdKafka::Message> message,
 bool KafkaSource::batch_due(bool queue_empty) const {
   if (batch_.empty()) return false;
   if (queue_empty || batch_.size() >= source_.batch.max_messages) return true;
+  if (batch_bytes_ >= source_.batch.max_bytes) return true;
   return std::chrono::steady_clock::now() - batch_started_ >=
          std::chrono::milliseconds(source_.batch.max_wait_ms);
 }

@@ -123,6 +123,7 @@ class KafkaSource {
   std::vector<std::unique_ptr<RdKafka::Message>> batch_messages_;
   std::vector<SourceMessage> batch_;
   std::chrono::steady_clock::time_point batch_started_;
+  std::size_t batch_bytes_ = 0;            // payload bytes held by the open batch
   const BatchHandler* handler_ = nullptr;  // set while run() is active
   std::optional<Error> failure_;
   SourceCounters counters_;

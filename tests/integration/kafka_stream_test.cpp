@@ -1,6 +1,7 @@
 // The live path on the embedded broker: messages published with a real
 // Kafka client go through the consumer, the pipeline and RocksDB into the
 // outbox.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -8,6 +9,7 @@
 
 #include "stream/embedded_broker.hpp"
 #include "stream/message_publisher.hpp"
+#include "stream/run_command.hpp"
 #include "support/audit_records.hpp"
 #include "support/command.hpp"
 #include "support/kafka_harness.hpp"
@@ -129,4 +131,39 @@ TEST_CASE("a restart resumes from RocksDB's offsets and repeats no alert", "[kaf
   CHECK(outbox_alerts(dir / "state").size() == 1);
   auto offsets = family_contents(dir / "state", rolewatch::state::Family::offsets);
   CHECK(offsets.size() == 2);
+}
+
+TEST_CASE("a batch closes at max_bytes so a backlog is never held in memory whole", "[kafka]") {
+  auto broker = start_broker(1);
+  std::ifstream sample(kSample);
+  auto publisher = MessagePublisher::open(broker->bootstrap());
+  REQUIRE(publisher.has_value());
+  REQUIRE(publish_lines(**publisher, kTopic, 1, sample).has_value());
+
+  support::TempDir dir;
+  auto spec = spec_for(*broker, dir);
+  auto config = support::run_config(spec);
+  config.source.batch.max_bytes = 20'000;
+  std::atomic<bool> stop{false};
+  RunOptions options;
+  options.stop_at_end = true;
+  options.install_signal_handlers = false;
+  options.stop = &stop;
+  RunHooks hooks;
+  std::uint64_t batches = 0, messages = 0, largest_message = 0;
+  std::vector<std::uint64_t> sizes;
+  hooks.batch_committed = [&](const BatchResult& result) {
+    ++batches;
+    messages += result.counters.decode.messages;
+    sizes.push_back(result.bytes);
+  };
+  REQUIRE(run(config, options, hooks) == 0);
+  std::ifstream again(kSample);
+  for (std::string line; std::getline(again, line);) {
+    largest_message = std::max<std::uint64_t>(largest_message, line.size());
+  }
+  CHECK(messages >= 50);
+  CHECK(batches > 1);
+  // A batch closes once it reaches max_bytes: at most one message beyond it.
+  for (auto bytes : sizes) CHECK(bytes < 20'000 + largest_message);
 }

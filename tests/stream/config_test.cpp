@@ -68,6 +68,7 @@ TEST_CASE("the design's minimal configuration loads as written", "[config]") {
   CHECK(config->source.group == "rolewatch");
   CHECK(config->source.assignment == AssignmentMode::group);
   CHECK(config->source.batch.max_messages == 500);
+  CHECK(config->source.batch.max_bytes == 16u << 20);
   CHECK(config->source.batch.max_wait_ms == 100);
   CHECK(config->source.auth.mode == AuthMode::none);
   CHECK(config->state_dir == "./state");
