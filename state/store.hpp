@@ -55,7 +55,9 @@ class Batch {
 
 struct StoreOptions {
   bool sync_writes = true;  // fsync the WAL on every batch (crash safety)
-  std::size_t block_cache_bytes = 32u << 20;
+  // Windows are read at random across actors, so a large cache buys little;
+  // index and filter blocks live in it too (design §6: RSS < 150 MB).
+  std::size_t block_cache_bytes = 16u << 20;
 };
 
 class Store {
