@@ -34,7 +34,11 @@ class [[nodiscard]] Expected {
 // Expected<void>: success or an Error.
 struct Ok {};
 using Status = Expected<Ok>;
-inline Status ok() { return Ok{}; }
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Status ok() {
+  return Ok{};
+}
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 }  // namespace rolewatch

@@ -8,11 +8,11 @@
 // never hides the valid records around it: a bad record is skipped alone; a
 // JSON syntax error or truncation ends the message, but the records complete
 // before it are still emitted (see audit_decoder.cpp for why).
+#include <simdjson.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include <simdjson.h>
 
 #include "rules/role_event.hpp"
 #include "stream/source_message.hpp"

@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rules/event_time.hpp"
-
 #include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
+
+#include "rules/event_time.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -49,9 +49,9 @@ std::map<std::int32_t, RestoreStart> RestorePlanner::plan(
         topic_, partition, checkpoints.at(partition), time_text(start.checkpoint_time_ms),
         start.offset == RdKafka::Topic::OFFSET_BEGINNING ? std::string("the earliest offset")
                                                          : "offset " + std::to_string(start.offset),
-        start.skip_before_ms > 0 ? " skipping messages enqueued before " +
-                                       time_text(start.skip_before_ms)
-                                 : std::string());
+        start.skip_before_ms > 0
+            ? " skipping messages enqueued before " + time_text(start.skip_before_ms)
+            : std::string());
   }
   return starts;
 }

@@ -6,9 +6,9 @@
 namespace rolewatch::stream {
 
 struct SourceMessage {
-  std::string_view topic;      // Kafka topic, or the replayed file's name
-  std::int32_t partition = 0;  // always 0 for files
-  std::int64_t offset = 0;     // Kafka offset, or the line number for files
+  std::string_view topic;         // Kafka topic, or the replayed file's name
+  std::int32_t partition = 0;     // always 0 for files
+  std::int64_t offset = 0;        // Kafka offset, or the line number for files
   std::int64_t timestamp_ms = 0;  // broker timestamp; 0 when unknown
   std::string_view payload;       // message value / line, not padded
   // True when this message was already processed before the state was lost

@@ -1,11 +1,10 @@
 // Figures for the live path, printed rather than asserted (the machines are
 // noisy). Hidden: run with
 //   rolewatch_tests "[kafka-figures]" -s
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "stream/embedded_broker.hpp"
 #include "stream/run_command.hpp"
@@ -36,7 +35,8 @@ std::vector<std::pair<std::int32_t, std::string>> realistic_messages(int count) 
         records.push_back(core_directory_removal(spec));
       } else {
         auto record = filler;
-        record["properties"]["id"] = "Directory_fill_" + std::to_string(m) + "_" + std::to_string(r);
+        record["properties"]["id"] =
+            "Directory_fill_" + std::to_string(m) + "_" + std::to_string(r);
         records.push_back(record);
       }
     }
