@@ -1,20 +1,15 @@
 // The sidecar on the live path: `rolewatch run` (in process, embedded broker)
 // serving /metrics while records flow, scraped over HTTP like Prometheus does.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <regex>
 #include <thread>
 
-#include "state/http_client.hpp"
 #include "stream/embedded_broker.hpp"
 #include "stream/message_publisher.hpp"
 #include "stream/run_command.hpp"
 #include "stream/sidecar.hpp"
 #include "support/kafka_harness.hpp"
+#include "support/scrape.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace rolewatch;
@@ -24,33 +19,6 @@ namespace {
 constexpr const char* kTopic = "insights-logs-auditlogs";
 const std::string kSample = std::string(ROLEWATCH_SOURCE_DIR) + "/deploy/demo/sample-attack.jsonl";
 
-// A loopback port nothing listens on right now.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string scrape(const std::string& url) {
-  state::HttpClient client;
-  auto response = client.send({"GET", url, {}, ""});
-  return response && response->status == 200 ? response->body : std::string();
-}
-
-double value_of(const std::string& scrape, const std::string& series) {
-  std::istringstream in(scrape);
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
-}
-
 }  // namespace
 
 TEST_CASE("a running sidecar's /metrics moves as the sample flows and passes promtool",
@@ -58,7 +26,7 @@ TEST_CASE("a running sidecar's /metrics moves as the sample flows and passes pro
   auto broker = stream::EmbeddedBroker::start(kTopic, 4);
   REQUIRE(broker);
   support::TempDir dir;
-  auto listen = "127.0.0.1:" + std::to_string(free_port());
+  auto listen = "127.0.0.1:" + std::to_string(support::free_loopback_port());
   auto url = "http://" + listen + "/metrics";
   support::RunConfigSpec spec{
       (*broker)->bootstrap(), kTopic,   "metrics",
@@ -77,21 +45,22 @@ TEST_CASE("a running sidecar's /metrics moves as the sample flows and passes pro
   REQUIRE(publisher);
   REQUIRE(stream::publish_lines(**publisher, kTopic, 4, sample));
   std::string metrics;
-  for (int i = 0; i < 300 && value_of(metrics, "rolewatch_messages_total") < 53; ++i) {
+  for (int i = 0; i < 300 && support::metric_value(metrics, "rolewatch_messages_total") < 53; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    metrics = scrape(url);
+    metrics = support::http_get(url).body;
   }
   stop = true;
   runner.join();
   CHECK(code == 0);
-  CHECK(value_of(metrics, "rolewatch_messages_total") == 53);
-  CHECK(value_of(metrics, "rolewatch_message_bytes_total") > 53 * 500);
-  CHECK(value_of(metrics, "rolewatch_role_events_total{kind=\"remove-active\"}") > 0);
-  CHECK(value_of(metrics, "rolewatch_alerts_total{rule=\"privileged-role-removal-burst\"}") == 1);
-  CHECK(value_of(metrics, "rolewatch_batch_duration_seconds_count") > 0);
-  CHECK(value_of(metrics, "rolewatch_state_write_duration_seconds_count") > 0);
-  CHECK(value_of(metrics, "rolewatch_alert_broker_latency_seconds_count") == 1);
-  CHECK(value_of(metrics, "rolewatch_last_message_timestamp_seconds") > 0);
+  CHECK(support::metric_value(metrics, "rolewatch_messages_total") == 53);
+  CHECK(support::metric_value(metrics, "rolewatch_message_bytes_total") > 53 * 500);
+  CHECK(support::metric_value(metrics, "rolewatch_role_events_total{kind=\"remove-active\"}") > 0);
+  CHECK(support::metric_value(
+            metrics, "rolewatch_alerts_total{rule=\"privileged-role-removal-burst\"}") == 1);
+  CHECK(support::metric_value(metrics, "rolewatch_batch_duration_seconds_count") > 0);
+  CHECK(support::metric_value(metrics, "rolewatch_state_write_duration_seconds_count") > 0);
+  CHECK(support::metric_value(metrics, "rolewatch_alert_broker_latency_seconds_count") == 1);
+  CHECK(support::metric_value(metrics, "rolewatch_last_message_timestamp_seconds") > 0);
   if (std::system("command -v promtool > /dev/null") == 0) {
     support::write_text(dir / "scrape.txt", metrics);
     CHECK(std::system(("promtool check metrics < " + (dir / "scrape.txt").string()).c_str()) == 0);
