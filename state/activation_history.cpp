@@ -9,7 +9,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kNewestKey = "newest";
-constexpr std::string_view kStreamTimeKey = "stream_time";  // the pipeline's, Family::meta
+// The pipeline's watermark in Family::meta ("stream_time" in older state).
+constexpr std::string_view kWatermarkKeys[] = {"watermark", "stream_time"};
 
 std::string joined(std::string_view prefix, std::initializer_list<std::string_view> parts) {
   std::string key(prefix);
@@ -167,11 +168,13 @@ Expected<Micros> ActivationHistory::newest_activation(const Store& store) {
 Expected<Micros> newest_event_time(const Store& store) {
   auto newest = ActivationHistory::newest_activation(store);
   if (!newest) return newest.error();
-  auto stream_time = store.get(Family::meta, kStreamTimeKey);
-  if (!stream_time) return stream_time.error();
   Micros result = *newest;
-  if (stream_time->has_value() && (*stream_time)->size() >= 8) {
-    result = std::max(result, static_cast<Micros>(decode_be64(**stream_time)));
+  for (auto key : kWatermarkKeys) {
+    auto watermark = store.get(Family::meta, key);
+    if (!watermark) return watermark.error();
+    if (watermark->has_value() && (*watermark)->size() >= 8) {
+      result = std::max(result, static_cast<Micros>(decode_be64(**watermark)));
+    }
   }
   return result;
 }

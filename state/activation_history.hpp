@@ -98,8 +98,8 @@ std::string role_ip_key(std::string_view principal_id, std::string_view role, st
 std::optional<LastActivation> decode_last_activation(std::string_view value);
 std::optional<IpSighting> decode_ip_sighting(std::string_view value);
 
-// The newest event time in state: max(pipeline stream time in
-// Family::meta "stream_time", newest recorded activation); 0 if none.
+// The newest event time in state: max(the pipeline's watermark in
+// Family::meta, newest recorded activation); 0 if none.
 Expected<Micros> newest_event_time(const Store& store);
 
 }  // namespace rolewatch::state

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <array>
 
 namespace rolewatch::state {
@@ -181,10 +182,26 @@ std::string Store::offset_key(std::string_view topic, std::int32_t partition) {
 
 Expected<std::optional<std::int64_t>> Store::next_offset(std::string_view topic,
                                                          std::int32_t partition) const {
+  auto position = partition_position(topic, partition);
+  if (!position) return position.error();
+  if (!position->has_value()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>((*position)->next_offset);
+}
+
+Expected<std::optional<PartitionPosition>> Store::partition_position(
+    std::string_view topic, std::int32_t partition) const {
   auto value = get(Family::offsets, offset_key(topic, partition));
   if (!value) return value.error();
-  if (!value->has_value() || (*value)->size() < 8) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(static_cast<std::int64_t>(decode_be64(**value)));
+  if (!value->has_value() || (*value)->size() < 8) return std::optional<PartitionPosition>();
+  const std::string_view bytes = **value;
+  PartitionPosition position{static_cast<std::int64_t>(decode_be64(bytes)), 0};
+  if (bytes.size() >= 16) position.time = static_cast<std::int64_t>(decode_be64(bytes.substr(8)));
+  return std::optional<PartitionPosition>(position);
+}
+
+std::string encode_partition_position(const PartitionPosition& position) {
+  return encode_be64(static_cast<std::uint64_t>(position.next_offset)) +
+         encode_be64(static_cast<std::uint64_t>(std::max<std::int64_t>(position.time, 0)));
 }
 
 std::uint64_t Store::estimated_bytes() const {

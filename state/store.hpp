@@ -27,7 +27,7 @@ enum class Family {
   window_expiry,  // be64(newest event time) + rule/group -> ""
   dedup,          // audit id -> be64(event time)
   dedup_expiry,   // be64(event time) + audit id -> ""
-  offsets,        // topic \0 be32(partition) -> be64(next offset)
+  offsets,        // topic \0 be32(partition) -> be64(next offset) be64(partition time)
   outbox,         // be64(sequence) -> alert JSON
   deliveries,     // be64(sequence) + sink name -> delivery record
   dead_letters,   // be64(sequence) -> alert JSON
@@ -36,6 +36,15 @@ enum class Family {
 };
 inline constexpr int kFamilyCount = 11;
 std::string_view family_name(Family family);
+
+// Where a partition stands: the next offset to read and its partition time
+// (newest event time read from it; 0 when unknown), written together in the
+// batch that consumed up to there (design §3, "Event time").
+struct PartitionPosition {
+  std::int64_t next_offset = 0;
+  std::int64_t time = 0;
+};
+std::string encode_partition_position(const PartitionPosition& position);
 
 class Batch {
  public:
@@ -79,6 +88,10 @@ class Store {
   static std::string offset_key(std::string_view topic, std::int32_t partition);
   Expected<std::optional<std::int64_t>> next_offset(std::string_view topic,
                                                     std::int32_t partition) const;
+  // Offset and partition time; an entry written before partition times
+  // existed (8 bytes) has time 0.
+  Expected<std::optional<PartitionPosition>> partition_position(std::string_view topic,
+                                                                std::int32_t partition) const;
   // Rough size of the live state on disk, for metrics.
   std::uint64_t estimated_bytes() const;
   const std::filesystem::path& dir() const { return dir_; }

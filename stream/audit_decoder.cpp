@@ -161,8 +161,12 @@ namespace {
 class DocumentDecoder {
  public:
   DocumentDecoder(od::parser& parser, MessageReport& report, DecodeCounters& counters,
-                  const AuditDecoder::EventSink& on_event)
-      : parser_(parser), report_(report), counters_(counters), on_event_(on_event) {}
+                  const AuditDecoder::EventSink& on_event, const AuditDecoder::TimeSink& on_time)
+      : parser_(parser),
+        report_(report),
+        counters_(counters),
+        on_event_(on_event),
+        on_time_(on_time) {}
 
   enum class Outcome { done, cut_short };
   // `cut_short`: the document failed before any record was read, in a way a
@@ -185,6 +189,7 @@ class DocumentDecoder {
   MessageReport& report_;
   DecodeCounters& counters_;
   const AuditDecoder::EventSink& on_event_;
+  const AuditDecoder::TimeSink& on_time_;
   std::size_t index_ = 0;  // records seen so far
 };
 
@@ -281,6 +286,9 @@ bool DocumentDecoder::decode_record(od::object& record) {
     return false;
   }
   count(result);
+  if (result.status == RecordStatus::other_category && result.time != 0 && on_time_) {
+    on_time_(result.time);
+  }
   if (result.status != RecordStatus::role_event) return true;
   if (result.unknown_activity) {
     spdlog::debug("unknown RoleManagement activity '{}' ({})", event.activity, event.audit_id);
@@ -313,7 +321,8 @@ void DocumentDecoder::count(const RecordResult& result) {
 
 AuditDecoder::AuditDecoder() : parser_(kMaxDocumentBytes) {}
 
-DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSink& on_event) {
+DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSink& on_event,
+                                    const TimeSink& on_time) {
   DecodeCounters counters;
   counters.messages = 1;
   MessageReport report(message);
@@ -329,12 +338,12 @@ DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSin
     return simdjson::padded_string_view(buffer_.data(), length, buffer_.size());
   };
 
-  DocumentDecoder decoder(parser_, report, counters, on_event);
+  DocumentDecoder decoder(parser_, report, counters, on_event, on_time);
   if (decoder.decode(pad_into_buffer(message.payload, {})) == DocumentDecoder::Outcome::cut_short) {
     std::size_t kept = 0;
     std::string closers;
     if (const auto cut = salvage_cut(message.payload, closers)) {
-      DocumentDecoder salvage(parser_, report, counters, on_event);
+      DocumentDecoder salvage(parser_, report, counters, on_event, on_time);
       salvage.decode(pad_into_buffer(message.payload.substr(0, *cut), closers));
       kept = salvage.records_seen();
     }

@@ -34,11 +34,15 @@ struct DecodeCounters {
 class AuditDecoder {
  public:
   using EventSink = std::function<void(rules::RoleEvent&&)>;
+  // The time of each record that is not a role event (other categories), so
+  // a partition's time advances on all of its traffic.
+  using TimeSink = std::function<void(rules::EventTime)>;
 
   AuditDecoder();
   // Decodes one message; calls on_event for each RoleManagement record in
   // input order. Never throws on bad input.
-  DecodeCounters decode(const SourceMessage& message, const EventSink& on_event);
+  DecodeCounters decode(const SourceMessage& message, const EventSink& on_event,
+                        const TimeSink& on_time = nullptr);
 
  private:
   simdjson::ondemand::parser parser_;

@@ -10,6 +10,7 @@
 #include "stream/graph_config.hpp"
 #include "stream/rules_loader.hpp"
 #include "stream/sink_factory.hpp"
+#include "stream/sink_settings.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -148,8 +149,8 @@ BatchConfig read_batch(const ConfigNode& source) {
 SourceConfig read_source(const ConfigNode& root) {
   if (!root.has("source")) root.fail("source", "required section is missing");
   auto source = root.child("source");
-  source.allow_keys(
-      {"brokers", "topic", "group", "assignment", "partitions", "batch", "auth", "properties"});
+  source.allow_keys({"brokers", "topic", "group", "assignment", "partitions", "batch", "max_skew",
+                     "idle_after", "auth", "properties"});
   SourceConfig config;
   config.brokers = source.string("brokers");
   config.topic = source.string("topic");
@@ -165,6 +166,9 @@ SourceConfig read_source(const ConfigNode& root) {
   }
   config.partitions = static_cast<int>(source.integer("partitions", 4, 1, 1024));
   config.batch = read_batch(source);
+  config.max_skew = read_duration(source, "max_skew", config.max_skew);
+  if (config.max_skew.count() <= 0) source.fail("max_skew", "must be greater than 0");
+  config.idle_after = read_duration(source, "idle_after", config.idle_after);
   config.auth = read_auth(source);
   if (config.embedded() && config.auth.mode != AuthMode::none) {
     source.fail("auth", "the embedded broker has no authentication: remove auth");

@@ -21,6 +21,7 @@
 //   log: {level: info, stats_interval_s: 60}
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -78,6 +79,11 @@ struct SourceConfig {
   AssignmentMode assignment = AssignmentMode::group;
   int partitions = 4;  // embedded broker only
   BatchConfig batch;
+  // Event-time alignment (design §3): partitions further than max_skew ahead
+  // of the watermark are paused; a caught-up partition quiet for idle_after
+  // stops holding the watermark back.
+  std::chrono::milliseconds max_skew{std::chrono::minutes(15)};
+  std::chrono::milliseconds idle_after{std::chrono::seconds(30)};
   AuthConfig auth;
   std::vector<Property> properties;  // librdkafka properties, verbatim
 

@@ -43,6 +43,14 @@ YAML::Node auth_node(const AuthConfig& auth) {
   return node;
 }
 
+// "15m", "30s" or "250ms": the largest unit that is exact, as the keys accept.
+std::string duration_text(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 YAML::Node source_node(const SourceConfig& source) {
   YAML::Node node;
   node["brokers"] = source.brokers;
@@ -53,6 +61,8 @@ YAML::Node source_node(const SourceConfig& source) {
   node["batch"]["max_messages"] = source.batch.max_messages;
   node["batch"]["max_bytes"] = source.batch.max_bytes;
   node["batch"]["max_wait_ms"] = source.batch.max_wait_ms;
+  node["max_skew"] = duration_text(source.max_skew);
+  node["idle_after"] = duration_text(source.idle_after);
   node["auth"] = auth_node(source.auth);
   YAML::Node properties(YAML::NodeType::Map);
   for (const auto& property : source.properties) {

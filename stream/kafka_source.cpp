@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "rules/event_time.hpp"
 #include "stream/partition_start.hpp"
 #include "stream/restore_planner.hpp"
 
@@ -11,6 +12,7 @@ namespace rolewatch::stream {
 namespace {
 
 constexpr int kIdlePollMs = 100;
+constexpr auto kAlignmentReportEvery = std::chrono::milliseconds(500);
 constexpr int kBrokerTimeoutMs = 10'000;
 
 struct OwnedPartitions {
@@ -59,7 +61,8 @@ KafkaSource::KafkaSource(const SourceConfig& source, const std::string& bootstra
       store_(store),
       options_(options),
       clients_(source, bootstrap),
-      rebalancer_(std::make_unique<Rebalancer>(*this)) {}
+      rebalancer_(std::make_unique<Rebalancer>(*this)),
+      alignment_{source.max_skew, source.idle_after} {}
 
 KafkaSource::~KafkaSource() {
   close();
@@ -123,7 +126,9 @@ void KafkaSource::on_rebalance(RdKafka::ErrorCode err, PartitionList& partitions
   ++counters_.rebalances;
   bool cooperative = consumer_->rebalance_protocol() == "COOPERATIVE";
   if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-    if (!cooperative) partitions_.clear();
+    if (!cooperative) {
+      while (!partitions_.empty()) forget_partition(partitions_.begin()->first);
+    }
     if (auto status = prepare_assignment(partitions); !status) fail(status.error());
     // Assigned even after a failure, to keep the group protocol moving; the
     // loop stops before consuming anything.
@@ -137,7 +142,7 @@ void KafkaSource::on_rebalance(RdKafka::ErrorCode err, PartitionList& partitions
   } else {
     spdlog::error("kafka: rebalance failed: {}", RdKafka::err2str(err));
     consumer_->unassign();
-    partitions_.clear();
+    while (!partitions_.empty()) forget_partition(partitions_.begin()->first);
   }
   assignment_changed();
 }
@@ -155,14 +160,16 @@ void KafkaSource::revoke(PartitionList& partitions, bool cooperative) {
   // What this instance consumed is committed here first, so the next owner
   // starts where this one stopped (a lost partition may already have one).
   flush();
+  for (const auto* partition : partitions) forget_partition(partition->partition());
+  if (!cooperative) {
+    while (!partitions_.empty()) forget_partition(partitions_.begin()->first);
+  }
   if (cooperative) {
     std::unique_ptr<RdKafka::Error> error(consumer_->incremental_unassign(partitions));
     if (error) spdlog::warn("kafka: cannot unassign partitions: {}", error->str());
   } else {
     consumer_->unassign();
   }
-  for (const auto* partition : partitions) partitions_.erase(partition->partition());
-  if (!cooperative) partitions_.clear();
   spdlog::info("kafka: {} partitions {} of {}", lost ? "lost" : "revoked", describe(partitions),
                source_.topic);
 }
@@ -223,6 +230,17 @@ Status KafkaSource::prepare_assignment(PartitionList& partitions) {
     auto id = partition->partition();
     const auto& plan = plans[id];
     PartitionState state{plan.mute_until, 0, false};
+    state.last_activity = std::chrono::steady_clock::now();
+    state.clock_key = state::Store::offset_key(source_.topic, id);
+    // A resumed partition continues from its persisted time; a restored or
+    // fresh one has none until it delivers a record.
+    EventTime restored_time = kUnknownTime;
+    if (plan.kind == StartKind::resume) {
+      auto position = store_.partition_position(source_.topic, id);
+      if (!position) return position.error();
+      if (position->has_value()) restored_time = (*position)->time;
+    }
+    if (options_.clock) options_.clock->assign(state.clock_key, restored_time);
     if (plan.kind == StartKind::resume) partition->set_offset(plan.offset);
     if (plan.kind == StartKind::fresh) partition->set_offset(RdKafka::Topic::OFFSET_INVALID);
     if (plan.kind == StartKind::restore) {
@@ -242,7 +260,12 @@ Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& st
     int timeout = batch_.empty() ? kIdlePollMs : 0;
     std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout));
     bool queue_empty = on_message(std::move(message));
-    if (batch_due(queue_empty)) flush();
+    if (batch_due(queue_empty)) {
+      flush();
+      align();
+    } else if (queue_empty) {
+      align();  // idle: a quiet partition may stop holding the watermark
+    }
     if (options_.stop_at_end && caught_up()) break;
   }
   flush();
@@ -274,6 +297,8 @@ bool KafkaSource::on_message(std::unique_ptr<RdKafka::Message> message) {
   // A message of a partition revoked meanwhile is not ours to process.
   if (it == partitions_.end()) return false;
   it->second.caught_up = false;
+  it->second.ever_read = true;
+  it->second.last_activity = std::chrono::steady_clock::now();
   add_to_batch(std::move(message), it->second);
   return false;
 }
@@ -354,6 +379,92 @@ bool KafkaSource::caught_up() const {
                      [](const auto& entry) { return entry.second.caught_up; });
 }
 
+// Tells the clock which partitions hold the watermark, then pauses those too
+// far ahead of the oldest holding one and resumes those back within reach
+// (event_clock.hpp). A partition is paused only after it delivered a
+// message: librdkafka resumes a paused partition from the last message the
+// application consumed.
+void KafkaSource::align() {
+  if (!options_.clock) return;
+  auto& clock = *options_.clock;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, state] : partitions_) {
+    PartitionActivity activity{state.caught_up, state.ever_read, now - state.last_activity};
+    clock.set_holding(state.clock_key,
+                      holds_watermark(activity, clock.partition_time(state.clock_key), alignment_));
+  }
+  clock.watermark();  // moves forward now, so metrics and the next batch agree
+  const auto reference = clock.alignment_reference();
+  std::vector<std::int32_t> pause;
+  std::vector<std::int32_t> resume;
+  for (auto& [id, state] : partitions_) {
+    bool ahead = state.ever_read &&
+                 ahead_of_skew(clock.partition_time(state.clock_key), reference, alignment_);
+    if (ahead == state.paused) continue;
+    (ahead ? pause : resume).push_back(id);
+    state.paused = ahead;
+  }
+  apply_pauses(pause, resume);
+  report_alignment(!pause.empty() || !resume.empty());
+}
+
+void KafkaSource::apply_pauses(const std::vector<std::int32_t>& pause,
+                               const std::vector<std::int32_t>& resume) {
+  auto call = [this](const std::vector<std::int32_t>& ids, bool pausing) {
+    if (ids.empty()) return;
+    OwnedPartitions list;
+    for (auto id : ids) list.list.push_back(RdKafka::TopicPartition::create(source_.topic, id));
+    auto err = pausing ? consumer_->pause(list.list) : consumer_->resume(list.list);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      spdlog::warn("kafka: cannot {} partitions {}: {}", pausing ? "pause" : "resume",
+                   describe(list.list), RdKafka::err2str(err));
+    }
+    spdlog::debug("kafka: {} partitions {} ({} ahead of the watermark {})",
+                  pausing ? "paused" : "resumed", describe(list.list),
+                  pausing ? "more than max_skew" : "no longer",
+                  rules::format_event_time(options_.clock->watermark()));
+  };
+  call(pause, true);
+  call(resume, false);
+  counters_.pauses += pause.size();
+  int paused = 0;
+  for (const auto& [id, state] : partitions_) paused += state.paused ? 1 : 0;
+  counters_.paused_partitions = paused;
+}
+
+void KafkaSource::report_alignment(bool changed) {
+  if (!options_.on_alignment) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!changed && now - last_report_ < kAlignmentReportEvery) return;
+  last_report_ = now;
+  AlignmentStatus status;
+  status.watermark = options_.clock->watermark();
+  for (const auto& [id, state] : partitions_) {
+    const auto& clocks = options_.clock->partitions();
+    auto it = clocks.find(state.clock_key);
+    bool holding = it != clocks.end() && it->second.holding;
+    status.partitions.push_back(
+        {id, options_.clock->partition_time(state.clock_key), holding, state.paused});
+  }
+  options_.on_alignment(status);
+}
+
+// A revoked partition leaves the clock: it no longer holds the watermark.
+// librdkafka keeps a partition paused across a re-assignment, so it is
+// resumed here: a later owner (or this one again) starts it unpaused.
+void KafkaSource::forget_partition(std::int32_t partition) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end()) return;
+  if (it->second.paused && consumer_) {
+    OwnedPartitions list;
+    list.list.push_back(RdKafka::TopicPartition::create(source_.topic, partition));
+    consumer_->resume(list.list);
+    --counters_.paused_partitions;
+  }
+  if (options_.clock) options_.clock->revoke(it->second.clock_key);
+  partitions_.erase(it);
+}
+
 void KafkaSource::fail(Error error) {
   if (!failure_) {
     spdlog::error("{}", error.message);
@@ -370,8 +481,9 @@ void KafkaSource::close() {
     spdlog::warn("kafka: closing the consumer: {}", RdKafka::err2str(err));
   }
   consumer_.reset();
-  partitions_.clear();
+  while (!partitions_.empty()) forget_partition(partitions_.begin()->first);
   counters_.assigned_partitions = 0;
+  counters_.paused_partitions = 0;
 }
 
 }  // namespace rolewatch::stream

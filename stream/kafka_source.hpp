@@ -15,6 +15,12 @@
 // - Revocation first commits the pending batch, so the next owner starts
 //   exactly where this one stopped.
 //
+// - Event time (design §3): each partition's time lives in the pipeline's
+//   EventClock, restored from RocksDB on assignment. After every batch the
+//   source says which partitions hold the watermark (caught up and quiet for
+//   idle_after: no longer) and pauses those more than max_skew ahead, so a
+//   backlog is read in event-time order across partitions (event_clock.hpp).
+//
 // Supported topology: per-actor windows need all of an actor's records, and
 // the diagnostic export spreads them over partitions, so ONE active consumer
 // per group and state directory. A second member in the same group takes
@@ -37,6 +43,7 @@
 
 #include "state/store.hpp"
 #include "stream/config.hpp"
+#include "stream/event_clock.hpp"
 #include "stream/kafka_client.hpp"
 #include "stream/source_message.hpp"
 
@@ -52,6 +59,10 @@ struct SourceOptions {
   std::function<void(const std::vector<std::int32_t>&)> on_assignment;
   // librdkafka statistics JSON, every statistics.interval.ms.
   std::function<void(const std::string&)> on_stats;
+  // The pipeline's clock; null: no alignment (every partition read freely).
+  EventClock* clock = nullptr;
+  // On the consumer thread after alignment changed, at most every 500 ms.
+  std::function<void(const AlignmentStatus&)> on_alignment;
 };
 
 struct SourceCounters {
@@ -61,7 +72,9 @@ struct SourceCounters {
   std::atomic<std::uint64_t> skipped_old{0};     // older than a restore's start, not decoded
   std::atomic<std::uint64_t> rebalances{0};
   std::atomic<std::uint64_t> restored_partitions{0};
+  std::atomic<std::uint64_t> pauses{0};  // partitions paused ahead of the watermark
   std::atomic<int> assigned_partitions{0};
+  std::atomic<int> paused_partitions{0};
 };
 
 class KafkaSource {
@@ -89,6 +102,10 @@ class KafkaSource {
     std::int64_t mute_until = 0;
     std::int64_t skip_before_ms = 0;
     bool caught_up = false;
+    bool ever_read = false;  // since this assignment
+    bool paused = false;     // ahead of the watermark
+    std::chrono::steady_clock::time_point last_activity;  // message or assignment
+    std::string clock_key;                                // its name in the EventClock
   };
   class Rebalancer;
   using PartitionList = std::vector<RdKafka::TopicPartition*>;
@@ -109,6 +126,10 @@ class KafkaSource {
   void flush();
   void store_offsets();
   bool caught_up() const;
+  void align();
+  void apply_pauses(const std::vector<std::int32_t>& pause, const std::vector<std::int32_t>& resume);
+  void report_alignment(bool changed);
+  void forget_partition(std::int32_t partition);
   void fail(Error error);
   void assignment_changed();
 
@@ -124,6 +145,8 @@ class KafkaSource {
   std::vector<SourceMessage> batch_;
   std::chrono::steady_clock::time_point batch_started_;
   std::size_t batch_bytes_ = 0;            // payload bytes held by the open batch
+  AlignmentSettings alignment_;
+  std::chrono::steady_clock::time_point last_report_;
   const BatchHandler* handler_ = nullptr;  // set while run() is active
   std::optional<Error> failure_;
   SourceCounters counters_;

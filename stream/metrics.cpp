@@ -9,6 +9,7 @@
 #include <rocksdb/version.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 namespace rolewatch::stream {
@@ -171,11 +172,15 @@ struct Metrics::Series {
   prometheus::Family<prometheus::Counter>& skipped;
   prometheus::Counter& skipped_category;
   prometheus::Counter& skipped_unknown;
-  prometheus::Counter& skipped_future;
   prometheus::Counter& malformed_messages;
   prometheus::Counter& malformed_records;
   prometheus::Counter& duplicates;
-  prometheus::Counter& late;
+  prometheus::Family<prometheus::Counter>& late;
+  prometheus::Counter& late_retention;
+  prometheus::Counter& late_rule_window;
+  prometheus::Family<prometheus::Counter>& future;
+  prometheus::Counter& future_broker_time;
+  prometheus::Counter& future_host_clock;
   std::array<prometheus::Counter*, kRoleEventKinds> role_events{};
   prometheus::Family<prometheus::Counter>& alerts;
   prometheus::Counter& muted_alerts;
@@ -184,8 +189,11 @@ struct Metrics::Series {
   prometheus::Counter& write_failures;
   prometheus::Gauge& state_bytes;
   prometheus::Family<prometheus::Gauge>& consumer_lag;
-  prometheus::Gauge& stream_time;
-  prometheus::Gauge& stream_lag;
+  prometheus::Gauge& watermark;
+  prometheus::Gauge& watermark_lag;
+  prometheus::Family<prometheus::Gauge>& partition_time;
+  prometheus::Family<prometheus::Gauge>& partition_skew;
+  prometheus::Gauge& paused_partitions;
   prometheus::Gauge& last_batch;
   prometheus::Gauge& last_message;
   prometheus::Histogram& event_latency;
@@ -209,20 +217,30 @@ Metrics::Series::Series(prometheus::Registry& r)
       records(counter(r, "rolewatch_records_total", "Audit records seen, any category")),
       skipped(BuildCounter()
                   .Name("rolewatch_records_skipped_total")
-                  .Help("Records skipped by reason (other_category, unknown_activity, "
-                        "future_timestamp)")
+                  .Help("Records skipped by reason (other_category, unknown_activity)")
                   .Register(r)),
       skipped_category(skipped.Add({{"reason", "other_category"}})),
       skipped_unknown(skipped.Add({{"reason", "unknown_activity"}})),
-      skipped_future(skipped.Add({{"reason", "future_timestamp"}})),
       malformed_messages(counter(r, "rolewatch_malformed_messages_total",
                                  "Messages that could not be parsed at all")),
       malformed_records(counter(r, "rolewatch_malformed_records_total",
                                 "Records that could not be used (the rest of their message was)")),
       duplicates(counter(r, "rolewatch_duplicate_records_total",
                          "Role records whose audit id was already processed")),
-      late(counter(r, "rolewatch_late_records_total",
-                   "Role records older than stream time minus window minus grace")),
+      late(BuildCounter()
+               .Name("rolewatch_late_records_total")
+               .Help("Role records dropped as older than the watermark minus window minus grace, "
+                     "by reason (retention: the longest rule's; rule_window: one rule's)")
+               .Register(r)),
+      late_retention(late.Add({{"reason", "retention"}})),
+      late_rule_window(late.Add({{"reason", "rule_window"}})),
+      future(BuildCounter()
+                 .Name("rolewatch_future_records_total")
+                 .Help("Records stamped more than an hour after their reference, skipped without "
+                       "moving any partition's time, by reason")
+                 .Register(r)),
+      future_broker_time(future.Add({{"reason", "ahead_of_broker_time"}})),
+      future_host_clock(future.Add({{"reason", "ahead_of_host_clock"}})),
       alerts(
           BuildCounter().Name("rolewatch_alerts_total").Help("Alerts raised by rule").Register(r)),
       muted_alerts(counter(r, "rolewatch_muted_alerts_total",
@@ -237,9 +255,21 @@ Metrics::Series::Series(prometheus::Registry& r)
                        .Name("rolewatch_consumer_lag_messages")
                        .Help("Messages behind the partition's high watermark")
                        .Register(r)),
-      stream_time(gauge(r, "rolewatch_stream_time_timestamp_seconds",
-                        "Stream time: newest counted event time")),
-      stream_lag(gauge(r, "rolewatch_stream_time_lag_seconds", "Wall clock minus stream time")),
+      watermark(gauge(r, "rolewatch_watermark_timestamp_seconds",
+                      "Event-time watermark: oldest partition time among partitions with data "
+                      "to read")),
+      watermark_lag(gauge(r, "rolewatch_watermark_lag_seconds", "Wall clock minus the watermark")),
+      partition_time(BuildGauge()
+                         .Name("rolewatch_partition_time_timestamp_seconds")
+                         .Help("Newest event time read from each assigned partition")
+                         .Register(r)),
+      partition_skew(BuildGauge()
+                         .Name("rolewatch_partition_skew_seconds")
+                         .Help("Partition time minus the watermark, per assigned partition")
+                         .Register(r)),
+      paused_partitions(gauge(r, "rolewatch_paused_partitions",
+                              "Partitions paused because they run ahead of the watermark by more "
+                              "than source.max_skew")),
       last_batch(
           gauge(r, "rolewatch_last_batch_timestamp_seconds", "When the last batch was committed")),
       last_message(gauge(r, "rolewatch_last_message_timestamp_seconds",
@@ -304,11 +334,13 @@ void Metrics::record_batch(const BatchResult& result) {
   s.records.Increment(static_cast<double>(d.records));
   s.skipped_category.Increment(static_cast<double>(d.skipped_category));
   s.skipped_unknown.Increment(static_cast<double>(d.unknown_activities));
-  s.skipped_future.Increment(static_cast<double>(c.future));
   s.malformed_messages.Increment(static_cast<double>(d.malformed_messages));
   s.malformed_records.Increment(static_cast<double>(d.malformed_records));
   s.duplicates.Increment(static_cast<double>(c.duplicates));
-  s.late.Increment(static_cast<double>(c.late));
+  s.late_retention.Increment(static_cast<double>(c.late_retention));
+  s.late_rule_window.Increment(static_cast<double>(c.late_rule_window));
+  s.future_broker_time.Increment(static_cast<double>(c.future_broker_time));
+  s.future_host_clock.Increment(static_cast<double>(c.future_host_clock));
   s.muted_alerts.Increment(static_cast<double>(c.muted_alerts));
   for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
     auto count = c.role_events_by_kind[i];
@@ -322,7 +354,7 @@ void Metrics::record_batch(const BatchResult& result) {
   }
   s.last_batch.Set(seconds_since_epoch());
   if (newest_ms > 0) s.last_message.Set(static_cast<double>(newest_ms) / 1000.0);
-  if (result.stream_time > 0) stream_time_.store(result.stream_time);
+  if (result.watermark > 0) watermark_.store(result.watermark);
 
   auto now = seconds_since_epoch();
   for (const auto& alert : result.alerts) {
@@ -340,6 +372,39 @@ void Metrics::declare_rules(const std::vector<std::string>& rule_ids) {
 
 void Metrics::record_state_write_failure() {
   series_->write_failures.Increment();
+}
+
+void Metrics::set_alignment(const AlignmentStatus& status) {
+  if (status.watermark > 0) watermark_.store(status.watermark);
+  std::lock_guard lock(mutex_);
+  auto& s = *series_;
+  std::set<std::int32_t> listed;
+  int paused = 0;
+  for (const auto& p : status.partitions) {
+    listed.insert(p.partition);
+    paused += p.paused ? 1 : 0;
+    auto& series = partition_series_[p.partition];
+    if (series.time == nullptr) {
+      const std::map<std::string, std::string> labels{{"partition", std::to_string(p.partition)}};
+      series.time = &s.partition_time.Add(labels);
+      series.skew = &s.partition_skew.Add(labels);
+    }
+    if (p.time <= 0) continue;  // nothing read yet
+    series.time->Set(static_cast<double>(p.time) / 1e6);
+    if (status.watermark > 0) {
+      series.skew->Set(static_cast<double>(p.time - status.watermark) / 1e6);
+    }
+  }
+  s.paused_partitions.Set(paused);
+  for (auto it = partition_series_.begin(); it != partition_series_.end();) {
+    if (listed.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    s.partition_time.Remove(it->second.time);
+    s.partition_skew.Remove(it->second.skew);
+    it = partition_series_.erase(it);
+  }
 }
 
 void Metrics::set_consumer_lag(std::int32_t partition, std::int64_t messages) {
@@ -391,11 +456,11 @@ void Metrics::refresh_eligibility(const RefreshStatus& now) {
 }
 
 void Metrics::refresh_before_scrape() {
-  auto stream_time = stream_time_.load();
-  if (stream_time > 0) {
-    auto seconds = static_cast<double>(stream_time) / 1e6;
-    series_->stream_time.Set(seconds);
-    series_->stream_lag.Set(std::max(0.0, seconds_since_epoch() - seconds));
+  auto watermark = watermark_.load();
+  if (watermark > 0) {
+    auto seconds = static_cast<double>(watermark) / 1e6;
+    series_->watermark.Set(seconds);
+    series_->watermark_lag.Set(std::max(0.0, seconds_since_epoch() - seconds));
   }
   std::lock_guard lock(mutex_);
   if (state_size_source_) series_->state_bytes.Set(static_cast<double>(state_size_source_()));

@@ -23,6 +23,7 @@
 #include "rules/alert.hpp"
 #include "rules/role_event.hpp"
 #include "stream/eligibility_refresher.hpp"
+#include "stream/event_clock.hpp"
 #include "stream/pipeline.hpp"
 #include "stream/source_message.hpp"
 
@@ -95,6 +96,10 @@ class Metrics {
   // refreshes by result, Graph requests and throttling).
   void set_eligibility_source(std::function<RefreshStatus()> source);
 
+  // Per assigned partition: its event time, skew from the watermark and
+  // whether it is paused; partitions no longer listed lose their series.
+  void set_alignment(const AlignmentStatus& status);
+
   void set_consumer_lag(std::int32_t partition, std::int64_t messages);
   void remove_consumer_lag(std::int32_t partition);  // partition revoked
   // Called on every scrape, e.g. [&store] { return store.estimated_bytes(); }.
@@ -111,9 +116,14 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Series> series_;
   std::unique_ptr<DeliveryProbe> delivery_;
-  std::atomic<rules::EventTime> stream_time_{0};
-  std::mutex mutex_;  // lag series and the size source
+  std::atomic<rules::EventTime> watermark_{0};
+  std::mutex mutex_;  // per-partition series and the size source
   std::map<std::int32_t, prometheus::Gauge*> lag_;
+  struct PartitionSeries {
+    prometheus::Gauge* time = nullptr;
+    prometheus::Gauge* skew = nullptr;
+  };
+  std::map<std::int32_t, PartitionSeries> partition_series_;
   std::function<std::uint64_t()> state_size_source_;
   std::function<RefreshStatus()> eligibility_source_;
   RefreshStatus eligibility_seen_;  // counters already added to the registry

@@ -11,6 +11,7 @@
 #include "rules/activation_labeler.hpp"
 #include "rules/activation_rules.hpp"
 #include "rules/burst_detector.hpp"
+#include "rules/event_time.hpp"
 #include "state/activation_history.hpp"
 #include "state/eligibility_snapshot.hpp"
 #include "state/group_window.hpp"
@@ -21,14 +22,10 @@ namespace {
 using rules::EventTime;
 using state::Family;
 
-constexpr std::string_view kStreamTimeKey = "stream_time";
+constexpr std::string_view kWatermarkKey = "watermark";
+// Written before partition times existed: the newest time seen anywhere.
+constexpr std::string_view kLegacyStreamTimeKey = "stream_time";
 constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
-constexpr EventTime kMaxFutureSkew = 3600LL * 1'000'000;
-
-EventTime wall_clock_micros() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // Keys sort by time; times before the epoch are clamped (none exist in Entra).
 std::string time_key(EventTime time) {
@@ -48,6 +45,11 @@ struct TouchedWindow {
 
 }  // namespace
 
+EventTime system_wall_clock() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
   decode += other.decode;
   role_events += other.role_events;
@@ -55,8 +57,10 @@ BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
     role_events_by_kind[i] += other.role_events_by_kind[i];
   }
   duplicates += other.duplicates;
-  late += other.late;
-  future += other.future;
+  late_retention += other.late_retention;
+  late_rule_window += other.late_rule_window;
+  future_broker_time += other.future_broker_time;
+  future_host_clock += other.future_host_clock;
   alerts += other.alerts;
   muted_alerts += other.muted_alerts;
   activations += other.activations;
@@ -70,30 +74,37 @@ struct Pipeline::Impl {
   AuditDecoder decoder;
   state::ActivationHistory history{store};
   state::EligibilitySnapshotCache snapshots{store};
-  EventTime stream_time = 0;
+  WallClock now;
+  EventClock clock;
   std::uint64_t outbox_sequence = 0;
   EventTime retention = 0;  // longest window + grace: how long dedup ids are kept
 
   // Per-batch scratch, cleared by process().
   std::map<std::string, TouchedWindow> windows;  // ordered: deterministic writes
   std::unordered_map<std::string, EventTime> new_audit_ids;
-  std::map<std::string, std::int64_t> offsets;
+  std::map<std::string, std::int64_t> offsets;  // partition key -> next offset
+  const std::string* partition = nullptr;        // key of the message being decoded
   std::vector<std::string> outbox_values;
   std::optional<state::Batch> batch;
   std::shared_ptr<const state::EligibilitySnapshot> snapshot;  // loaded on first activation
   BatchResult result;
   Status failure = ok();
 
-  Impl(state::Store& s, std::vector<rules::RuleDefinition> r) : store(s), rules(std::move(r)) {
+  Impl(state::Store& s, std::vector<rules::RuleDefinition> r, WallClock clock_fn)
+      : store(s), rules(std::move(r)), now(clock_fn ? std::move(clock_fn) : system_wall_clock) {
     for (const auto& rule : rules) {
       retention = std::max(retention, rule.window_micros() + rule.grace_micros());
     }
   }
 
   Status load_meta() {
-    auto time = store.get(Family::meta, kStreamTimeKey);
-    if (!time) return time.error();
-    if (time->has_value()) stream_time = static_cast<EventTime>(state::decode_be64(**time));
+    for (auto key : {kWatermarkKey, kLegacyStreamTimeKey}) {
+      auto time = store.get(Family::meta, key);
+      if (!time) return time.error();
+      if (!time->has_value()) continue;
+      clock = EventClock(static_cast<EventTime>(state::decode_be64(**time)));
+      break;
+    }
     auto sequence = store.get(Family::meta, kOutboxSequenceKey);
     if (!sequence) return sequence.error();
     if (sequence->has_value()) outbox_sequence = state::decode_be64(**sequence);
@@ -123,22 +134,36 @@ struct Pipeline::Impl {
     return &windows.emplace(key, std::move(touched)).first->second;
   }
 
+  // A record's time against its reference: the broker timestamp (the hub's
+  // enqueued time) when there is one, so a wrong host clock drops nothing;
+  // the host clock in replay. A future record would drag its partition's
+  // time along; it is skipped and moves nothing. Otherwise its time counts
+  // toward the partition's, at most up to the broker timestamp.
+  bool observe_time(EventTime time, const SourceMessage& message) {
+    const bool broker = message.timestamp_ms > 0;
+    const EventTime reference = broker ? message.timestamp_ms * 1000 : now();
+    if (time > reference + kMaxFutureSkew) {
+      ++(broker ? result.counters.future_broker_time : result.counters.future_host_clock);
+      return false;
+    }
+    clock.observe(*partition, broker ? std::min(time, reference) : time);
+    return true;
+  }
+
   void handle(rules::RoleEvent&& event, const SourceMessage& message) {
     if (!failure) return;
     ++result.counters.role_events;
     ++result.counters.role_events_by_kind[static_cast<std::size_t>(event.kind)];
-    bool activation = rules::is_labelled_activation(event);
-    if (!activation && !is_counted_kind(event.kind, rules)) return;
-    // A record stamped far in the future would drag stream time along and make
-    // every real record late; refuse it instead (clock skew is minutes).
-    if (event.time > wall_clock_micros() + kMaxFutureSkew) {
-      ++result.counters.future;
-      spdlog::warn("skipping record {} at {}:{}:{}: event time is in the future", event.audit_id,
-                   message.topic, message.partition, message.offset);
+    if (!observe_time(event.time, message)) {
+      spdlog::warn("skipping record {} at {}:{}:{}: event time {} is in the future",
+                   event.audit_id, message.topic, message.partition, message.offset,
+                   rules::format_event_time(event.time));
       return;
     }
-    if (stream_time != 0 && event.time < stream_time - retention) {
-      ++result.counters.late;
+    bool activation = rules::is_labelled_activation(event);
+    if (!activation && !is_counted_kind(event.kind, rules)) return;
+    if (event.time < clock.watermark() - retention) {
+      ++result.counters.late_retention;
       return;
     }
     auto seen = seen_before(event.audit_id);
@@ -151,7 +176,6 @@ struct Pipeline::Impl {
       return;
     }
     new_audit_ids.emplace(event.audit_id, event.time);
-    stream_time = std::max(stream_time, event.time);
     if (activation) {
       label(event, message);
       return;
@@ -186,7 +210,7 @@ struct Pipeline::Impl {
     if (!message.mute_alerts) outbox_values.push_back(document.dump());
     result.documents.push_back(std::move(document));
     for (auto& alert :
-         rules::evaluate_activation_rules(activation_rules, *labelled, wall_clock_micros())) {
+         rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
       emit(rules::to_json(alert), message);
     }
   }
@@ -207,8 +231,9 @@ struct Pipeline::Impl {
                   const SourceMessage& message) {
     if (!rule.matches(event)) return;
     // Each rule has its own lateness bound.
-    if (event.time < stream_time - rule.window_micros() - rule.grace_micros()) {
-      ++result.counters.late;
+    const EventTime watermark = clock.watermark();
+    if (event.time < watermark - rule.window_micros() - rule.grace_micros()) {
+      ++result.counters.late_rule_window;
       return;
     }
     auto group = rules::group_key(rule, event);
@@ -217,8 +242,7 @@ struct Pipeline::Impl {
       failure = touched.error();
       return;
     }
-    auto alert = rules::add_removal(rule, group, (*touched)->window, event, stream_time,
-                                    wall_clock_micros());
+    auto alert = rules::add_removal(rule, group, (*touched)->window, event, watermark, now());
     if (!alert) return;
     if (emit(rules::to_json(*alert), message)) result.alerts.push_back(std::move(*alert));
   }
@@ -242,8 +266,9 @@ struct Pipeline::Impl {
   // dedup ids older than the longest retention. Both indexes are ordered by
   // time, so this touches only what just expired.
   Status expire(state::Batch& batch) {
-    if (stream_time == 0) return ok();
-    auto horizon = time_key(stream_time - retention);
+    const EventTime watermark = clock.watermark();
+    if (watermark == kUnknownTime) return ok();
+    auto horizon = time_key(watermark - retention);
     auto status = store.scan(Family::window_expiry, "", horizon, [&](auto key, auto) {
       auto window_key = std::string(key.substr(8));
       if (!windows.contains(window_key)) {
@@ -267,14 +292,16 @@ struct Pipeline::Impl {
       batch.put(Family::dedup, audit_id, time_key(time));
       batch.put(Family::dedup_expiry, time_key(time) + audit_id, "");
     }
+    // Each partition's time goes with its offset: a restart resumes both.
     for (const auto& [key, next] : offsets) {
-      batch.put(Family::offsets, key, state::encode_be64(static_cast<std::uint64_t>(next)));
+      batch.put(Family::offsets, key,
+                state::encode_partition_position({next, clock.partition_time(key)}));
     }
     for (const auto& value : outbox_values) {
       batch.put(Family::outbox, state::encode_be64(++outbox_sequence), value);
     }
     batch.put(Family::meta, kOutboxSequenceKey, state::encode_be64(outbox_sequence));
-    batch.put(Family::meta, kStreamTimeKey, time_key(stream_time));
+    batch.put(Family::meta, kWatermarkKey, time_key(clock.watermark()));
     if (auto status = expire(batch); !status) return status;
     auto started = std::chrono::steady_clock::now();
     auto status = store.write(batch);
@@ -299,8 +326,9 @@ Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pipeline::~Pipeline() = default;
 
 Expected<std::unique_ptr<Pipeline>> Pipeline::make(state::Store& store,
-                                                   std::vector<rules::RuleDefinition> rules) {
-  auto impl = std::make_unique<Impl>(store, std::move(rules));
+                                                   std::vector<rules::RuleDefinition> rules,
+                                                   PipelineOptions options) {
+  auto impl = std::make_unique<Impl>(store, std::move(rules), std::move(options.now));
   if (auto status = impl->load_meta(); !status) return status.error();
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
@@ -309,29 +337,36 @@ const std::vector<rules::RuleDefinition>& Pipeline::rules() const {
   return impl_->rules;
 }
 
+EventClock& Pipeline::clock() {
+  return impl_->clock;
+}
+
 Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages) {
   auto& impl = *impl_;
   auto started = std::chrono::steady_clock::now();
   impl.reset_batch();
-  auto saved_stream_time = impl.stream_time;
+  auto saved_clock = impl.clock;
   auto saved_sequence = impl.outbox_sequence;
   for (const auto& message : messages) {
+    auto offset = impl.offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0).first;
+    impl.partition = &offset->first;
     impl.result.counters.decode += impl.decoder.decode(
-        message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); });
+        message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); },
+        [&](EventTime time) { impl.observe_time(time, message); });
     impl.result.bytes += message.payload.size();
     impl.result.newest_broker_ms = std::max(impl.result.newest_broker_ms, message.timestamp_ms);
-    auto& next = impl.offsets[state::Store::offset_key(message.topic, message.partition)];
-    next = std::max(next, message.offset + 1);
+    offset->second = std::max(offset->second, message.offset + 1);
   }
+  impl.partition = nullptr;
   auto status = impl.failure ? impl.commit() : impl.failure;
   impl.history.clear_pending();
   if (!status) {
     // Nothing of the batch was written: forget its in-memory effects too.
-    impl.stream_time = saved_stream_time;
+    impl.clock = std::move(saved_clock);
     impl.outbox_sequence = saved_sequence;
     return status.error();
   }
-  impl.result.stream_time = impl.stream_time;
+  impl.result.watermark = impl.clock.watermark();
   impl.result.process_time = std::chrono::steady_clock::now() - started;
   return std::move(impl.result);
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,6 +17,7 @@
 #include "state/expected.hpp"
 #include "state/store.hpp"
 #include "stream/audit_decoder.hpp"
+#include "stream/event_clock.hpp"
 #include "stream/source_message.hpp"
 
 namespace rolewatch::stream {
@@ -28,13 +30,33 @@ struct BatchCounters {
   std::uint64_t role_events = 0;
   RoleEventKindCounts role_events_by_kind{};  // indexed by rules::Kind
   std::uint64_t duplicates = 0;               // audit id already processed
-  std::uint64_t late = 0;                     // older than stream time - window - grace
-  std::uint64_t future = 0;                   // stamped more than an hour ahead of the clock
+  // Dropped as late: older than watermark - window - grace, of the longest
+  // rule (retention: dedup ids are gone) or of the one rule (rule_window).
+  std::uint64_t late_retention = 0;
+  std::uint64_t late_rule_window = 0;
+  // Skipped as future: stamped more than kMaxFutureSkew after the message's
+  // broker timestamp (live) or the host clock (replay: no broker timestamp).
+  std::uint64_t future_broker_time = 0;
+  std::uint64_t future_host_clock = 0;
   std::uint64_t alerts = 0;
   std::uint64_t muted_alerts = 0;  // raised while restoring; not sent again
   std::uint64_t activations = 0;   // PIM activations labelled
 
+  std::uint64_t late() const { return late_retention + late_rule_window; }
+  std::uint64_t future() const { return future_broker_time + future_host_clock; }
   BatchCounters& operator+=(const BatchCounters& other);
+};
+
+// How far after its reference (broker timestamp, else host clock) a record
+// may be stamped before it is skipped as future.
+inline constexpr EventTime kMaxFutureSkew = 3600LL * 1'000'000;
+
+// The host clock in microseconds since the epoch; injectable for tests.
+using WallClock = std::function<EventTime()>;
+EventTime system_wall_clock();
+
+struct PipelineOptions {
+  WallClock now;  // null: system_wall_clock
 };
 
 struct BatchResult {
@@ -43,7 +65,7 @@ struct BatchResult {
   // (rolewatch.alert.v1) and labelled activations (rolewatch.activation.v1).
   std::vector<nlohmann::json> documents;
   BatchCounters counters;
-  rules::EventTime stream_time = 0;
+  rules::EventTime watermark = 0;          // after the batch
   std::uint64_t bytes = 0;                   // message payload bytes
   std::int64_t newest_broker_ms = 0;         // newest broker timestamp in the batch, 0 if none
   std::chrono::nanoseconds process_time{0};  // decode, rules and the write
@@ -53,7 +75,8 @@ struct BatchResult {
 class Pipeline {
  public:
   static Expected<std::unique_ptr<Pipeline>> make(state::Store& store,
-                                                  std::vector<rules::RuleDefinition> rules);
+                                                  std::vector<rules::RuleDefinition> rules,
+                                                  PipelineOptions options = {});
   ~Pipeline();
 
   // Processes the messages in order and commits everything in one write. On
@@ -61,6 +84,10 @@ class Pipeline {
   Expected<BatchResult> process(std::span<const SourceMessage> messages);
 
   const std::vector<rules::RuleDefinition>& rules() const;
+  // The event-time clock: sources assign partitions and say which hold the
+  // watermark; process() observes record times and persists partition times
+  // with their offsets.
+  EventClock& clock();
 
  private:
   struct Impl;

@@ -118,6 +118,7 @@ class RecordReader {
 
   bool locate_properties(od::object& record, od::object& properties, bool& envelope_form);
   bool is_role_management(od::object& properties, bool& is_role);
+  rules::EventTime record_time(od::object& record, bool envelope_form);
   bool reset(od::object& object);
   bool read_properties(od::object& properties);
   bool read_property(od::raw_json_string key, od::value& value);
@@ -243,6 +244,17 @@ bool RecordReader::is_role_management(od::object& properties, bool& is_role) {
   if (error) return fail(error, "unreadable category");
   is_role = category == "RoleManagement";
   return true;
+}
+
+// Only the time of a skipped record: `time` leads the envelope, so this is
+// one short lookup. A missing or odd time is not an error here.
+rules::EventTime RecordReader::record_time(od::object& record, bool envelope_form) {
+  if (record.reset().error()) return 0;
+  od::value value;
+  if (record.find_field_unordered(envelope_form ? "time" : "activityDateTime").get(value)) return 0;
+  std::string_view text;
+  if (value.get_string().get(text)) return 0;
+  return rules::parse_event_time(text).value_or(0);
 }
 
 bool RecordReader::reset(od::object& object) {
@@ -564,7 +576,10 @@ RecordResult RecordReader::read(od::object& record, RoleEvent& event) {
   od::object& props = envelope_form ? properties : record;
   bool is_role = false;
   if (!is_role_management(props, is_role)) return result_;
-  if (!is_role) return {RecordStatus::other_category, {}, simdjson::SUCCESS, false};
+  if (!is_role) {
+    return {RecordStatus::other_category, {}, simdjson::SUCCESS, false,
+            record_time(record, envelope_form)};
+  }
   if (!reset(props) || !read_properties(props)) return result_;
   if (envelope_form && (!reset(record) || !read_envelope(record))) return result_;
   return build_event(props_, envelope_, event);

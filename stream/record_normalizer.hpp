@@ -29,6 +29,10 @@ struct RecordResult {
   std::string_view problem;
   simdjson::error_code error = simdjson::SUCCESS;
   bool unknown_activity = false;  // role_event whose activity is not in the catalog
+  // other_category: the record's own time (envelope `time`, or Graph's
+  // activityDateTime), so partitions without role records still advance
+  // (design §3, "Event time"); 0 when absent or unparsable.
+  rules::EventTime time = 0;
 };
 
 // Reads `record` (an object from the records array, or the document root).

@@ -43,7 +43,7 @@ void print_summary(const BatchCounters& c, std::uint64_t lines) {
       "replay done: messages={} records={} role_events={} skipped_other_category={} "
       "duplicates={} late={} future={} malformed_messages={} malformed_records={} "
       "unknown_activities={} activations={} alerts={}",
-      lines, d.records, c.role_events, d.skipped_category, c.duplicates, c.late, c.future,
+      lines, d.records, c.role_events, d.skipped_category, c.duplicates, c.late(), c.future(),
       d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts);
 }
 

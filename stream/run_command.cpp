@@ -57,7 +57,8 @@ void log_alert(const rules::Alert& alert) {
 int consume(const Config& config, const RunOptions& options, const RunHooks& hooks,
             RunContext& context, Pipeline& pipeline, RunStats& stats) {
   SourceOptions source_options{options.stop_at_end, restore_lookback(config.rules),
-                               hooks.assignment_changed, hooks.kafka_stats};
+                               hooks.assignment_changed, hooks.kafka_stats, &pipeline.clock(),
+                               hooks.alignment_changed};
   auto source = KafkaSource::open(config.source, context.bootstrap, context.store, source_options);
   if (!source) {
     spdlog::error("{}", source.error().message);
@@ -76,7 +77,7 @@ int consume(const Config& config, const RunOptions& options, const RunHooks& hoo
       if (hooks.batch_failed) hooks.batch_failed(result.error());
       return make_error("state: batch not committed: " + result.error().message);
     }
-    stats.add_batch(result->counters, result->stream_time);
+    stats.add_batch(result->counters, result->watermark);
     for (const auto& alert : result->alerts) log_alert(alert);
     if (hooks.batch_committed) hooks.batch_committed(*result);
     return ok();
@@ -96,7 +97,7 @@ int run_with_store(const Config& config, const RunOptions& options, const RunHoo
     spdlog::error("cannot open state in {}: {}", config.state_dir.string(), store.error().message);
     return 1;
   }
-  auto pipeline = Pipeline::make(**store, config.rules);
+  auto pipeline = Pipeline::make(**store, config.rules, {options.wall_clock});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return 1;

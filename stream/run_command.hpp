@@ -46,6 +46,9 @@ struct RunHooks {
   // On the consumer thread whenever the assigned partitions change (for
   // /readyz: nothing assigned means nothing is being watched).
   std::function<void(const std::vector<std::int32_t>&)> assignment_changed;
+  // On the consumer thread when partition times, the watermark or the paused
+  // partitions changed (at most every 500 ms otherwise).
+  std::function<void(const AlignmentStatus&)> alignment_changed;
   // librdkafka statistics JSON (per-partition consumer_lag, broker state,
   // rebalance_cnt) every statistics.interval.ms, from librdkafka's thread.
   std::function<void(const std::string&)> kafka_stats;
@@ -60,6 +63,9 @@ struct RunOptions {
   // Null: the process-wide flag SIGTERM/SIGINT set (stop_signal.hpp).
   const std::atomic<bool>* stop = nullptr;
   std::chrono::seconds shutdown_timeout{20};
+  // The host clock (future checks without a broker timestamp, detectedAt);
+  // null: the system clock. Tests inject a wrong one.
+  WallClock wall_clock;
 };
 
 // Exit codes: 0 stopped on request (or caught up, with stop_at_end);

@@ -9,13 +9,13 @@
 
 namespace rolewatch::stream {
 
-void RunStats::add_batch(const BatchCounters& counters, rules::EventTime stream_time) {
+void RunStats::add_batch(const BatchCounters& counters, rules::EventTime watermark) {
   {
     std::lock_guard lock(mutex_);
     totals_ += counters;
   }
   ++batches_;
-  stream_time_ = stream_time;
+  watermark_ = watermark;
   last_commit_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
@@ -33,10 +33,10 @@ std::string stats_line(const RunStats& stats, const SourceCounters* source) {
   auto line = fmt::format(
       "run stats: batches={} messages={} records={} role_events={} skipped_other_category={} "
       "duplicates={} late={} future={} malformed_messages={} malformed_records={} alerts={} "
-      "muted_alerts={} stream_time={}",
+      "muted_alerts={} watermark={}",
       stats.batches(), d.messages, d.records, c.role_events, d.skipped_category, c.duplicates,
-      c.late, c.future, d.malformed_messages, d.malformed_records, c.alerts, c.muted_alerts,
-      stats.stream_time() == 0 ? std::string("-") : rules::format_event_time(stats.stream_time()));
+      c.late(), c.future(), d.malformed_messages, d.malformed_records, c.alerts, c.muted_alerts,
+      stats.watermark() == 0 ? std::string("-") : rules::format_event_time(stats.watermark()));
   if (source != nullptr) {
     line += fmt::format(" partitions={} rebalances={} restored_partitions={} skipped_old={}",
                         source->assigned_partitions.load(), source->rebalances.load(),

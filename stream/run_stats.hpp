@@ -12,12 +12,12 @@ namespace rolewatch::stream {
 
 class RunStats {
  public:
-  void add_batch(const BatchCounters& counters, rules::EventTime stream_time);
+  void add_batch(const BatchCounters& counters, rules::EventTime watermark);
   void set_write_failed(bool failed) { write_failed_ = failed; }
 
   BatchCounters totals() const;
   std::uint64_t batches() const { return batches_.load(); }
-  rules::EventTime stream_time() const { return stream_time_.load(); }
+  rules::EventTime watermark() const { return watermark_.load(); }
   std::int64_t last_commit_unix_ms() const { return last_commit_unix_ms_.load(); }
   bool write_failed() const { return write_failed_.load(); }
 
@@ -25,7 +25,7 @@ class RunStats {
   mutable std::mutex mutex_;
   BatchCounters totals_;
   std::atomic<std::uint64_t> batches_{0};
-  std::atomic<rules::EventTime> stream_time_{0};
+  std::atomic<rules::EventTime> watermark_{0};
   std::atomic<std::int64_t> last_commit_unix_ms_{0};
   std::atomic<bool> write_failed_{false};
 };

@@ -24,6 +24,9 @@ RunHooks Sidecar::hooks() {
   hooks.batch_failed = [this](const Error&) { batch_failed(); };
   hooks.assignment_changed = [this](const auto& partitions) { assignment_changed(partitions); };
   hooks.kafka_stats = [this](const std::string& json) { kafka_stats(json); };
+  hooks.alignment_changed = [this](const AlignmentStatus& status) {
+    metrics_.set_alignment(status);
+  };
   hooks.stopping = [this] { stop(); };
   return hooks;
 }

@@ -101,7 +101,7 @@ TEST_CASE("metric values move as records flow through the pipeline", "[metrics]"
   CHECK(value_of(after, "rolewatch_state_write_duration_seconds_count") == 1);
   CHECK(value_of(after, "rolewatch_batch_duration_seconds_count") == 1);
   CHECK(value_of(after, "rolewatch_consumer_lag_messages{partition=\"2\"}") == 5);
-  CHECK(value_of(after, "rolewatch_stream_time_lag_seconds") > 0);
+  CHECK(value_of(after, "rolewatch_watermark_lag_seconds") > 0);
   CHECK(value_of(after, "rolewatch_state_size_bytes") >= 0);
   CHECK(value_of(after, "rolewatch_last_message_timestamp_seconds") ==
         Approx(now_ms / 1000.0).margin(0.002));
