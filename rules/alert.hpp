@@ -34,6 +34,10 @@ struct Alert {
   EventTime first_seen = 0;
   EventTime last_seen = 0;
   EventTime detected_at = 0;  // wall clock when raised
+  // The restored removals of the burst cross the threshold on their own: the
+  // instance that read them before the state was lost raised this alert
+  // already, so it is rebuilt muted (not part of the JSON).
+  bool raised_before = false;
   std::vector<Removal> removals;
 };
 

@@ -117,6 +117,19 @@ Alert make_alert(const RuleDefinition& rule, const std::string& id, const GroupW
   return alert;
 }
 
+// Whether the burst's restored entries alone hold `threshold` distinct pairs
+// within one window: then whoever read them before raised the alert.
+bool restored_cross_alone(const std::vector<WindowEntry>& entries, Span burst,
+                          const RuleDefinition& rule) {
+  std::vector<WindowEntry> restored;
+  for (auto i = burst.begin; i < burst.end; ++i) {
+    if (entries[i].restored) restored.push_back(entries[i]);
+  }
+  if (restored.size() < rule.threshold) return false;
+  return first_crossing(restored, Span{0, restored.size()}, rule.window_micros(), rule.threshold)
+      .has_value();
+}
+
 }  // namespace
 
 std::string group_key(const RuleDefinition& rule, const RoleEvent& event) {
@@ -127,23 +140,24 @@ std::string group_key(const RuleDefinition& rule, const RoleEvent& event) {
   return actor.display_name;
 }
 
-bool prune_window(const RuleDefinition& rule, GroupWindow& window, EventTime stream_time) {
-  auto horizon = stream_time - rule.window_micros() - rule.grace_micros();
+bool prune_window(const RuleDefinition& rule, GroupWindow& window, EventTime watermark) {
+  auto horizon = watermark - rule.window_micros() - rule.grace_micros();
   auto removed =
       std::erase_if(window.entries, [horizon](const WindowEntry& e) { return e.time < horizon; });
   return removed > 0;
 }
 
 std::optional<Alert> add_removal(const RuleDefinition& rule, const std::string& group,
-                                 GroupWindow& window, const RoleEvent& event, EventTime stream_time,
-                                 EventTime now) {
+                                 GroupWindow& window, const RoleEvent& event, EventTime watermark,
+                                 EventTime now, bool restored) {
   remember_actor(window, event);
   auto entry = make_entry(event);
+  entry.restored = restored;
   auto& entries = window.entries;
   auto at = std::upper_bound(entries.begin(), entries.end(), entry, entry_before);
   auto index = static_cast<std::size_t>(at - entries.begin());
   entries.insert(at, std::move(entry));
-  prune_window(rule, window, stream_time);
+  prune_window(rule, window, watermark);
   // Pruning only removes entries older than the new one (it is not late), so
   // re-find it by audit id.
   index = std::min(index, entries.size() - 1);
@@ -164,7 +178,9 @@ std::optional<Alert> add_removal(const RuleDefinition& rule, const std::string& 
   if (!crossing) return std::nullopt;
   auto id = stable_alert_id(rule.id, group, entries[burst.begin].audit_id);
   for (auto i = burst.begin; i < burst.end; ++i) entries[i].alert_id = id;
-  return make_alert(rule, id, window, *crossing, now);
+  auto alert = make_alert(rule, id, window, *crossing, now);
+  alert.raised_before = restored_cross_alone(entries, burst, rule);
+  return alert;
 }
 
 std::string stable_alert_id(const std::string& rule_id, const std::string& group,

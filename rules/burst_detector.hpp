@@ -20,15 +20,17 @@ namespace rolewatch::rules {
 // id) or the tenant.
 std::string group_key(const RuleDefinition& rule, const RoleEvent& event);
 
-// Drops entries older than the retention horizon (stream time - window -
+// Drops entries older than the retention horizon (watermark - window -
 // grace). Returns true if anything was removed.
-bool prune_window(const RuleDefinition& rule, state::GroupWindow& window, EventTime stream_time);
+bool prune_window(const RuleDefinition& rule, state::GroupWindow& window, EventTime watermark);
 
 // Adds a counted removal (already deduplicated and not late) and decides.
-// `now` is the wall clock, only used for the alert's detectedAt.
+// `watermark` bounds pruning; `now` is the wall clock, only used for the
+// alert's detectedAt. `restored`: the removal was read below a restore
+// checkpoint (see Alert::raised_before).
 std::optional<Alert> add_removal(const RuleDefinition& rule, const std::string& group,
                                  state::GroupWindow& window, const RoleEvent& event,
-                                 EventTime stream_time, EventTime now);
+                                 EventTime watermark, EventTime now, bool restored = false);
 
 // Stable alert id: the same burst gets the same id after a restart or replay.
 std::string stable_alert_id(const std::string& rule_id, const std::string& group,

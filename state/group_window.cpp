@@ -7,7 +7,9 @@ namespace {
 
 // Format: version byte, then fields in declaration order. Integers are
 // little-endian fixed width; strings are a varint length and the bytes.
-constexpr std::uint8_t kVersion = 1;
+// Version 2 adds a flags byte to each entry; version 1 is still read.
+constexpr std::uint8_t kVersion = 2;
+constexpr std::uint8_t kRestoredFlag = 1;
 
 class Writer {
  public:
@@ -84,12 +86,20 @@ void write_entry(Writer& w, const WindowEntry& e) {
   w.str(e.role_template_id);
   w.str(e.role_name);
   w.str(e.alert_id);
+  w.byte(e.restored ? kRestoredFlag : 0);
 }
 
-bool read_entry(Reader& r, WindowEntry& e) {
-  return r.i64(e.time) && r.str(e.audit_id) && r.str(e.activity) && r.byte(e.service) &&
-         r.byte(e.result) && r.str(e.target_id) && r.str(e.target_upn) && r.str(e.target_type) &&
-         r.str(e.role_template_id) && r.str(e.role_name) && r.str(e.alert_id);
+bool read_entry(Reader& r, WindowEntry& e, std::uint8_t version) {
+  if (!(r.i64(e.time) && r.str(e.audit_id) && r.str(e.activity) && r.byte(e.service) &&
+        r.byte(e.result) && r.str(e.target_id) && r.str(e.target_upn) && r.str(e.target_type) &&
+        r.str(e.role_template_id) && r.str(e.role_name) && r.str(e.alert_id))) {
+    return false;
+  }
+  if (version < 2) return true;
+  std::uint8_t flags = 0;
+  if (!r.byte(flags)) return false;
+  e.restored = (flags & kRestoredFlag) != 0;
+  return true;
 }
 
 }  // namespace
@@ -111,7 +121,7 @@ std::string encode_group_window(const GroupWindow& window) {
 std::optional<GroupWindow> decode_group_window(std::string_view bytes) {
   Reader r(bytes);
   std::uint8_t version = 0;
-  if (!r.byte(version) || version != kVersion) return std::nullopt;
+  if (!r.byte(version) || version < 1 || version > kVersion) return std::nullopt;
   GroupWindow window;
   std::uint64_t count = 0;
   if (!(r.byte(window.actor.type) && r.str(window.actor.id) &&
@@ -122,7 +132,7 @@ std::optional<GroupWindow> decode_group_window(std::string_view bytes) {
   if (count > bytes.size()) return std::nullopt;  // each entry takes at least one byte
   window.entries.resize(count);
   for (auto& entry : window.entries) {
-    if (!read_entry(r, entry)) return std::nullopt;
+    if (!read_entry(r, entry, version)) return std::nullopt;
   }
   if (!r.done()) return std::nullopt;
   return window;

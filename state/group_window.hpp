@@ -24,6 +24,9 @@ struct WindowEntry {
   // alerted burst inherit it, which is what makes "one alert per burst" hold
   // across batches and restarts.
   std::string alert_id;
+  // Read below a restore checkpoint: the previous owner of the partition
+  // processed it already (and raised whatever alert it completed).
+  bool restored = false;
 };
 
 struct WindowActor {

@@ -12,6 +12,15 @@ bool holds_watermark(const PartitionActivity& activity, EventTime partition_time
   return activity.quiet_for < settings.idle_after;
 }
 
+std::optional<EventTime> pause_reference(const std::vector<PartitionReading>& partitions) {
+  std::optional<EventTime> oldest;
+  for (const auto& p : partitions) {
+    if (!p.holding || p.caught_up || p.time == kUnknownTime) continue;
+    oldest = oldest ? std::min(*oldest, p.time) : p.time;
+  }
+  return oldest;
+}
+
 bool ahead_of_skew(EventTime partition_time, std::optional<EventTime> reference,
                    const AlignmentSettings& settings) {
   if (!reference || partition_time == kUnknownTime) return false;
@@ -59,14 +68,6 @@ EventTime EventClock::watermark() {
   return floor_;
 }
 
-std::optional<EventTime> EventClock::alignment_reference() const {
-  std::optional<EventTime> oldest;
-  for (const auto& [name, clock] : partitions_) {
-    if (!clock.holding || clock.time == kUnknownTime) continue;
-    oldest = oldest ? std::min(*oldest, clock.time) : clock.time;
-  }
-  return oldest;
-}
 
 EventTime EventClock::partition_time(const std::string& partition) const {
   auto it = partitions_.find(partition);

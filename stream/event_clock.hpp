@@ -52,8 +52,21 @@ struct PartitionActivity {
 bool holds_watermark(const PartitionActivity& activity, EventTime partition_time,
                      const AlignmentSettings& settings);
 
-// Whether a partition with `partition_time` runs too far ahead of `reference`
-// (the oldest known time among the partitions holding the watermark).
+// One partition as the pause decision sees it.
+struct PartitionReading {
+  EventTime time = kUnknownTime;
+  bool holding = true;     // holds the watermark back
+  bool caught_up = false;  // nothing left to read right now
+};
+
+// What partitions are paused against: the oldest known time among those
+// that hold the watermark and still have data to read. A caught-up partition
+// has nothing to catch up with, so pausing others for it would only delay
+// them; nullopt when no partition is behind.
+std::optional<EventTime> pause_reference(const std::vector<PartitionReading>& partitions);
+
+// Whether a partition with `partition_time` runs more than max_skew ahead of
+// `reference`.
 bool ahead_of_skew(EventTime partition_time, std::optional<EventTime> reference,
                    const AlignmentSettings& settings);
 
@@ -89,8 +102,6 @@ class EventClock {
   // max(previous watermark, min over holding partitions); stays put while a
   // holding partition's time is still unknown.
   EventTime watermark();
-  // The oldest known time among holding partitions: the reference for pausing.
-  std::optional<EventTime> alignment_reference() const;
   EventTime partition_time(const std::string& partition) const;
   const std::map<std::string, PartitionClock>& partitions() const { return partitions_; }
 

@@ -394,7 +394,13 @@ void KafkaSource::align() {
                       holds_watermark(activity, clock.partition_time(state.clock_key), alignment_));
   }
   clock.watermark();  // moves forward now, so metrics and the next batch agree
-  const auto reference = clock.alignment_reference();
+  std::vector<PartitionReading> readings;
+  for (const auto& [id, state] : partitions_) {
+    auto it = clock.partitions().find(state.clock_key);
+    if (it == clock.partitions().end()) continue;
+    readings.push_back({it->second.time, it->second.holding, state.caught_up});
+  }
+  const auto reference = pause_reference(readings);
   std::vector<std::int32_t> pause;
   std::vector<std::int32_t> resume;
   for (auto& [id, state] : partitions_) {

@@ -211,13 +211,14 @@ struct Pipeline::Impl {
     result.documents.push_back(std::move(document));
     for (auto& alert :
          rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
-      emit(rules::to_json(alert), message);
+      emit(rules::to_json(alert), message.mute_alerts);
     }
   }
 
-  // An alert document goes to the outbox unless it is being restored.
-  bool emit(nlohmann::json document, const SourceMessage& message) {
-    if (message.mute_alerts) {
+  // An alert document goes to the outbox unless it was sent before the state
+  // was lost (it is being rebuilt, muted).
+  bool emit(nlohmann::json document, bool muted) {
+    if (muted) {
       ++result.counters.muted_alerts;
       return false;
     }
@@ -242,9 +243,16 @@ struct Pipeline::Impl {
       failure = touched.error();
       return;
     }
-    auto alert = rules::add_removal(rule, group, (*touched)->window, event, watermark, now());
+    auto alert = rules::add_removal(rule, group, (*touched)->window, event, watermark, now(),
+                                    message.mute_alerts);
     if (!alert) return;
-    if (emit(rules::to_json(*alert), message)) result.alerts.push_back(std::move(*alert));
+    // A burst is muted only if its removals read below the checkpoint cross
+    // the threshold alone: across partitions a restore reads in a different
+    // order than the first run did, and a burst completed by a new record
+    // was never alerted.
+    if (emit(rules::to_json(*alert), alert->raised_before)) {
+      result.alerts.push_back(std::move(*alert));
+    }
   }
 
   void write_windows(state::Batch& batch) {
