@@ -297,4 +297,68 @@ std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohma
   return by_id;
 }
 
+
+void publish_timed(const std::string& bootstrap, const std::string& topic,
+                   const std::vector<TimedMessage>& messages) {
+  auto publisher = rolewatch::stream::MessagePublisher::open(bootstrap);
+  if (!publisher) throw std::runtime_error(publisher.error().message);
+  for (const auto& message : messages) {
+    auto status =
+        (*publisher)->send(topic, message.partition, message.value, message.timestamp_ms);
+    if (!status) throw std::runtime_error(status.error().message);
+  }
+  auto status = (*publisher)->flush();
+  if (!status) throw std::runtime_error(status.error().message);
+}
+
+std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& extras) {
+  auto yaml = run_config_yaml(spec);
+  if (!extras.source_yaml.empty()) {
+    const std::string source = "source:\n";
+    auto at = yaml.find(source);
+    if (at == std::string::npos) throw std::logic_error("run_config_yaml: no source section");
+    yaml.insert(at + source.size(), extras.source_yaml);
+  }
+  if (!extras.log_level.empty()) {
+    const std::string log = "log: {stats_interval_s: 0}";
+    auto at = yaml.find(log);
+    if (at == std::string::npos) throw std::logic_error("run_config_yaml: no log section");
+    yaml.replace(at, log.size(),
+                 "log: {stats_interval_s: 0, level: " + extras.log_level + "}");
+  }
+  if (extras.batch_max_messages > 0) {
+    const std::string batch = "batch: {max_messages: 200,";
+    auto at = yaml.find(batch);
+    if (at == std::string::npos) throw std::logic_error("run_config_yaml: no batch settings");
+    yaml.replace(at, batch.size(),
+                 "batch: {max_messages: " + std::to_string(extras.batch_max_messages) + ",");
+  }
+  if (!extras.http_listen.empty()) yaml += "http: {listen: '" + extras.http_listen + "'}\n";
+  return yaml;
+}
+
+rolewatch::stream::Config run_config(const RunConfigSpec& spec, const RunConfigExtras& extras) {
+  auto config = rolewatch::stream::parse_config(run_config_yaml(spec, extras));
+  if (!config) throw std::runtime_error(config.error().message);
+  return *config;
+}
+
+int run_until_caught_up(const rolewatch::stream::Config& config,
+                        rolewatch::stream::RunOptions options,
+                        const rolewatch::stream::RunHooks& hooks, std::chrono::seconds deadline) {
+  std::atomic<bool> stop{false};
+  std::thread timer([&] {
+    auto end = Clock::now() + deadline;
+    while (!stop && Clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stop = true;
+  });
+  options.stop_at_end = true;
+  options.install_signal_handlers = false;
+  options.stop = &stop;
+  int code = rolewatch::stream::run(config, options, hooks);
+  stop = true;
+  timer.join();
+  return code;
+}
+
 }  // namespace support

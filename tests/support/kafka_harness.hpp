@@ -18,6 +18,7 @@
 
 #include "state/store.hpp"
 #include "stream/config.hpp"
+#include "stream/run_command.hpp"
 
 namespace support {
 
@@ -129,5 +130,36 @@ std::map<std::string, std::string> family_contents(const std::filesystem::path& 
                                                    rolewatch::state::Family family);
 // alert id -> the alert without detectedAt (the wall clock differs per run).
 std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohmann::json>& alerts);
+
+
+// --- Event time across partitions (issue 9) ---------------------------------
+
+// A message with its broker timestamp (Event Hubs' enqueued time).
+struct TimedMessage {
+  std::int32_t partition = 0;
+  std::string value{};
+  std::int64_t timestamp_ms = 0;  // 0: the producer's clock
+};
+// Publishes in order and waits for the broker's acks.
+void publish_timed(const std::string& bootstrap, const std::string& topic,
+                   const std::vector<TimedMessage>& messages);
+
+// Keys a run config gets on top of run_config_yaml's.
+struct RunConfigExtras {
+  std::string source_yaml{};  // lines under `source:`, e.g. "  max_skew: 1m\n"
+  std::string log_level{};    // empty: the default (info)
+  std::string http_listen{};  // empty: no HTTP server
+  int batch_max_messages = 0;  // 0: run_config_yaml's 200
+};
+std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& extras);
+// The same as a Config; throws with the parser's message when it is refused.
+rolewatch::stream::Config run_config(const RunConfigSpec& spec, const RunConfigExtras& extras);
+
+// run_until_caught_up with hooks (and options) of the caller's: the options'
+// stop_at_end, install_signal_handlers and stop are set here.
+int run_until_caught_up(const rolewatch::stream::Config& config,
+                        rolewatch::stream::RunOptions options,
+                        const rolewatch::stream::RunHooks& hooks,
+                        std::chrono::seconds deadline = std::chrono::seconds(30));
 
 }  // namespace support
