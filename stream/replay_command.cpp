@@ -47,6 +47,21 @@ void print_summary(const BatchCounters& c, std::uint64_t lines) {
       d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts);
 }
 
+// One replayed file: a partition of its own (design §3, "Event time").
+struct ReplayInput {
+  std::string name;
+  std::int32_t partition = 0;  // its position on the command line
+  std::unique_ptr<std::ifstream> file;  // null for stdin
+  std::unique_ptr<ChunkedLines> chunks;
+  std::string clock_key;
+  std::int64_t line_number = 0;
+  bool done = false;
+};
+
+// Replays files as partitions of one stream: the file whose time is oldest
+// (or still unknown) is read next, a chunk at a time, so several files are
+// merged in event-time order through the same watermark as the live
+// source's partitions. One file is read straight through, as before.
 class Replayer {
  public:
   Replayer(Pipeline& pipeline, std::size_t batch_lines)
@@ -54,21 +69,11 @@ class Replayer {
 
   // Returns false when the state could not be written (nothing of that
   // batch is committed).
-  bool replay_stream(std::istream& in, const std::string& name) {
-    ChunkedLines chunks(in);
-    std::vector<std::string_view> chunk;
-    std::int64_t number = 0;
-    std::vector<std::int64_t> numbers;
-    while (chunks.next(chunk)) {
-      for (auto line : chunk) {
-        ++number;
-        if (blank(line)) continue;
-        lines_.push_back(line);
-        numbers.push_back(number);
-        if (lines_.size() >= batch_lines_ && !flush(name, numbers)) return false;
-      }
-      // The lines are views into the chunk: commit before reading the next.
-      if (!flush(name, numbers)) return false;
+  bool replay(std::vector<ReplayInput>& inputs) {
+    auto& clock = pipeline_.clock();
+    for (auto& input : inputs) clock.assign(input.clock_key, kUnknownTime);
+    while (auto* input = next_input(inputs)) {
+      if (!replay_chunk(*input)) return false;
     }
     return true;
   }
@@ -77,16 +82,44 @@ class Replayer {
   std::uint64_t lines() const { return line_count_; }
 
  private:
-  bool flush(const std::string& name, std::vector<std::int64_t>& numbers) {
+  ReplayInput* next_input(std::vector<ReplayInput>& inputs) {
+    ReplayInput* oldest = nullptr;
+    for (auto& input : inputs) {
+      if (input.done) continue;
+      auto time = pipeline_.clock().partition_time(input.clock_key);
+      if (!oldest || time < pipeline_.clock().partition_time(oldest->clock_key)) oldest = &input;
+    }
+    return oldest;
+  }
+
+  bool replay_chunk(ReplayInput& input) {
+    std::vector<std::string_view> chunk;
+    if (!input.chunks->next(chunk)) {
+      input.done = true;
+      pipeline_.clock().set_holding(input.clock_key, false);  // nothing more will come
+      return true;
+    }
+    for (auto line : chunk) {
+      ++input.line_number;
+      if (blank(line)) continue;
+      lines_.push_back(line);
+      numbers_.push_back(input.line_number);
+      if (lines_.size() >= batch_lines_ && !flush(input)) return false;
+    }
+    // The lines are views into the chunk: commit before reading the next.
+    return flush(input);
+  }
+
+  bool flush(const ReplayInput& input) {
     if (lines_.empty()) return true;
     std::vector<SourceMessage> messages;
     messages.reserve(lines_.size());
     for (std::size_t i = 0; i < lines_.size(); ++i) {
-      messages.push_back(SourceMessage{name, 0, numbers[i], 0, lines_[i], false});
+      messages.push_back(SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false});
     }
     auto result = pipeline_.process(messages);
     if (!result) {
-      spdlog::error("{}: {}", name, result.error().message);
+      spdlog::error("{}: {}", input.name, result.error().message);
       return false;
     }
     for (const auto& document : result->documents) std::cout << document.dump() << '\n';
@@ -94,16 +127,31 @@ class Replayer {
     totals_ += result->counters;
     line_count_ += lines_.size();
     lines_.clear();
-    numbers.clear();
+    numbers_.clear();
     return true;
   }
 
   Pipeline& pipeline_;
   std::size_t batch_lines_;
   std::vector<std::string_view> lines_;  // views into the current chunk
+  std::vector<std::int64_t> numbers_;
   BatchCounters totals_;
   std::uint64_t line_count_ = 0;
 };
+
+std::vector<ReplayInput> open_inputs(const std::vector<std::string>& files) {
+  std::vector<ReplayInput> inputs;
+  for (const auto& name : files) {
+    ReplayInput input;
+    input.name = name;
+    input.partition = static_cast<std::int32_t>(inputs.size());
+    if (name != "-") input.file = std::make_unique<std::ifstream>(name);
+    input.chunks = std::make_unique<ChunkedLines>(input.file ? *input.file : std::cin);
+    input.clock_key = state::Store::offset_key(name, input.partition);
+    inputs.push_back(std::move(input));
+  }
+  return inputs;
+}
 
 bool check_readable(const std::vector<std::string>& files) {
   for (const auto& file : files) {
@@ -148,16 +196,8 @@ int replay_command(const ReplayOptions& options) {
     return 1;
   }
   Replayer replayer(**pipeline, std::max<std::size_t>(options.batch_lines, 1));
-  for (const auto& file : options.files) {
-    bool ok = true;
-    if (file == "-") {
-      ok = replayer.replay_stream(std::cin, "-");
-    } else {
-      std::ifstream in(file);
-      ok = replayer.replay_stream(in, file);
-    }
-    if (!ok) return 1;
-  }
+  auto inputs = open_inputs(options.files);
+  if (!replayer.replay(inputs)) return 1;
   print_summary(replayer.totals(), replayer.lines());
   return 0;
 }
