@@ -243,12 +243,13 @@ class Generator {
           uniform(0, 120);
       if (begin >= spec_.minutes * 60) throw std::invalid_argument("backlog_stream: burst too late");
       const bool slow = spec_.slow_bursts && b % 2 == 1;
-      const bool app_actor = b % 6 == 5;
-      const auto actor_id = backlog_actor_id(spec_.tag, b);
-      const auto actor =
-          app_actor ? app(actor_id, "Automation " + std::to_string(b))
-                    : user(actor_id, "intruder" + std::to_string(b) + "@contoso.com",
-                           "Intruder " + std::to_string(b), "203.0.113." + std::to_string(10 + b));
+      const int who = actor_of(b);
+      const bool app_actor = who % 6 == 5;
+      const auto actor_id = backlog_actor_id(spec_.tag, who);
+      const auto actor = app_actor ? app(actor_id, "Automation " + std::to_string(who))
+                                   : user(actor_id, "intruder" + std::to_string(who) + "@contoso.com",
+                                          "Intruder " + std::to_string(who),
+                                          "203.0.113." + std::to_string(10 + who % 200));
       // Distinct partitions for the removals of this burst.
       std::vector<int> partitions(spec_.partitions);
       std::iota(partitions.begin(), partitions.end(), 0);
@@ -308,6 +309,8 @@ class Generator {
     }
   }
 
+  int actor_of(int burst) const { return spec_.actors > 0 ? burst % spec_.actors : burst; }
+
   int pick_partition() {
     if (spec_.partitions == 1) return 0;
     if (spec_.share_on_first <= 1.0 / spec_.partitions) return uniform(0, spec_.partitions - 1);
@@ -321,7 +324,9 @@ class Generator {
     backlog.bytes_per_partition.assign(spec_.partitions, 0);
     backlog.messages_per_partition.assign(spec_.partitions, 0);
     backlog.bursts.resize(spec_.bursts);
-    for (int b = 0; b < spec_.bursts; ++b) backlog.bursts[b].actor_id = backlog_actor_id(spec_.tag, b);
+    for (int b = 0; b < spec_.bursts; ++b) {
+      backlog.bursts[b].actor_id = backlog_actor_id(spec_.tag, actor_of(b));
+    }
 
     struct Built {
       BacklogMessage message;

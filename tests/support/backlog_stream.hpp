@@ -32,6 +32,9 @@ struct BacklogSpec {
   int first_burst_minute = 15;
   int burst_every_minutes = 30;
   int removals_per_burst = 3;  // the default rule's threshold
+  // 0: every burst by its own actor; n: burst b by actor b % n (an actor
+  // bursting again after its window is a new alert).
+  int actors = 0;
   // Every other burst is slow: its removals ~10 min apart instead of ~1 min.
   bool slow_bursts = true;
   int noise_records_per_hour = 300;
@@ -84,7 +87,7 @@ Backlog backlog_stream(const BacklogSpec& spec);
 // the input of a `rolewatch replay` that sees the stream in time order.
 void write_time_ordered_jsonl(const Backlog& backlog, const std::filesystem::path& path);
 
-// The actor id of burst `n` of backlogs tagged `tag`.
+// The id of actor `n` of backlogs tagged `tag` (burst n's, unless spec.actors).
 std::string backlog_actor_id(const std::string& tag, int n);
 
 }  // namespace support
