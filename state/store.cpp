@@ -188,8 +188,8 @@ Expected<std::optional<std::int64_t>> Store::next_offset(std::string_view topic,
   return std::optional<std::int64_t>((*position)->next_offset);
 }
 
-Expected<std::optional<PartitionPosition>> Store::partition_position(
-    std::string_view topic, std::int32_t partition) const {
+Expected<std::optional<PartitionPosition>> Store::partition_position(std::string_view topic,
+                                                                     std::int32_t partition) const {
   auto value = get(Family::offsets, offset_key(topic, partition));
   if (!value) return value.error();
   if (!value->has_value() || (*value)->size() < 8) return std::optional<PartitionPosition>();

@@ -24,7 +24,8 @@ std::optional<EventTime> pause_reference(const std::vector<PartitionReading>& pa
 bool ahead_of_skew(EventTime partition_time, std::optional<EventTime> reference,
                    const AlignmentSettings& settings) {
   if (!reference || partition_time == kUnknownTime) return false;
-  const EventTime skew = std::chrono::duration_cast<std::chrono::microseconds>(settings.max_skew).count();
+  const EventTime skew =
+      std::chrono::duration_cast<std::chrono::microseconds>(settings.max_skew).count();
   return partition_time - *reference > skew;
 }
 
@@ -67,7 +68,6 @@ EventTime EventClock::watermark() {
   if (oldest) floor_ = std::max(floor_, *oldest);
   return floor_;
 }
-
 
 EventTime EventClock::partition_time(const std::string& partition) const {
   auto it = partitions_.find(partition);

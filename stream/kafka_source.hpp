@@ -102,8 +102,8 @@ class KafkaSource {
     std::int64_t mute_until = 0;
     std::int64_t skip_before_ms = 0;
     bool caught_up = false;
-    bool ever_read = false;  // since this assignment
-    bool paused = false;     // ahead of the watermark
+    bool ever_read = false;                               // since this assignment
+    bool paused = false;                                  // ahead of the watermark
     std::chrono::steady_clock::time_point last_activity;  // message or assignment
     std::string clock_key;                                // its name in the EventClock
   };
@@ -127,7 +127,8 @@ class KafkaSource {
   void store_offsets();
   bool caught_up() const;
   void align();
-  void apply_pauses(const std::vector<std::int32_t>& pause, const std::vector<std::int32_t>& resume);
+  void apply_pauses(const std::vector<std::int32_t>& pause,
+                    const std::vector<std::int32_t>& resume);
   void report_alignment(bool changed);
   void forget_partition(std::int32_t partition);
   void fail(Error error);
@@ -144,7 +145,7 @@ class KafkaSource {
   std::vector<std::unique_ptr<RdKafka::Message>> batch_messages_;
   std::vector<SourceMessage> batch_;
   std::chrono::steady_clock::time_point batch_started_;
-  std::size_t batch_bytes_ = 0;            // payload bytes held by the open batch
+  std::size_t batch_bytes_ = 0;  // payload bytes held by the open batch
   AlignmentSettings alignment_;
   std::chrono::steady_clock::time_point last_report_;
   const BatchHandler* handler_ = nullptr;  // set while run() is active

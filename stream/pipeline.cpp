@@ -83,7 +83,7 @@ struct Pipeline::Impl {
   std::map<std::string, TouchedWindow> windows;  // ordered: deterministic writes
   std::unordered_map<std::string, EventTime> new_audit_ids;
   std::map<std::string, std::int64_t> offsets;  // partition key -> next offset
-  const std::string* partition = nullptr;        // key of the message being decoded
+  const std::string* partition = nullptr;       // key of the message being decoded
   std::vector<std::string> outbox_values;
   std::optional<state::Batch> batch;
   std::shared_ptr<const state::EligibilitySnapshot> snapshot;  // loaded on first activation
@@ -155,8 +155,8 @@ struct Pipeline::Impl {
     ++result.counters.role_events;
     ++result.counters.role_events_by_kind[static_cast<std::size_t>(event.kind)];
     if (!observe_time(event.time, message)) {
-      spdlog::warn("skipping record {} at {}:{}:{}: event time {} is in the future",
-                   event.audit_id, message.topic, message.partition, message.offset,
+      spdlog::warn("skipping record {} at {}:{}:{}: event time {} is in the future", event.audit_id,
+                   message.topic, message.partition, message.offset,
                    rules::format_event_time(event.time));
       return;
     }
@@ -209,8 +209,7 @@ struct Pipeline::Impl {
     auto document = rules::to_json(*labelled);
     if (!message.mute_alerts) outbox_values.push_back(document.dump());
     result.documents.push_back(std::move(document));
-    for (auto& alert :
-         rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
+    for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
       emit(rules::to_json(alert), message.mute_alerts);
     }
   }
@@ -356,7 +355,9 @@ Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages)
   auto saved_clock = impl.clock;
   auto saved_sequence = impl.outbox_sequence;
   for (const auto& message : messages) {
-    auto offset = impl.offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0).first;
+    auto offset =
+        impl.offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0)
+            .first;
     impl.partition = &offset->first;
     impl.result.counters.decode += impl.decoder.decode(
         message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); },

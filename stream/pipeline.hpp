@@ -65,7 +65,7 @@ struct BatchResult {
   // (rolewatch.alert.v1) and labelled activations (rolewatch.activation.v1).
   std::vector<nlohmann::json> documents;
   BatchCounters counters;
-  rules::EventTime watermark = 0;          // after the batch
+  rules::EventTime watermark = 0;            // after the batch
   std::uint64_t bytes = 0;                   // message payload bytes
   std::int64_t newest_broker_ms = 0;         // newest broker timestamp in the batch, 0 if none
   std::chrono::nanoseconds process_time{0};  // decode, rules and the write

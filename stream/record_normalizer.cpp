@@ -577,7 +577,10 @@ RecordResult RecordReader::read(od::object& record, RoleEvent& event) {
   bool is_role = false;
   if (!is_role_management(props, is_role)) return result_;
   if (!is_role) {
-    return {RecordStatus::other_category, {}, simdjson::SUCCESS, false,
+    return {RecordStatus::other_category,
+            {},
+            simdjson::SUCCESS,
+            false,
             record_time(record, envelope_form)};
   }
   if (!reset(props) || !read_properties(props)) return result_;

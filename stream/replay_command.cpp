@@ -50,7 +50,7 @@ void print_summary(const BatchCounters& c, std::uint64_t lines) {
 // One replayed file: a partition of its own (design §3, "Event time").
 struct ReplayInput {
   std::string name;
-  std::int32_t partition = 0;  // its position on the command line
+  std::int32_t partition = 0;           // its position on the command line
   std::unique_ptr<std::ifstream> file;  // null for stdin
   std::unique_ptr<ChunkedLines> chunks;
   std::string clock_key;
@@ -115,7 +115,8 @@ class Replayer {
     std::vector<SourceMessage> messages;
     messages.reserve(lines_.size());
     for (std::size_t i = 0; i < lines_.size(); ++i) {
-      messages.push_back(SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false});
+      messages.push_back(
+          SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false});
     }
     auto result = pipeline_.process(messages);
     if (!result) {

@@ -56,9 +56,9 @@ void log_alert(const rules::Alert& alert) {
 // The consumer loop proper, once the store and pipeline exist.
 int consume(const Config& config, const RunOptions& options, const RunHooks& hooks,
             RunContext& context, Pipeline& pipeline, RunStats& stats) {
-  SourceOptions source_options{options.stop_at_end, restore_lookback(config.rules),
-                               hooks.assignment_changed, hooks.kafka_stats, &pipeline.clock(),
-                               hooks.alignment_changed};
+  SourceOptions source_options{options.stop_at_end,      restore_lookback(config.rules),
+                               hooks.assignment_changed, hooks.kafka_stats,
+                               &pipeline.clock(),        hooks.alignment_changed};
   auto source = KafkaSource::open(config.source, context.bootstrap, context.store, source_options);
   if (!source) {
     spdlog::error("{}", source.error().message);

@@ -182,8 +182,8 @@ void print_table_row(int partitions, double share, std::size_t alerts, std::size
               << "| partitions | share of messages on partition 0 | alerts | late records |\n"
               << "|---|---|---|---|\n";
   });
-  std::cout << "| " << partitions << " | " << percent(share) << " | " << alerts << " / "
-            << expected << " | " << late << " |" << std::endl;
+  std::cout << "| " << partitions << " | " << percent(share) << " | " << alerts << " / " << expected
+            << " | " << late << " |" << std::endl;
 }
 
 void require_within_retention(const Backlog& backlog) {
@@ -209,8 +209,8 @@ ReplayResult reference_alerts(const Backlog& backlog, const std::filesystem::pat
 // run from an empty state directory until every partition is caught up.
 void check_backlog_catch_up(int partitions, double share_on_first, unsigned seed) {
   TempDir dir;
-  auto backlog = backlog_stream(
-      {.partitions = partitions, .share_on_first = share_on_first, .seed = seed});
+  auto backlog =
+      backlog_stream({.partitions = partitions, .share_on_first = share_on_first, .seed = seed});
   require_within_retention(backlog);
   REQUIRE(backlog.bursts.size() >= 20);
   auto reference = reference_alerts(backlog, dir / "backlog.jsonl");
@@ -220,16 +220,14 @@ void check_backlog_catch_up(int partitions, double share_on_first, unsigned seed
 
   RunConfigSpec spec{broker.bootstrap(), kTopic, "catch-up", dir / "state", "group", ""};
   RunTotals totals;
-  REQUIRE(run_until_caught_up(run_config(spec), {}, totals.hooks(), std::chrono::seconds(60)) ==
-          0);
+  REQUIRE(run_until_caught_up(run_config(spec), {}, totals.hooks(), std::chrono::seconds(60)) == 0);
   auto alerts = outbox_alerts(dir / "state");
   print_table_row(partitions, backlog.share_on(0), alerts.size(), reference.alerts.size(),
                   totals.late);
   INFO("partitions " << partitions << ", share on partition 0 " << percent(backlog.share_on(0))
-                     << ", messages " << backlog.messages.size() << ", records "
-                     << backlog.records << ", largest partition "
-                     << backlog.largest_partition_bytes() << " bytes; replay: "
-                     << reference.summary);
+                     << ", messages " << backlog.messages.size() << ", records " << backlog.records
+                     << ", largest partition " << backlog.largest_partition_bytes()
+                     << " bytes; replay: " << reference.summary);
   CHECK(totals.messages == backlog.messages.size());
   CHECK(totals.late == 0);
   CHECK(totals.future == 0);
@@ -338,9 +336,10 @@ TEST_CASE("the backlog generator is deterministic and spreads each burst over pa
   CHECK(span_ms > 11 * 3600 * 1000LL);
 }
 
-TEST_CASE("restores from an empty state dir in the middle of a backlog resend no alert "
-          "and miss none",
-          "[kafka][event-time]") {
+TEST_CASE(
+    "restores from an empty state dir in the middle of a backlog resend no alert "
+    "and miss none",
+    "[kafka][event-time]") {
   TempDir dir;
   auto backlog = backlog_stream({.partitions = 4, .share_on_first = 0.55, .seed = 94});
   require_within_retention(backlog);
@@ -390,8 +389,8 @@ TEST_CASE("restores from an empty state dir in the middle of a backlog resend no
     REQUIRE(committed_offsets(broker.bootstrap(), "restore", kTopic, 4) ==
             high_watermarks(broker.bootstrap(), kTopic, 4));
     auto alerts = outbox_alerts(dir / "state");
-    std::cout << "restore " << run << ": " << part.size() << " messages produced, "
-              << alerts.size() << " alerts, " << totals.late << " late" << std::endl;
+    std::cout << "restore " << run << ": " << part.size() << " messages produced, " << alerts.size()
+              << " alerts, " << totals.late << " late" << std::endl;
 
     INFO("run " << run << " (" << (run == 0 ? "fresh state" : "restored") << ")");
     check_no_duplicates(alerts);
@@ -437,9 +436,9 @@ TEST_CASE("a run killed with SIGKILL while partitions are paused ends with repla
   // Static assignment: a restart resumes at once (no session to expire).
   // Small batches so the catch-up takes long enough to be interrupted.
   RunConfigSpec spec{broker.bootstrap(), kTopic, "killed", dir / "state", "static", ""};
-  write_text(dir / "run.yaml",
-             run_config_yaml(spec, {.source_yaml = "  max_skew: 1m\n", .log_level = "debug",
-                                    .batch_max_messages = 10}));
+  write_text(dir / "run.yaml", run_config_yaml(spec, {.source_yaml = "  max_skew: 1m\n",
+                                                      .log_level = "debug",
+                                                      .batch_max_messages = 10}));
 
   // Every alert ever seen in the state, by id: its content must never change.
   std::map<std::string, json> seen;
@@ -514,11 +513,17 @@ TEST_CASE("a partition that receives nothing for hours does not stop the others'
   // hours with a burst every 70 minutes by two actors in turn, so each actor
   // bursts again 140 minutes later: a new alert only if the watermark moved
   // on (the first burst ended: no removal for a window of watermark time).
-  auto quiet = backlog_stream({.partitions = 1, .minutes = 5, .bursts = 0, .seed = 96,
-                               .tag = "quiet"});
-  auto busy = backlog_stream({.partitions = 3, .minutes = 245, .bursts = 4,
-                              .first_burst_minute = 20, .burst_every_minutes = 70,
-                              .actors = 2, .slow_bursts = false, .seed = 97, .tag = "busy"});
+  auto quiet =
+      backlog_stream({.partitions = 1, .minutes = 5, .bursts = 0, .seed = 96, .tag = "quiet"});
+  auto busy = backlog_stream({.partitions = 3,
+                              .minutes = 245,
+                              .bursts = 4,
+                              .first_burst_minute = 20,
+                              .burst_every_minutes = 70,
+                              .actors = 2,
+                              .slow_bursts = false,
+                              .seed = 97,
+                              .tag = "busy"});
   const auto start_us = *rolewatch::rules::parse_event_time(BacklogSpec{}.start);
   auto minute_of = [&](const BacklogMessage& message) {
     return (message.newest_event_us - start_us) / (60 * 1'000'000LL);
@@ -538,9 +543,8 @@ TEST_CASE("a partition that receives nothing for hours does not stop the others'
     std::vector<const BacklogMessage*> ordered;
     for (const auto& message : quiet.messages) ordered.push_back(&message);
     for (const auto& message : busy.messages) ordered.push_back(&message);
-    std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) {
-      return a->enqueued_ms < b->enqueued_ms;
-    });
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](auto* a, auto* b) { return a->enqueued_ms < b->enqueued_ms; });
     std::ofstream out(dir / "all.jsonl");
     for (const auto* message : ordered) out << message->body << '\n';
   }
@@ -606,8 +610,14 @@ namespace {
 // `offset`.
 void check_wrong_host_clock(std::chrono::hours offset) {
   const auto real_now_us = system_now_us();
-  BacklogSpec spec{.partitions = 4, .minutes = 60, .bursts = 6, .first_burst_minute = 5,
-                   .burst_every_minutes = 9, .slow_bursts = false, .seed = 98, .tag = "clock"};
+  BacklogSpec spec{.partitions = 4,
+                   .minutes = 60,
+                   .bursts = 6,
+                   .first_burst_minute = 5,
+                   .burst_every_minutes = 9,
+                   .slow_bursts = false,
+                   .seed = 98,
+                   .tag = "clock"};
   // The stretch ends ten minutes before now (enqueued at most two later).
   spec.start = rolewatch::rules::format_event_time(real_now_us - 70LL * 60 * 1'000'000);
   auto backlog = backlog_stream(spec);

@@ -1,8 +1,8 @@
 // End-to-end: the rolewatch executable replaying fixture files.
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "support/backlog_stream.hpp"
@@ -101,7 +101,8 @@ TEST_CASE("the help lists every subcommand", "[e2e]") {
   CHECK_THAT(run.out, Catch::Contains("replay"));
 }
 
-TEST_CASE("several files replay as partitions of one stream, merged by event time", "[e2e][event-time]") {
+TEST_CASE("several files replay as partitions of one stream, merged by event time",
+          "[e2e][event-time]") {
   // Each file is one partition of a 12-hour backlog: read one after the
   // other with one clock for all, the first file would make every removal
   // of the others late.

@@ -70,6 +70,8 @@ TEST_CASE("the design's minimal configuration loads as written", "[config]") {
   CHECK(config->source.batch.max_messages == 500);
   CHECK(config->source.batch.max_bytes == 16u << 20);
   CHECK(config->source.batch.max_wait_ms == 100);
+  CHECK(config->source.max_skew == std::chrono::minutes(15));
+  CHECK(config->source.idle_after == std::chrono::seconds(30));
   CHECK(config->source.auth.mode == AuthMode::none);
   CHECK(config->state_dir == "./state");
   CHECK(config->http.listen == "127.0.0.1:9464");
@@ -103,6 +105,16 @@ TEST_CASE("a value of the wrong type is named with its path", "[config]") {
   CHECK(error_of(with_source("") + "sinks: {type: file}\n") == "sinks: expected a list of sinks");
   CHECK(error_of(with_source("") + "http: {listen: 9464}\n") ==
         "http.listen: expected host:port, e.g. 127.0.0.1:9464");
+}
+
+TEST_CASE("event-time alignment takes durations for max_skew and idle_after", "[config]") {
+  auto config = parse_config(with_source("  max_skew: PT5M\n  idle_after: 500ms\n"), kNoEnv);
+  REQUIRE(config.has_value());
+  CHECK(config->source.max_skew == std::chrono::minutes(5));
+  CHECK(config->source.idle_after == std::chrono::milliseconds(500));
+  CHECK(error_of(with_source("  max_skew: 0s\n")) == "source.max_skew: must be greater than 0");
+  CHECK(error_of(with_source("  idle_after: soon\n")) ==
+        "source.idle_after: expected a duration such as 500ms, 15s, 5m, 1h or PT1H");
 }
 
 TEST_CASE("an unknown key is refused by name", "[config]") {

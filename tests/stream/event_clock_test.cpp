@@ -85,16 +85,16 @@ TEST_CASE("with no partition holding, the watermark stays where it was", "[event
 
 TEST_CASE("a partition with data to read holds the watermark, however long it is quiet",
           "[event-time]") {
-  CHECK(holds_watermark({.caught_up = false, .ever_read = true, .quiet_for = 1h}, kNoon,
-                        kSettings));
+  CHECK(
+      holds_watermark({.caught_up = false, .ever_read = true, .quiet_for = 1h}, kNoon, kSettings));
 }
 
 TEST_CASE("a caught-up partition holds the watermark until it was quiet for idle_after",
           "[event-time]") {
-  CHECK(holds_watermark({.caught_up = true, .ever_read = true, .quiet_for = 29s}, kNoon,
-                        kSettings));
-  CHECK_FALSE(holds_watermark({.caught_up = true, .ever_read = true, .quiet_for = 30s}, kNoon,
-                              kSettings));
+  CHECK(
+      holds_watermark({.caught_up = true, .ever_read = true, .quiet_for = 29s}, kNoon, kSettings));
+  CHECK_FALSE(
+      holds_watermark({.caught_up = true, .ever_read = true, .quiet_for = 30s}, kNoon, kSettings));
 }
 
 TEST_CASE("a caught-up partition that never had a record does not hold the watermark",
@@ -102,8 +102,8 @@ TEST_CASE("a caught-up partition that never had a record does not hold the water
   CHECK_FALSE(holds_watermark({.caught_up = true, .ever_read = false, .quiet_for = 0s},
                               kUnknownTime, kSettings));
   // One with a persisted time waits for idle_after like any other.
-  CHECK(holds_watermark({.caught_up = true, .ever_read = false, .quiet_for = 0s}, kNoon,
-                        kSettings));
+  CHECK(
+      holds_watermark({.caught_up = true, .ever_read = false, .quiet_for = 0s}, kNoon, kSettings));
 }
 
 TEST_CASE("partitions are paused against the oldest partition that still has data to read",
@@ -127,8 +127,7 @@ TEST_CASE("with every partition caught up nothing is paused", "[event-time]") {
   CHECK_FALSE(ahead_of_skew(kNoon + kHour, reference, kSettings));
 }
 
-TEST_CASE("a partition more than max_skew ahead is paused, one within it is not",
-          "[event-time]") {
+TEST_CASE("a partition more than max_skew ahead is paused, one within it is not", "[event-time]") {
   CHECK(ahead_of_skew(kNoon + 16 * kMinute, kNoon, kSettings));
   CHECK_FALSE(ahead_of_skew(kNoon + 15 * kMinute, kNoon, kSettings));
   CHECK_FALSE(ahead_of_skew(kUnknownTime, kNoon, kSettings));

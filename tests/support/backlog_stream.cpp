@@ -123,17 +123,16 @@ class Generator {
   }
 
   Json noise_record(std::int64_t offset_s) {
-    static const char* categories[] = {"UserManagement",        "GroupManagement",
-                                       "ApplicationManagement", "Policy",
-                                       "DirectoryManagement",   "Device",
-                                       "UserManagement",        "GroupManagement"};
+    static const char* categories[] = {
+        "UserManagement",      "GroupManagement", "ApplicationManagement", "Policy",
+        "DirectoryManagement", "Device",          "UserManagement",        "GroupManagement"};
     Json record;
     if (uniform(0, 49) == 0) {
       // RoleManagement that no rule counts: a User Administrator assignment.
       RecordSpec role;
       role.audit_id = audit_id("Directory_role");
-      role.actor = user("eeeeeeee-0000-4000-9000-000000000001", "helpdesk@contoso.com",
-                        "Helpdesk", "198.51.100.20");
+      role.actor = user("eeeeeeee-0000-4000-9000-000000000001", "helpdesk@contoso.com", "Helpdesk",
+                        "198.51.100.20");
       role.target = admin(400 + uniform(0, 50));
       role.role = user_administrator();
       role.time = event_time_text(spec_, offset_s);
@@ -159,8 +158,7 @@ class Generator {
   }
 
   std::vector<Timed> noise_records() {
-    const auto count =
-        static_cast<std::int64_t>(spec_.noise_records_per_hour) * spec_.minutes / 60;
+    const auto count = static_cast<std::int64_t>(spec_.noise_records_per_hour) * spec_.minutes / 60;
     std::vector<std::int64_t> offsets;
     for (std::int64_t i = 0; i < count; ++i) offsets.push_back(uniform(0, spec_.minutes * 60 - 1));
     std::sort(offsets.begin(), offsets.end());
@@ -201,9 +199,8 @@ class Generator {
   // at most one removal per 2 h window), and hourly PIM activations with
   // their expiry an hour later.
   void add_legitimate_changes(std::vector<Pending>& messages) {
-    const auto helpdesk =
-        user("eeeeeeee-0000-4000-9000-000000000002", "it-admin@contoso.com", "IT Admin",
-             "198.51.100.21");
+    const auto helpdesk = user("eeeeeeee-0000-4000-9000-000000000002", "it-admin@contoso.com",
+                               "IT Admin", "198.51.100.21");
     int n = 0;
     for (std::int64_t offset = 40 * 60; offset < spec_.minutes * 60; offset += 150 * 60, ++n) {
       RecordSpec removal;
@@ -241,15 +238,17 @@ class Generator {
           (static_cast<std::int64_t>(spec_.first_burst_minute) + b * spec_.burst_every_minutes) *
               60 +
           uniform(0, 120);
-      if (begin >= spec_.minutes * 60) throw std::invalid_argument("backlog_stream: burst too late");
+      if (begin >= spec_.minutes * 60)
+        throw std::invalid_argument("backlog_stream: burst too late");
       const bool slow = spec_.slow_bursts && b % 2 == 1;
       const int who = actor_of(b);
       const bool app_actor = who % 6 == 5;
       const auto actor_id = backlog_actor_id(spec_.tag, who);
-      const auto actor = app_actor ? app(actor_id, "Automation " + std::to_string(who))
-                                   : user(actor_id, "intruder" + std::to_string(who) + "@contoso.com",
-                                          "Intruder " + std::to_string(who),
-                                          "203.0.113." + std::to_string(10 + who % 200));
+      const auto actor = app_actor
+                             ? app(actor_id, "Automation " + std::to_string(who))
+                             : user(actor_id, "intruder" + std::to_string(who) + "@contoso.com",
+                                    "Intruder " + std::to_string(who),
+                                    "203.0.113." + std::to_string(10 + who % 200));
       // Distinct partitions for the removals of this burst.
       std::vector<int> partitions(spec_.partitions);
       std::iota(partitions.begin(), partitions.end(), 0);
@@ -345,9 +344,8 @@ class Generator {
       out.message.partition =
           message.forced_partition >= 0 ? message.forced_partition : pick_partition();
       out.message.newest_event_us = start_us_ + newest * kMicrosPerSecond;
-      const auto delay_ms =
-          static_cast<std::int64_t>(uniform(spec_.delivery_delay_min_s * 1000,
-                                            spec_.delivery_delay_max_s * 1000));
+      const auto delay_ms = static_cast<std::int64_t>(
+          uniform(spec_.delivery_delay_min_s * 1000, spec_.delivery_delay_max_s * 1000));
       out.message.enqueued_ms = out.message.newest_event_us / 1000 + delay_ms;
       out.message.body = event_hubs_message(records);
       backlog.records += records.size();

@@ -52,7 +52,7 @@ struct BacklogSpec {
 
 struct BacklogMessage {
   std::int32_t partition = 0;
-  std::int64_t enqueued_ms = 0;  // broker timestamp (ms since the epoch)
+  std::int64_t enqueued_ms = 0;      // broker timestamp (ms since the epoch)
   std::int64_t newest_event_us = 0;  // newest activityDateTime in it
   std::string body{};                // {"records":[...]}
 };

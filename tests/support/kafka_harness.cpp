@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "state/group_window.hpp"
 #include "stream/message_publisher.hpp"
 #include "stream/rules_loader.hpp"
 #include "stream/run_command.hpp"
@@ -297,14 +298,12 @@ std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohma
   return by_id;
 }
 
-
 void publish_timed(const std::string& bootstrap, const std::string& topic,
                    const std::vector<TimedMessage>& messages) {
   auto publisher = rolewatch::stream::MessagePublisher::open(bootstrap);
   if (!publisher) throw std::runtime_error(publisher.error().message);
   for (const auto& message : messages) {
-    auto status =
-        (*publisher)->send(topic, message.partition, message.value, message.timestamp_ms);
+    auto status = (*publisher)->send(topic, message.partition, message.value, message.timestamp_ms);
     if (!status) throw std::runtime_error(status.error().message);
   }
   auto status = (*publisher)->flush();
@@ -323,8 +322,7 @@ std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& ex
     const std::string log = "log: {stats_interval_s: 0}";
     auto at = yaml.find(log);
     if (at == std::string::npos) throw std::logic_error("run_config_yaml: no log section");
-    yaml.replace(at, log.size(),
-                 "log: {stats_interval_s: 0, level: " + extras.log_level + "}");
+    yaml.replace(at, log.size(), "log: {stats_interval_s: 0, level: " + extras.log_level + "}");
   }
   if (extras.batch_max_messages > 0) {
     const std::string batch = "batch: {max_messages: 200,";
@@ -359,6 +357,22 @@ int run_until_caught_up(const rolewatch::stream::Config& config,
   stop = true;
   timer.join();
   return code;
+}
+
+}  // namespace support
+
+namespace support {
+
+std::map<std::string, std::string> windows_without_restore_marks(
+    const std::filesystem::path& state_dir) {
+  auto windows = family_contents(state_dir, rolewatch::state::Family::windows);
+  for (auto& [key, value] : windows) {
+    auto window = rolewatch::state::decode_group_window(value);
+    if (!window) continue;  // left as stored: the comparison shows it
+    for (auto& entry : window->entries) entry.restored = false;
+    value = rolewatch::state::encode_group_window(*window);
+  }
+  return windows;
 }
 
 }  // namespace support

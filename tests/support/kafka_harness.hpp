@@ -128,9 +128,13 @@ bool wait_until_committed(const std::string& bootstrap, const std::string& group
 std::vector<nlohmann::json> outbox_alerts(const std::filesystem::path& state_dir);
 std::map<std::string, std::string> family_contents(const std::filesystem::path& state_dir,
                                                    rolewatch::state::Family family);
+// The windows family with each entry's `restored` mark cleared: a window
+// rebuilt by a restore holds the same removals and alert ids as one built
+// live, only marked as read below the checkpoint.
+std::map<std::string, std::string> windows_without_restore_marks(
+    const std::filesystem::path& state_dir);
 // alert id -> the alert without detectedAt (the wall clock differs per run).
 std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohmann::json>& alerts);
-
 
 // --- Event time across partitions (issue 9) ---------------------------------
 
@@ -146,9 +150,9 @@ void publish_timed(const std::string& bootstrap, const std::string& topic,
 
 // Keys a run config gets on top of run_config_yaml's.
 struct RunConfigExtras {
-  std::string source_yaml{};  // lines under `source:`, e.g. "  max_skew: 1m\n"
-  std::string log_level{};    // empty: the default (info)
-  std::string http_listen{};  // empty: no HTTP server
+  std::string source_yaml{};   // lines under `source:`, e.g. "  max_skew: 1m\n"
+  std::string log_level{};     // empty: the default (info)
+  std::string http_listen{};   // empty: no HTTP server
   int batch_max_messages = 0;  // 0: run_config_yaml's 200
 };
 std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& extras);
