@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rules/privileged_roles.hpp"
+#include "state/base/time.hpp"
 
 namespace rolewatch::rules {
 namespace {
@@ -13,10 +14,10 @@ json optional_string(const std::string& text) {
   return text.empty() ? json() : json(text);
 }
 json optional_time(const std::optional<EventTime>& time) {
-  return time ? json(format_event_time(*time)) : json();
+  return time ? json(state::format_event_time(*time)) : json();
 }
 json optional_time(EventTime time) {
-  return time != 0 ? json(format_event_time(time)) : json();
+  return time != 0 ? json(state::format_event_time(time)) : json();
 }
 template <typename T>
 json optional_value(const std::optional<T>& value) {
@@ -144,7 +145,7 @@ json to_json(const ActivationLabel& label) {
   return {
       {"schema", "rolewatch.activation.v1"},
       {"auditId", label.audit_id},
-      {"time", format_event_time(label.time)},
+      {"time", state::format_event_time(label.time)},
       {"tenantId", optional_string(label.tenant_id)},
       {"actor",
        {{"type", to_string(label.actor.type)},

@@ -13,11 +13,11 @@
 #include <optional>
 #include <string>
 
-#include "rules/event_time.hpp"
 #include "rules/role_event.hpp"
 #include "state/activation_history.hpp"
 #include "state/assignment.hpp"
-#include "state/expected.hpp"
+#include "state/base/expected.hpp"
+#include "state/base/time.hpp"
 
 namespace rolewatch::rules {
 
@@ -27,7 +27,7 @@ std::string_view to_string(Eligibility eligibility);  // "direct", "group", "non
 struct LabelOptions {
   // Slack when matching an eligibility schedule's start/end against the
   // activation time (clock skew between PIM and the snapshot).
-  EventTime schedule_slack = 300 * kMicrosPerSecond;
+  EventTime schedule_slack = 300 * state::kMicrosPerSecond;
 };
 
 struct ActivationLabel {

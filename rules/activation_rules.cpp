@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "rules/burst_detector.hpp"
+#include "state/base/time.hpp"
 
 namespace rolewatch::rules {
 namespace {
@@ -42,7 +43,7 @@ activation_rules:
     learning_period: 14d
 )yaml";
 
-constexpr EventTime kSecond = kMicrosPerSecond;
+constexpr EventTime kSecond = state::kMicrosPerSecond;
 
 ActivationRuleMeta* meta_for(ActivationRulesConfig& config, const std::string& id) {
   for (auto* meta : {&config.synced_account, &config.without_eligibility, &config.new_ip}) {
@@ -75,8 +76,8 @@ struct RuleReader {
   }
   Status duration(const char* key, std::int64_t& seconds) const {
     if (!node[key]) return ok();
-    auto parsed =
-        node[key].IsScalar() ? parse_duration_seconds(node[key].as<std::string>()) : std::nullopt;
+    auto parsed = node[key].IsScalar() ? state::parse_duration_seconds(node[key].as<std::string>())
+                                       : std::nullopt;
     if (!parsed || *parsed <= 0) return fail(key, "expected a duration such as 14d or PT26H");
     seconds = *parsed;
     return ok();
@@ -220,9 +221,9 @@ json to_json(const ActivationAlert& alert) {
   auto doc = heading_json({alert.id, alert.rule, alert.title, alert.severity, alert.mitre_tactic,
                            alert.mitre_technique, label.tenant_id, label.actor, label.ip_address});
   doc["count"] = 1;
-  doc["firstSeen"] = format_event_time(label.time);
-  doc["lastSeen"] = format_event_time(label.time);
-  doc["detectedAt"] = format_event_time(alert.detected_at);
+  doc["firstSeen"] = state::format_event_time(label.time);
+  doc["lastSeen"] = state::format_event_time(label.time);
+  doc["detectedAt"] = state::format_event_time(alert.detected_at);
   doc["reason"] = alert.reason;
   doc["activation"] = to_json(label);
   return doc;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "rules/activation_labeler.hpp"
-#include "state/expected.hpp"
+#include "state/base/expected.hpp"
 
 namespace rolewatch::rules {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "rules/role_event.hpp"
-#include "state/ascii.hpp"
+#include "state/base/ascii.hpp"
 
 namespace rolewatch::rules {
 

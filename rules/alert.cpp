@@ -1,6 +1,6 @@
 #include "rules/alert.hpp"
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 
 namespace rolewatch::rules {
 namespace {
@@ -17,13 +17,13 @@ std::string string_or_empty(const json& value) {
 
 EventTime time_or_zero(const json& value) {
   if (!value.is_string()) return 0;
-  return parse_event_time(value.get<std::string>()).value_or(0);
+  return state::parse_event_time(value.get<std::string>()).value_or(0);
 }
 
 json removal_json(const Removal& removal) {
   return {
       {"auditId", removal.audit_id},
-      {"time", format_event_time(removal.time)},
+      {"time", state::format_event_time(removal.time)},
       {"activity", removal.activity},
       {"service", to_string(removal.service)},
       {"result", to_string(removal.result)},
@@ -87,10 +87,10 @@ json to_json(const Alert& alert) {
   doc["count"] = alert.count;
   doc["failedCount"] = failed;
   doc["threshold"] = alert.threshold;
-  doc["window"] = format_iso_duration(alert.window_seconds);
-  doc["firstSeen"] = format_event_time(alert.first_seen);
-  doc["lastSeen"] = format_event_time(alert.last_seen);
-  doc["detectedAt"] = format_event_time(alert.detected_at);
+  doc["window"] = state::format_iso_duration(alert.window_seconds);
+  doc["firstSeen"] = state::format_event_time(alert.first_seen);
+  doc["lastSeen"] = state::format_event_time(alert.last_seen);
+  doc["detectedAt"] = state::format_event_time(alert.detected_at);
   doc["removals"] = std::move(removals);
   return doc;
 }
@@ -114,7 +114,7 @@ Alert alert_from_json(const json& doc) {
   alert.actor.ip_address = string_or_empty(actor.value("ipAddress", json()));
   alert.count = doc.value("count", 0u);
   alert.threshold = doc.value("threshold", 0u);
-  alert.window_seconds = parse_duration_seconds(doc.value("window", "")).value_or(0);
+  alert.window_seconds = state::parse_duration_seconds(doc.value("window", "")).value_or(0);
   alert.first_seen = time_or_zero(doc.value("firstSeen", json()));
   alert.last_seen = time_or_zero(doc.value("lastSeen", json()));
   alert.detected_at = time_or_zero(doc.value("detectedAt", json()));

@@ -6,8 +6,8 @@
 #include <cctype>
 
 #include "rules/default_rules_text.hpp"
-#include "rules/event_time.hpp"
-#include "state/ascii.hpp"
+#include "state/base/ascii.hpp"
+#include "state/base/time.hpp"
 
 namespace rolewatch::rules {
 namespace {
@@ -88,7 +88,8 @@ class RuleReader {
   Status read_duration(const char* key, std::int64_t& seconds) const {
     auto value = node_[key];
     if (!value) return ok();
-    auto parsed = value.IsScalar() ? parse_duration_seconds(value.as<std::string>()) : std::nullopt;
+    auto parsed =
+        value.IsScalar() ? state::parse_duration_seconds(value.as<std::string>()) : std::nullopt;
     if (!parsed || *parsed <= 0) return fail(key, "expected a duration such as PT2H or 90m");
     seconds = *parsed;
     return ok();

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "rules/role_event.hpp"
-#include "state/expected.hpp"
+#include "state/base/expected.hpp"
 
 namespace rolewatch::rules {
 

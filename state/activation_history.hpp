@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "state/assignment.hpp"
-#include "state/expected.hpp"
+#include "state/base/expected.hpp"
 #include "state/store.hpp"
 
 namespace rolewatch::state {

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <utility>
 
-#include "state/ascii.hpp"
+#include "state/base/ascii.hpp"
 
 namespace rolewatch::state {
 

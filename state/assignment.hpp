@@ -10,11 +10,9 @@
 #include <string_view>
 #include <vector>
 
-namespace rolewatch::state {
+#include "state/base/time.hpp"
 
-// Microseconds since the Unix epoch, UTC (same unit as rules::EventTime);
-// 0 means unknown.
-using Micros = std::int64_t;
+namespace rolewatch::state {
 
 enum class AssignmentType {
   eligible,          // PIM eligibility: may activate

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "state/assignment.hpp"
-#include "state/expected.hpp"
+#include "state/base/expected.hpp"
 #include "state/store.hpp"
 
 namespace rolewatch::state {

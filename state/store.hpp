@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "state/expected.hpp"
+#include "state/base/expected.hpp"
 
 namespace rocksdb {
 class DB;

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "stream/kafka_client.hpp"
+#include "stream/source/kafka/kafka_client.hpp"
 
 namespace bench {
 

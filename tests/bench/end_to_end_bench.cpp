@@ -8,7 +8,7 @@
 #include "bench/bench_stats.hpp"
 #include "bench/latency_bench.hpp"
 #include "bench/live_setup.hpp"
-#include "stream/message_publisher.hpp"
+#include "stream/source/kafka/message_publisher.hpp"
 #include "support/command.hpp"
 
 namespace bench {

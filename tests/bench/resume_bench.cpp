@@ -11,7 +11,7 @@
 #include "bench/latency_bench.hpp"
 #include "bench/live_setup.hpp"
 #include "bench/webhook_clock.hpp"
-#include "stream/message_publisher.hpp"
+#include "stream/source/kafka/message_publisher.hpp"
 
 namespace bench {
 namespace {

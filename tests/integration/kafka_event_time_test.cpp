@@ -24,9 +24,9 @@
 #include <sstream>
 #include <thread>
 
-#include "rules/event_time.hpp"
-#include "stream/pipeline.hpp"
-#include "stream/run_command.hpp"
+#include "state/base/time.hpp"
+#include "stream/pipeline/pipeline.hpp"
+#include "stream/runtime/runner.hpp"
 #include "support/backlog_stream.hpp"
 #include "support/command.hpp"
 #include "support/kafka_harness.hpp"
@@ -524,7 +524,7 @@ TEST_CASE("a partition that receives nothing for hours does not stop the others'
                               .slow_bursts = false,
                               .seed = 97,
                               .tag = "busy"});
-  const auto start_us = *rolewatch::rules::parse_event_time(BacklogSpec{}.start);
+  const auto start_us = *rolewatch::state::parse_event_time(BacklogSpec{}.start);
   auto minute_of = [&](const BacklogMessage& message) {
     return (message.newest_event_us - start_us) / (60 * 1'000'000LL);
   };
@@ -595,7 +595,7 @@ TEST_CASE("a partition that receives nothing for hours does not stop the others'
   runner.join();
   CHECK(code == 0);
   std::lock_guard lock(totals.mutex);
-  INFO("watermark " << rolewatch::rules::format_event_time(watermark.load()));
+  INFO("watermark " << rolewatch::state::format_event_time(watermark.load()));
   CHECK(watermark.load() >= last_burst_us);
   CHECK(comparable_alerts(totals.alerts) == comparable_alerts(reference.alerts));
   CHECK(totals.alerts.size() == busy.bursts.size());
@@ -619,7 +619,7 @@ void check_wrong_host_clock(std::chrono::hours offset) {
                    .seed = 98,
                    .tag = "clock"};
   // The stretch ends ten minutes before now (enqueued at most two later).
-  spec.start = rolewatch::rules::format_event_time(real_now_us - 70LL * 60 * 1'000'000);
+  spec.start = rolewatch::state::format_event_time(real_now_us - 70LL * 60 * 1'000'000);
   auto backlog = backlog_stream(spec);
   TempDir dir;
   BrokerProcess broker(4, kTopic, dir / "broker.log");
@@ -643,7 +643,7 @@ void check_wrong_host_clock(std::chrono::hours offset) {
   check_no_duplicates(alerts);
   // detectedAt is the (injected) host clock's time.
   for (const auto& alert : alerts) {
-    auto detected = rolewatch::rules::parse_event_time(alert.value("detectedAt", ""));
+    auto detected = rolewatch::state::parse_event_time(alert.value("detectedAt", ""));
     REQUIRE(detected.has_value());
     CHECK(std::abs(*detected - (system_now_us() + skew_us)) < 10LL * 60 * 1'000'000);
   }

@@ -6,8 +6,8 @@
 #include <iostream>
 #include <thread>
 
-#include "stream/embedded_broker.hpp"
-#include "stream/run_command.hpp"
+#include "stream/runtime/runner.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
 #include "support/audit_records.hpp"
 #include "support/kafka_harness.hpp"
 #include "support/temp_dir.hpp"

@@ -17,8 +17,8 @@
 #include <set>
 #include <thread>
 
-#include "stream/embedded_broker.hpp"
-#include "stream/run_command.hpp"
+#include "stream/runtime/runner.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
 #include "support/burst_stream.hpp"
 #include "support/kafka_harness.hpp"
 #include "support/temp_dir.hpp"

@@ -5,7 +5,7 @@
 // the fallback: read from the earliest offset, skip by timestamp.
 #include <catch2/catch.hpp>
 
-#include "stream/embedded_broker.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
 #include "support/burst_stream.hpp"
 #include "support/kafka_harness.hpp"
 #include "support/temp_dir.hpp"

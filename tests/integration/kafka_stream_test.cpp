@@ -7,9 +7,9 @@
 #include <fstream>
 #include <set>
 
-#include "stream/embedded_broker.hpp"
-#include "stream/message_publisher.hpp"
-#include "stream/run_command.hpp"
+#include "stream/runtime/runner.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
+#include "stream/source/kafka/message_publisher.hpp"
 #include "support/audit_records.hpp"
 #include "support/command.hpp"
 #include "support/kafka_harness.hpp"

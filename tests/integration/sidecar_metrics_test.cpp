@@ -4,10 +4,10 @@
 #include <fstream>
 #include <thread>
 
-#include "stream/embedded_broker.hpp"
-#include "stream/message_publisher.hpp"
-#include "stream/run_command.hpp"
-#include "stream/sidecar.hpp"
+#include "stream/runtime/runner.hpp"
+#include "stream/runtime/sidecar.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
+#include "stream/source/kafka/message_publisher.hpp"
 #include "support/kafka_harness.hpp"
 #include "support/scrape.hpp"
 #include "support/temp_dir.hpp"

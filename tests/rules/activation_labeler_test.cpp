@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
 
 namespace {
@@ -16,7 +16,7 @@ constexpr const char* kPra = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 constexpr const char* kGroup = "2b5ed229-4072-478d-9504-a047ebd4b07d";
 
 rules::EventTime at(const char* text) {
-  return *rules::parse_event_time(text);
+  return *rolewatch::state::parse_event_time(text);
 }
 
 // The C3 sample: Alice activates Privileged Role Administrator.

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 
 namespace {
 
@@ -15,7 +15,7 @@ using rules::Eligibility;
 constexpr rules::EventTime kDay = 86'400LL * 1'000'000;
 
 rules::EventTime at(const char* text) {
-  return *rules::parse_event_time(text);
+  return *rolewatch::state::parse_event_time(text);
 }
 
 // A clean activation: eligible, cloud-only, from a known IP, fresh snapshot.

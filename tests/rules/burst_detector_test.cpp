@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 
 using namespace rolewatch::rules;
 
@@ -12,8 +12,8 @@ namespace {
 constexpr const char* kGlobalAdmin = "62e90394-69f5-4237-9190-012177145e10";
 constexpr const char* kPrivilegedRoleAdmin = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 constexpr const char* kUserAdmin = "fe930be7-5e62-47db-91af-98c3a49a38b1";
-constexpr EventTime kMinute = 60 * kMicrosPerSecond;
-const EventTime kStart = *parse_event_time("2025-03-04T10:00:00Z");
+constexpr EventTime kMinute = 60 * rolewatch::state::kMicrosPerSecond;
+const EventTime kStart = *rolewatch::state::parse_event_time("2025-03-04T10:00:00Z");
 
 int next_audit_number = 0;
 

@@ -1,4 +1,4 @@
-#include "state/csv_import.hpp"
+#include "state/directory/csv_import.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>

@@ -1,10 +1,10 @@
-#include "state/graph_client.hpp"
+#include "state/directory/graph_client.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "state/directory/graph_directory.hpp"
 #include "state/eligibility_snapshot.hpp"
-#include "state/graph_directory.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-#include "state/http_client.hpp"
+#include "state/net/http_client.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "stream/audit_decoder.hpp"
+#include "stream/pipeline/audit_decoder.hpp"
 #include "support/command.hpp"
 
 using namespace rolewatch::stream;

@@ -1,4 +1,4 @@
-#include "stream/audit_decoder.hpp"
+#include "stream/pipeline/audit_decoder.hpp"
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
@@ -6,14 +6,14 @@
 #include <catch2/catch.hpp>
 #include <memory>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 #include "support/audit_records.hpp"
 
 using rolewatch::rules::ActorType;
 using rolewatch::rules::Kind;
 using rolewatch::rules::Outcome;
-using rolewatch::rules::parse_event_time;
 using rolewatch::rules::RoleEvent;
+using rolewatch::state::parse_event_time;
 using rolewatch::stream::AuditDecoder;
 using rolewatch::stream::DecodeCounters;
 using rolewatch::stream::SourceMessage;
@@ -225,7 +225,7 @@ TEST_CASE("a missing tenantId is derived from resourceId", "[decoder]") {
 }
 
 TEST_CASE("+00:00 and Z times with 3 or 7 fractional digits give the same instant", "[decoder]") {
-  const auto expected = parse_event_time("2025-03-04T10:15:02.123Z");
+  const auto expected = rolewatch::state::parse_event_time("2025-03-04T10:15:02.123Z");
   for (const char* time : {"2025-03-04T10:15:02.123+00:00", "2025-03-04T10:15:02.123Z",
                            "2025-03-04T10:15:02.1230000+00:00", "2025-03-04T10:15:02.1230000Z"}) {
     INFO(time);
@@ -241,7 +241,7 @@ TEST_CASE("an unparsable activityDateTime falls back to the envelope time", "[de
   record["properties"]["activityDateTime"] = "yesterday";
   auto decoded = support::decode(support::event_hubs_message({record}));
   REQUIRE(decoded.events.size() == 1);
-  CHECK(decoded.events[0].time == parse_event_time(support::kBaseTime));
+  CHECK(decoded.events[0].time == rolewatch::state::parse_event_time(support::kBaseTime));
 }
 
 TEST_CASE("\"<null>\" IPs are empty and the next source is used", "[decoder]") {

@@ -1,11 +1,11 @@
-#include "stream/config.hpp"
+#include "stream/config/config.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
 
-#include "stream/config_redaction.hpp"
-#include "stream/env_expansion.hpp"
+#include "stream/config/config_redaction.hpp"
+#include "stream/config/env_expansion.hpp"
 #include "support/temp_dir.hpp"
 
 using rolewatch::stream::AssignmentMode;

@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "stream/metrics.hpp"
-#include "stream/outbox_sender.hpp"
+#include "stream/delivery/outbox_sender.hpp"
+#include "stream/ops/metrics.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 #include "support/temp_dir.hpp"

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "stream/metrics.hpp"
+#include "stream/ops/metrics.hpp"
 
 namespace {
 

@@ -7,8 +7,8 @@
 
 #include "rules/activation_labeler.hpp"
 #include "state/activation_history.hpp"
+#include "state/directory/graph_directory.hpp"
 #include "state/eligibility_snapshot.hpp"
-#include "state/graph_directory.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"
 

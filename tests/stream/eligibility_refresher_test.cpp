@@ -1,11 +1,11 @@
-#include "stream/eligibility_refresher.hpp"
+#include "stream/runtime/eligibility_refresher.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 
 #include "state/eligibility_snapshot.hpp"
-#include "stream/eligibility_command.hpp"
-#include "stream/graph_config.hpp"
+#include "stream/app/eligibility_command.hpp"
+#include "stream/config/graph_config.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"
 

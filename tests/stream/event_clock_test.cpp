@@ -1,6 +1,6 @@
 // The event-time clock and the alignment decisions, as pure functions
 // (design §3, "Event time").
-#include "stream/event_clock.hpp"
+#include "stream/source/event_clock.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // Event Hubs authentication: the librdkafka properties of each mode, and
 // Entra ID tokens fetched from a local token endpoint that checks the grant
 // (SASL itself cannot be tested: the embedded broker has none).
-#include "stream/event_hubs_auth.hpp"
+#include "stream/source/kafka/event_hubs_auth.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "stream/httplib_include.hpp"
-#include "stream/kafka_properties.hpp"
+#include "stream/ops/httplib_include.hpp"
+#include "stream/source/kafka/kafka_properties.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace rolewatch::stream;

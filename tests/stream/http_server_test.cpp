@@ -1,8 +1,8 @@
-#include "stream/http_server.hpp"
+#include "stream/ops/http_server.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "state/http_client.hpp"
+#include "state/net/http_client.hpp"
 
 using namespace rolewatch;
 using namespace rolewatch::stream;

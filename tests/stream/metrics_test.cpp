@@ -1,12 +1,12 @@
-#include "stream/metrics.hpp"
+#include "stream/ops/metrics.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <regex>
 
-#include "stream/pipeline.hpp"
-#include "stream/rules_loader.hpp"
+#include "stream/config/rules_loader.hpp"
+#include "stream/pipeline/pipeline.hpp"
 #include "support/audit_records.hpp"
 #include "support/temp_dir.hpp"
 

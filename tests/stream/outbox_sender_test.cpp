@@ -1,4 +1,4 @@
-#include "stream/outbox_sender.hpp"
+#include "stream/delivery/outbox_sender.hpp"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <set>
 
-#include "stream/delivery_record.hpp"
-#include "stream/metrics.hpp"
+#include "stream/delivery/delivery_record.hpp"
+#include "stream/ops/metrics.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 #include "support/temp_dir.hpp"

@@ -1,4 +1,4 @@
-#include "stream/partition_start.hpp"
+#include "stream/source/kafka/partition_start.hpp"
 
 #include <catch2/catch.hpp>
 

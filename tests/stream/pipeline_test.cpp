@@ -1,10 +1,10 @@
-#include "stream/pipeline.hpp"
+#include "stream/pipeline/pipeline.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 #include "support/audit_records.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"

@@ -1,17 +1,17 @@
-#include "stream/record_normalizer.hpp"
+#include "stream/pipeline/record_normalizer.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 #include "support/audit_records.hpp"
 
 using rolewatch::rules::ActorType;
 using rolewatch::rules::Kind;
 using rolewatch::rules::Outcome;
-using rolewatch::rules::parse_event_time;
 using rolewatch::rules::RoleEvent;
 using rolewatch::rules::Service;
+using rolewatch::state::parse_event_time;
 using namespace rolewatch::stream;
 
 namespace {
@@ -41,7 +41,7 @@ TEST_CASE("a Core Directory member removal names actor, principal and role (samp
   REQUIRE(decoded.events.size() == 2);
   const auto& ga = decoded.events[0];
   CHECK(ga.audit_id == "Directory_6a1f0c2e-7b3d-4e5f-9a1b-2c3d4e5f6a7b_ABCDE_123456789");
-  CHECK(ga.time == parse_event_time("2025-03-04T10:15:02.123456Z"));
+  CHECK(ga.time == rolewatch::state::parse_event_time("2025-03-04T10:15:02.123456Z"));
   CHECK(ga.activity == "Remove member from role");
   CHECK(ga.service == Service::core_directory);
   CHECK(ga.kind == Kind::remove_active);
@@ -136,8 +136,8 @@ TEST_CASE("a PIM activation carries justification, IP, times and MFA (sample C3)
   CHECK(event.actor.user_principal_name == "alice.admin@contoso.com");
   CHECK(event.justification == "CHG0042 rotate app secret");
   CHECK(event.ip_address == "198.51.100.7");
-  CHECK(event.activation_start == parse_event_time("2025-03-04T08:00:04.9Z"));
-  CHECK(event.activation_expiry == parse_event_time("2025-03-04T09:00:04.9Z"));
+  CHECK(event.activation_start == rolewatch::state::parse_event_time("2025-03-04T08:00:04.9Z"));
+  CHECK(event.activation_expiry == rolewatch::state::parse_event_time("2025-03-04T09:00:04.9Z"));
   CHECK(event.mfa);
 }
 
@@ -150,7 +150,8 @@ TEST_CASE("an activation without IsAuthenticatedWithMfa is not MFA and EndTime i
   }
   const auto event = only_event(record);
   CHECK_FALSE(event.mfa);
-  CHECK(event.activation_expiry == parse_event_time("2025-03-04T11:15:02.123456Z"));
+  CHECK(event.activation_expiry ==
+        rolewatch::state::parse_event_time("2025-03-04T11:15:02.123456Z"));
 }
 
 TEST_CASE("an activation expiry is by Azure AD PIM with the principal at [3]", "[normalizer]") {
@@ -176,7 +177,7 @@ TEST_CASE("the quoted expiry pair decodes from a Graph page (sample Q3)", "[norm
   CHECK(expiry.kind == Kind::activation_expired);
   CHECK(expiry.service == Service::pim);
   CHECK(expiry.actor.display_name == "Azure AD PIM");
-  CHECK(expiry.time == parse_event_time("2026-09-06T18:40:52.677024Z"));
+  CHECK(expiry.time == rolewatch::state::parse_event_time("2026-09-06T18:40:52.677024Z"));
   CHECK(expiry.target.id.empty());  // the author omitted targetResources
 }
 

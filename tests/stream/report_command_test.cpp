@@ -1,12 +1,13 @@
-#include "stream/report_command.hpp"
+#include "stream/app/report_command.hpp"
 
 #include <catch2/catch.hpp>
 #include <sstream>
 
 #include "state/activation_history.hpp"
 #include "state/eligibility_snapshot.hpp"
-#include "state/http_client.hpp"
-#include "stream/http_server.hpp"
+#include "state/net/http_client.hpp"
+#include "stream/ops/http_server.hpp"
+#include "stream/ops/report_tables.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "stream/sidecar.hpp"
+#include "stream/runtime/sidecar.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "stream/sink_alertmanager.hpp"
+#include "stream/delivery/sinks/sink_alertmanager.hpp"
 
 #include <signal.h>
 #include <spawn.h>
@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "state/http_client.hpp"
-#include "stream/outbox_sender.hpp"
+#include "state/net/http_client.hpp"
+#include "stream/delivery/outbox_sender.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 #include "support/temp_dir.hpp"

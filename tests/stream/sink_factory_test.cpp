@@ -1,11 +1,11 @@
-#include "stream/sink_factory.hpp"
+#include "stream/delivery/sinks/sink_factory.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 
-#include "stream/config.hpp"
-#include "stream/delivery_settings.hpp"
+#include "stream/config/config.hpp"
+#include "stream/config/delivery_settings.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
@@ -121,12 +121,12 @@ TEST_CASE("the delivery section sets max_age, retry backoff and the readiness th
     return read_delivery_settings(ConfigNode(YAML::Load(yaml), "delivery", context));
   };
   auto defaults = read_delivery_settings(ConfigNode(YAML::Node(), "delivery", context));
-  CHECK(defaults.sender.max_age == std::chrono::hours(24));
+  CHECK(defaults.max_age == std::chrono::hours(24));
   CHECK(defaults.ready_outbox_threshold == 100);
   auto set = read("max_age: 2h\nretry: {initial: 500ms, max: 10m}\nready_outbox_threshold: 5\n");
-  CHECK(set.sender.max_age == std::chrono::hours(2));
-  CHECK(set.sender.backoff.initial == std::chrono::milliseconds(500));
-  CHECK(set.sender.backoff.max == std::chrono::minutes(10));
+  CHECK(set.max_age == std::chrono::hours(2));
+  CHECK(set.backoff.initial == std::chrono::milliseconds(500));
+  CHECK(set.backoff.max == std::chrono::minutes(10));
   CHECK(set.ready_outbox_threshold == 5);
   CHECK_THROWS_WITH(read("retry: {initial: 1m, max: 1s}"),
                     "delivery.retry.max: must be at least initial");

@@ -1,8 +1,8 @@
-#include "stream/sink_teams.hpp"
+#include "stream/delivery/sinks/sink_teams.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "stream/teams_card.hpp"
+#include "stream/delivery/sinks/teams_card.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 

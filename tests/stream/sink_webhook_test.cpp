@@ -1,11 +1,11 @@
-#include "stream/sink_webhook.hpp"
+#include "stream/delivery/sinks/sink_webhook.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
-#include "stream/outbox_sender.hpp"
+#include "stream/delivery/outbox_sender.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 #include "support/temp_dir.hpp"

@@ -1,4 +1,4 @@
-#include "stream/standard_webhooks.hpp"
+#include "stream/delivery/sinks/standard_webhooks.hpp"
 
 #include <catch2/catch.hpp>
 

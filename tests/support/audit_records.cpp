@@ -5,13 +5,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 
 namespace support {
 namespace {
 
-using rolewatch::rules::format_event_time;
-using rolewatch::rules::parse_event_time;
+using rolewatch::state::format_event_time;
+using rolewatch::state::parse_event_time;
 
 std::atomic<int> next_record_number{1};
 
@@ -37,9 +37,9 @@ bool is_removal(std::string_view activity) {
 
 // The envelope time is activityDateTime in UTC with a Z, as exported.
 std::string envelope_time(const std::string& activity_time) {
-  const auto parsed = parse_event_time(activity_time);
+  const auto parsed = rolewatch::state::parse_event_time(activity_time);
   if (!parsed) return activity_time;
-  auto text = format_event_time(*parsed);
+  auto text = rolewatch::state::format_event_time(*parsed);
   return text.substr(0, text.size() - 1) + "0Z";
 }
 
@@ -339,9 +339,10 @@ std::string bare_record(const Json& record) {
 }
 
 std::string at(std::string_view base, std::int64_t seconds) {
-  const auto parsed = parse_event_time(base);
+  const auto parsed = rolewatch::state::parse_event_time(base);
   if (!parsed) return std::string(base);
-  auto text = format_event_time(*parsed + seconds * rolewatch::rules::kMicrosPerSecond);
+  auto text =
+      rolewatch::state::format_event_time(*parsed + seconds * rolewatch::state::kMicrosPerSecond);
   return text.substr(0, text.size() - 1) + "0+00:00";
 }
 

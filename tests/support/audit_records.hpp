@@ -19,7 +19,8 @@
 #include <vector>
 
 #include "rules/role_event.hpp"
-#include "stream/audit_decoder.hpp"
+#include "state/base/time.hpp"
+#include "stream/pipeline/audit_decoder.hpp"
 
 namespace support {
 
@@ -121,7 +122,7 @@ std::string event_hubs_message(const std::vector<Json>& records);  // {"records"
 std::string graph_page(const std::vector<Json>& records);          // {"value":[<properties>...]}
 std::string bare_record(const Json& record);
 
-// `base` (any form parse_event_time takes) moved by `seconds`, written as
+// `base` (any form rolewatch::state::parse_event_time takes) moved by `seconds`, written as
 // the export writes activityDateTime ("2025-03-04T10:16:02.1234560+00:00").
 std::string at(std::string_view base, std::int64_t seconds);
 

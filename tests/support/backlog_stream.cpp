@@ -9,12 +9,12 @@
 #include <random>
 #include <stdexcept>
 
-#include "rules/event_time.hpp"
+#include "state/base/time.hpp"
 
 namespace support {
 namespace {
 
-using rolewatch::rules::kMicrosPerSecond;
+using rolewatch::state::kMicrosPerSecond;
 
 // One record with its event time, before it is packed into a message.
 struct Timed {
@@ -90,7 +90,7 @@ class Generator {
  public:
   explicit Generator(const BacklogSpec& spec)
       : spec_(spec), rng_(spec.seed), renumber_(fnv1a(spec.tag) ^ spec.seed) {
-    auto start = rolewatch::rules::parse_event_time(spec.start);
+    auto start = rolewatch::state::parse_event_time(spec.start);
     if (!start) throw std::invalid_argument("backlog_stream: bad start time " + spec.start);
     start_us_ = *start;
     if (spec.partitions < 1) throw std::invalid_argument("backlog_stream: no partitions");
@@ -343,7 +343,7 @@ class Generator {
       out.burst = message.burst;
       out.message.partition =
           message.forced_partition >= 0 ? message.forced_partition : pick_partition();
-      out.message.newest_event_us = start_us_ + newest * kMicrosPerSecond;
+      out.message.newest_event_us = start_us_ + newest * rolewatch::state::kMicrosPerSecond;
       const auto delay_ms = static_cast<std::int64_t>(
           uniform(spec_.delivery_delay_min_s * 1000, spec_.delivery_delay_max_s * 1000));
       out.message.enqueued_ms = out.message.newest_event_us / 1000 + delay_ms;

@@ -11,9 +11,9 @@
 
 #include "rules/alert.hpp"
 #include "state/store.hpp"
-#include "stream/config.hpp"
-#include "stream/sink.hpp"
-#include "stream/sink_factory.hpp"
+#include "stream/config/config.hpp"
+#include "stream/delivery/sink.hpp"
+#include "stream/delivery/sinks/sink_factory.hpp"
 
 namespace support {
 

@@ -5,7 +5,7 @@
 #include <regex>
 #include <stdexcept>
 
-#include "stream/httplib_include.hpp"
+#include "stream/ops/httplib_include.hpp"
 
 namespace support {
 

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "stream/httplib_include.hpp"
+#include "stream/ops/httplib_include.hpp"
 
 namespace support {
 

@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "state/group_window.hpp"
-#include "stream/message_publisher.hpp"
-#include "stream/rules_loader.hpp"
-#include "stream/run_command.hpp"
+#include "stream/config/rules_loader.hpp"
+#include "stream/runtime/runner.hpp"
+#include "stream/source/kafka/message_publisher.hpp"
 #include "support/command.hpp"
 
 namespace support {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "state/store.hpp"
-#include "stream/config.hpp"
-#include "stream/run_command.hpp"
+#include "stream/config/config.hpp"
+#include "stream/runtime/runner.hpp"
 
 namespace support {
 

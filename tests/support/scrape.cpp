@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "state/http_client.hpp"
+#include "state/net/http_client.hpp"
 
 namespace support {
 

@@ -1,0 +1,187 @@
+#include "stream/app/cli.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "stream/config/config.hpp"
+#include "stream/app/demo_command.hpp"
+#include "stream/app/eligibility_command.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
+#include "stream/app/replay_command.hpp"
+#include "stream/app/report_command.hpp"
+#include "stream/app/broker_command.hpp"
+#include "stream/app/checked_config.hpp"
+#include "stream/app/run_command.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+constexpr const char* kDescription =
+    "rolewatch: streaming detection of privileged Entra role removal bursts (MITRE T1531)\n"
+    "from Entra ID AuditLogs on Azure Event Hubs, seconds after the records arrive.";
+
+// Logs always go to stderr: stdout carries alert JSON lines.
+void setup_logging() {
+  auto logger = spdlog::stderr_color_mt("rolewatch");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+}
+
+void add_replay(CLI::App& app, ReplayOptions& options, int& exit_code) {
+  auto* replay = app.add_subcommand(
+      "replay",
+      "Process audit log files through the detection pipeline and print alerts.\n"
+      "Each line is one Event Hubs message body ({\"records\":[...]}), one bare audit\n"
+      "record, or one Graph directoryAudits page ({\"value\":[...]}). Alerts are\n"
+      "written to stdout as JSON lines (schema rolewatch.alert.v1), logs and a\n"
+      "summary to stderr. Exit 0: input processed (bad lines are counted and\n"
+      "skipped); 1: state could not be written; 2: unreadable file or invalid rules.");
+  replay->add_option("files", options.files, "Input files; - for standard input")->required();
+  replay->add_option("--state-dir", options.state_dir,
+                     "Keep state here (default: a fresh temporary directory); replays into the "
+                     "same directory continue windows and never repeat an alert");
+  replay->add_option("--rules", options.rules_file,
+                     "Rule definitions YAML (default: the built-in rules)");
+  replay->add_option("--batch-lines", options.batch_lines,
+                     "Lines per committed batch (default 256)");
+  replay->callback([&] { exit_code = replay_command(options); });
+}
+
+// Options of every subcommand; each add_* registers one and its callback.
+struct Commands {
+  ReplayOptions replay;
+  std::filesystem::path config_file;
+  int broker_partitions = 4;
+  std::string broker_topic = "insights-logs-auditlogs";
+  std::filesystem::path demo_sample = kDemoSample;
+  EligibilityImportOptions import;
+  EligibilityRefreshOptions refresh;
+  ReportOptions report;
+  std::string report_format = "table";
+  ExportOptions exports;
+  int exit_code = 0;
+};
+
+void add_run(CLI::App& app, Commands& c) {
+  auto* run = app.add_subcommand(
+      "run",
+      "Run the sidecar: consume AuditLogs from Event Hubs (or the embedded broker),\n"
+      "detect, deliver alerts, serve /metrics, /healthz, /readyz. Stops on SIGTERM/SIGINT.");
+  run->add_option("--config", c.config_file, "YAML configuration file")->required();
+  run->callback([&] { c.exit_code = run_command(c.config_file); });
+
+  auto* check = app.add_subcommand(
+      "check-config", "Validate a configuration file and print it with secrets redacted.");
+  check->add_option("file", c.config_file, "YAML configuration file")->required();
+  check->callback([&] { c.exit_code = check_config_command(c.config_file); });
+}
+
+void add_broker(CLI::App& app, Commands& c) {
+  auto* broker = app.add_subcommand(
+      "broker",
+      "Run the embedded Kafka broker (librdkafka's mock cluster) until stopped. Prints\n"
+      "its bootstrap address (127.0.0.1:PORT) as the first line on stdout, for kcat or\n"
+      "a second rolewatch.");
+  broker->add_option("--partitions", c.broker_partitions, "Partitions of the topic (default 4)");
+  broker->add_option("--topic", c.broker_topic,
+                     "Topic to create (default insights-logs-auditlogs)");
+  broker->callback([&] { c.exit_code = broker_command(c.broker_partitions, c.broker_topic); });
+
+  auto* demo = app.add_subcommand(
+      "demo",
+      "Start the embedded broker, publish a sample (default: the bundled LAPSUS$-style\n"
+      "attack), run the live pipeline until it is consumed, print the alerts, exit.");
+  demo->add_option("sample", c.demo_sample, "Sample file, one Event Hubs message per line");
+  demo->callback([&] { c.exit_code = demo_command(c.demo_sample); });
+}
+
+void add_eligibility(CLI::App& app, Commands& c) {
+  auto* eligibility = app.add_subcommand(
+      "eligibility", "Load PIM eligibility into the state: from a CSV export or from Graph.");
+  eligibility->require_subcommand(1);
+  auto* import = eligibility->add_subcommand(
+      "import", "Replace the eligibility snapshot with a CSV in the seed's export format.");
+  import->add_option("file", c.import.file, "CSV (comma or semicolon delimited)")->required();
+  import->add_option("--state-dir", c.import.state_dir, "State directory")->required();
+  import->add_option("--as-of", c.import.as_of, "Snapshot time, RFC 3339 (default: now)");
+  import->callback([&] { c.exit_code = eligibility_import_command(c.import);
+});
+
+auto* refresh = eligibility->add_subcommand(
+    "refresh", "Fetch eligibility and assignments from Microsoft Graph once.");
+refresh->add_option("--config", c.refresh.config_file, "YAML configuration file")->required();
+refresh->add_option("--state-dir", c.refresh.state_dir, "Override the config's state.dir");
+refresh->callback([&] { c.exit_code = eligibility_refresh_command(c.refresh); });
+}  // namespace
+
+std::optional<ReportFormat> parse_format(const std::string& text) {
+  if (text == "json") return ReportFormat::json;
+  if (text == "csv") return ReportFormat::csv;
+  if (text == "table") return ReportFormat::table;
+  return std::nullopt;
+}
+
+void add_report(CLI::App& app, Commands& c) {
+  auto* report = app.add_subcommand(
+      "report",
+      "Answer the standing questions from state: stale (eligible assignments not\n"
+      "activated within --days), synced (synchronized accounts holding privileged\n"
+      "roles), ips (public IPs used for activations per user and role).");
+  report->add_option("report", c.report.report, "stale, synced or ips")
+      ->required()
+      ->check(CLI::IsMember({"stale", "synced", "ips"}));
+  report->add_option("--state-dir", c.report.state_dir, "State directory")->required();
+  report->add_option("--format", c.report_format, "json, csv or table (default table)")
+      ->check(CLI::IsMember({"json", "csv", "table"}));
+  report->add_option("--days", c.report.days, "stale: days without activation (default 30)");
+  report->add_option("--now", c.report.now,
+                     "stale: reference time, RFC 3339 (default: newest event time in state)");
+  report->add_flag("--all-roles", c.report.all_roles, "synced: every role, not only privileged");
+  report->callback([&] {
+    c.report.format = *parse_format(c.report_format);
+    c.exit_code = report_command(c.report, std::cout);
+  });
+
+  auto* exports = app.add_subcommand(
+      "export",
+      "Export identity-roles: a CSV per user (eligible roles, permanent roles, last\n"
+      "activation) for a Sentinel watchlist that enriches IdentityInfo.");
+  exports->add_option("what", c.exports.what, "identity-roles")
+      ->required()
+      ->check(CLI::IsMember({"identity-roles"}));
+  exports->add_option("--state-dir", c.exports.state_dir, "State directory")->required();
+  exports->add_option("--output", c.exports.output, "Output file (default stdout)");
+  exports->callback([&] { c.exit_code = export_command(c.exports, std::cout); });
+}
+
+}  // namespace rolewatch::stream
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{kDescription, "rolewatch"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(ROLEWATCH_VERSION));
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  setup_logging();
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+
+  Commands commands;
+  add_replay(app, commands.replay, commands.exit_code);
+  add_run(app, commands);
+  add_broker(app, commands);
+  add_eligibility(app, commands);
+  add_report(app, commands);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return commands.exit_code;
+}
+
+}  // namespace rolewatch::stream

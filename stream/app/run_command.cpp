@@ -1,0 +1,25 @@
+#include "stream/app/run_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "stream/app/checked_config.hpp"
+#include "stream/runtime/runner.hpp"
+#include "stream/runtime/sidecar.hpp"
+
+namespace rolewatch::stream {
+
+int run_command(const std::filesystem::path& config_file) {
+  auto checked = load_checked_config(config_file);
+  if (!checked) {
+    std::cerr << "rolewatch: invalid configuration: " << checked.error().message << '\n';
+    return 2;
+  }
+  const auto& config = checked->config;
+  spdlog::set_level(spdlog::level::from_str(config.log.level));
+  Sidecar sidecar(config, std::move(checked->sinks));
+  return run(config, {}, sidecar.hooks());
+}
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,35 @@
+#pragma once
+// The `graph:` section of the configuration file:
+//
+//   graph:
+//     tenant_id: ${AZURE_TENANT_ID}
+//     client_id: ${AZURE_CLIENT_ID}
+//     token_mode: client-secret        # | workload-identity | managed-identity
+//     client_secret: ${GRAPH_CLIENT_SECRET}   # or client_secret_file: /run/secrets/graph
+//     federated_token_file: ${AZURE_FEDERATED_TOKEN_FILE}   # workload-identity
+//     managed_identity_endpoint: http://169.254.169.254/metadata/identity/oauth2/token
+//     base_url: https://graph.microsoft.com    # national clouds: graph.microsoft.us, ...
+//     authority: https://login.microsoftonline.com
+//     refresh_interval: 1h
+//     max_attempts: 6
+//     ca_file: /etc/ssl/certs/corp.pem          # optional
+//
+// Workload identity falls back to AZURE_TENANT_ID, AZURE_CLIENT_ID,
+// AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST (set by the AKS
+// webhook); managed identity uses IDENTITY_ENDPOINT/IDENTITY_HEADER (App
+// Service) when set and no endpoint is configured.
+#include <yaml-cpp/yaml.h>
+
+#include "state/base/expected.hpp"
+#include "state/directory/graph_client.hpp"
+#include "stream/config/config_node.hpp"
+
+namespace rolewatch::stream {
+
+// `node` is the `graph:` mapping. Errors name the key, never a value.
+Expected<state::GraphConfig> parse_graph_config(const YAML::Node& node,
+                                                const ConfigContext& context = {});
+// For the config loader: throws ConfigError like the other section readers.
+state::GraphConfig read_graph_config(const ConfigNode& node);
+
+}  // namespace rolewatch::stream

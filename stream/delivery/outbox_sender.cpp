@@ -1,0 +1,595 @@
+#include "stream/delivery/outbox_sender.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "stream/delivery/outbox_store.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::int64_t unix_millis(SystemTime time) {
+  return std::chrono::duration_cast<milliseconds>(time.time_since_epoch()).count();
+}
+
+SystemTime from_unix_millis(std::int64_t millis) {
+  return SystemTime(milliseconds(millis));
+}
+
+// A system-clock instant on the steady clock, for waiting.
+Steady::time_point to_steady(SystemTime when, Steady::time_point now, SystemTime system_now) {
+  return now + std::chrono::duration_cast<Steady::duration>(when - system_now);
+}
+
+bool power_of_two(int n) {
+  return n > 0 && (n & (n - 1)) == 0;
+}
+
+std::vector<std::string> names_of(const std::vector<std::unique_ptr<Sink>>& sinks) {
+  std::vector<std::string> names;
+  for (const auto& sink : sinks) names.push_back(sink->name());
+  return names;
+}
+
+// One alert on one sink, in memory.
+struct Progress {
+  DeliveryRecord record;
+  Steady::time_point due;  // next attempt (pending) or next re-post (resending)
+  bool in_flight = false;
+  std::optional<SystemTime> resolve_at;
+};
+
+struct Entry {
+  StoredAlert stored;
+  std::vector<Progress> sinks;
+  bool finishing = false;
+};
+
+// One sink's runtime: its workers and what they are given to do.
+struct Slot {
+  std::unique_ptr<Sink> sink;
+  std::optional<ResendPolicy> resend;
+  std::size_t busy = 0;               // queued + running deliveries
+  Steady::time_point paused_until{};  // the receiver's Retry-After
+  Steady::time_point next_allowed{};  // min_interval between requests
+  std::deque<std::uint64_t> queue;
+  std::vector<std::thread> workers;
+};
+
+// What an attempt produced, computed outside the lock.
+struct Attempt {
+  DeliveryOutcome outcome;
+  DeliveryRecord record;
+  double seconds = 0;
+  int failures_before = 0;
+};
+
+bool resolved(const Progress& p, SystemTime now) {
+  return p.record.state == DeliveryState::resending && p.resolve_at && now >= *p.resolve_at;
+}
+
+bool done(const Progress& p, SystemTime now) {
+  return p.record.state == DeliveryState::delivered || p.record.state == DeliveryState::failed ||
+         resolved(p, now);
+}
+
+bool wants_attempt(const Progress& p, SystemTime now) {
+  return !p.in_flight && (p.record.state == DeliveryState::pending ||
+                          (p.record.state == DeliveryState::resending && !resolved(p, now)));
+}
+
+}  // namespace
+
+struct OutboxSender::Impl {
+  OutboxStore outbox;
+  std::vector<std::unique_ptr<Slot>> slots;
+  SenderOptions options;
+  Backoff backoff;  // guarded by mutex
+
+  mutable std::mutex mutex;
+  std::condition_variable dispatcher_cv;
+  std::condition_variable worker_cv;
+  std::condition_variable exit_cv;
+  std::map<std::uint64_t, Entry> entries;  // by outbox sequence
+  std::uint64_t next_sequence = 0;         // first sequence not loaded yet
+  std::size_t not_loaded = 0;
+  std::size_t dead_letters = 0;
+  std::size_t running_workers = 0;
+  bool rescan = true;
+  bool woken = false;  // a worker finished: dispatch again
+  bool stopping = false;
+  bool started = false;
+  std::atomic<bool> cancel{false};
+  std::atomic<std::size_t> pending_alerts{0};
+  std::thread dispatcher;
+
+  Impl(state::Store& store, std::vector<std::unique_ptr<Sink>> sinks, SenderOptions opts)
+      : outbox(store, names_of(sinks)), options(std::move(opts)), backoff(options.backoff) {
+    for (auto& sink : sinks) {
+      auto slot = std::make_unique<Slot>();
+      slot->resend = sink->resend_policy();
+      slot->sink = std::move(sink);
+      if (options.probe != nullptr) options.probe->add_sink(slot->sink->name());
+      slots.push_back(std::move(slot));
+    }
+  }
+
+  // ---- loading ----
+
+  Progress progress_from(const DeliveryRecord& record, Steady::time_point now,
+                         SystemTime system_now) {
+    Progress p;
+    p.record = record;
+    p.due = now;  // after a restart, pending deliveries are tried at once
+    if (record.state == DeliveryState::resending) {
+      p.resolve_at = from_unix_millis(record.resolve_at_ms);
+      p.due = to_steady(from_unix_millis(record.next_resend_ms), now, system_now);
+    }
+    return p;
+  }
+
+  Status load_new() {
+    std::uint64_t from = 0;
+    std::size_t room = 0;
+    {
+      std::lock_guard lock(mutex);
+      from = next_sequence;
+      room = options.max_loaded_alerts - std::min(options.max_loaded_alerts, entries.size());
+      rescan = false;
+    }
+    auto loaded = outbox.load(from, room);
+    if (!loaded) return loaded.error();
+    auto now = Steady::now();
+    auto system_now = std::chrono::system_clock::now();
+    std::lock_guard lock(mutex);
+    for (auto& alert : loaded->alerts) {
+      Entry entry;
+      bool activation = is_activation_document(alert.doc);
+      for (std::size_t i = 0; i < alert.records.size(); ++i) {
+        entry.sinks.push_back(progress_from(alert.records[i], now, system_now));
+        // Not for this sink: done with it without a request.
+        if (activation && !slots[i]->sink->takes_activations()) {
+          entry.sinks.back().record.state = DeliveryState::delivered;
+        }
+      }
+      entry.stored = std::move(alert);
+      entries.emplace(entry.stored.sequence, std::move(entry));
+    }
+    next_sequence = std::max(next_sequence, loaded->next_sequence);
+    not_loaded = loaded->not_loaded;
+    return ok();
+  }
+
+  // ---- one attempt ----
+
+  DeliveryRecord record_after(const Progress& before, const DeliveryOutcome& outcome,
+                              const Slot& slot, SystemTime now) {
+    auto record = before.record;
+    record.last_status = outcome.http_status;
+    if (outcome.kind == DeliveryOutcome::Kind::retry) {
+      ++record.attempts;
+      record.last_error = outcome.detail;
+      return record;
+    }
+    if (outcome.kind == DeliveryOutcome::Kind::permanent) {
+      record.state = DeliveryState::failed;
+      record.last_error = outcome.detail;
+      return record;
+    }
+    record.attempts = 0;
+    record.last_error.clear();
+    if (record.delivered_at_ms == 0) record.delivered_at_ms = unix_millis(now);
+    record.state = DeliveryState::delivered;
+    if (slot.resend && before.resolve_at) {
+      auto next = now + slot.resend->interval;
+      if (next < *before.resolve_at) {
+        record.state = DeliveryState::resending;
+        record.resolve_at_ms = unix_millis(*before.resolve_at);
+        record.next_resend_ms = unix_millis(next);
+      }
+    }
+    return record;
+  }
+
+  // Runs without the lock: the entry is not erased while a delivery is in flight.
+  Attempt attempt(const Entry& entry, std::size_t index, const Progress& before) {
+    auto& slot = *slots[index];
+    const auto& stored = entry.stored;
+    DeliveryRequest request{stored.doc,        stored.body, stored.id, before.record.attempts + 1,
+                            before.resolve_at, &cancel};
+    Attempt result;
+    result.failures_before = before.record.attempts;
+    auto started = Steady::now();
+    result.outcome = stored.doc.is_object() && !stored.id.empty()
+                         ? slot.sink->deliver(request)
+                         : DeliveryOutcome::reject("outbox entry is not a readable alert");
+    result.seconds = std::chrono::duration<double>(Steady::now() - started).count();
+    if (options.after_send) options.after_send(stored.sequence, slot.sink->name(), result.outcome);
+    result.record = record_after(before, result.outcome, slot, std::chrono::system_clock::now());
+    if (auto status = outbox.save(stored.sequence, index, result.record); !status) {
+      spdlog::error("cannot record delivery of alert {} to sink {}: {}", stored.id,
+                    slot.sink->name(), status.error().message);
+    }
+    return result;
+  }
+
+  // Under the lock: starts the attempt's bookkeeping, releases the lock for
+  // the request itself, then applies the outcome.
+  DeliveryOutcome::Kind run_attempt(std::unique_lock<std::mutex>& lock, std::uint64_t sequence,
+                                    std::size_t index) {
+    auto& entry = entries.at(sequence);
+    auto& progress = entry.sinks[index];
+    if (slots[index]->resend && !progress.resolve_at) {
+      auto now = std::chrono::system_clock::now();
+      progress.resolve_at = std::max(
+          entry.stored.detected + slots[index]->resend->active_for,
+          now + std::chrono::duration_cast<SystemTime::duration>(slots[index]->resend->interval));
+    }
+    auto before = progress;
+    lock.unlock();
+    auto result = attempt(entry, index, before);
+    lock.lock();
+    apply(entry, index, result);
+    return result.outcome.kind;
+  }
+
+  void apply(Entry& entry, std::size_t index, const Attempt& result) {
+    auto& slot = *slots[index];
+    auto& progress = entry.sinks[index];
+    const auto& name = slot.sink->name();
+    bool first_delivery = progress.record.delivered_at_ms == 0;
+    progress.record = result.record;
+    progress.in_flight = false;
+    auto now = Steady::now();
+    switch (result.outcome.kind) {
+      case DeliveryOutcome::Kind::delivered:
+        on_delivered(entry, index, result, first_delivery, now);
+        break;
+      case DeliveryOutcome::Kind::retry: {
+        auto delay = backoff.delay(result.record.attempts, result.outcome.retry_after);
+        progress.due = now + delay;
+        if (result.outcome.retry_after) slot.paused_until = progress.due;
+        if (options.probe != nullptr) {
+          options.probe->failed(name,
+                                result.outcome.retry_after || result.outcome.http_status == 429
+                                    ? DeliveryFailure::throttled
+                                    : DeliveryFailure::transient);
+        }
+        if (power_of_two(result.record.attempts)) {
+          spdlog::warn("sink {} ({}): alert {} not delivered (attempt {}): {}; retrying in {} ms",
+                       name, slot.sink->describe(), entry.stored.id, result.record.attempts,
+                       result.outcome.detail, delay.count());
+        }
+        break;
+      }
+      case DeliveryOutcome::Kind::permanent:
+        if (options.probe != nullptr) options.probe->failed(name, DeliveryFailure::permanent);
+        spdlog::error(
+            "sink {} ({}) rejected alert {} for good: {}; it will be kept in the dead "
+            "letters",
+            name, slot.sink->describe(), entry.stored.id, result.outcome.detail);
+        break;
+    }
+  }
+
+  void on_delivered(Entry& entry, std::size_t index, const Attempt& result, bool first_delivery,
+                    Steady::time_point now) {
+    auto& slot = *slots[index];
+    auto& progress = entry.sinks[index];
+    if (progress.record.state == DeliveryState::resending) {
+      progress.due = to_steady(from_unix_millis(progress.record.next_resend_ms), now,
+                               std::chrono::system_clock::now());
+    }
+    if (!first_delivery) return;  // a re-post; counted once
+    if (options.probe != nullptr) {
+      auto since =
+          std::chrono::duration<double>(std::chrono::system_clock::now() - entry.stored.detected)
+              .count();
+      options.probe->delivered(slot.sink->name(), result.seconds, since);
+    }
+    if (result.failures_before == 0) return;
+    spdlog::info("sink {} ({}) took alert {} after {} failed attempts", slot.sink->name(),
+                 slot.sink->describe(), entry.stored.id, result.failures_before);
+    // The receiver is back: let everything else waiting for it go now
+    // instead of at the end of each alert's own backoff.
+    for (auto& [sequence, other] : entries) {
+      auto& p = other.sinks[index];
+      if (p.record.state == DeliveryState::pending && !p.in_flight) p.due = std::min(p.due, now);
+    }
+  }
+
+  // ---- dispatching, expiry, completion (under the lock) ----
+
+  bool slot_ready(const Slot& slot, Steady::time_point now) const {
+    return slot.busy < slot.sink->concurrency() && now >= slot.paused_until &&
+           now >= slot.next_allowed;
+  }
+
+  // Hands every due delivery to its sink's workers, within each sink's limits.
+  void dispatch(Steady::time_point now, SystemTime system_now) {
+    for (auto& [sequence, entry] : entries) {
+      if (entry.finishing) continue;
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        auto& slot = *slots[i];
+        auto& progress = entry.sinks[i];
+        if (!wants_attempt(progress, system_now) || progress.due > now) continue;
+        if (!slot_ready(slot, now)) continue;
+        progress.in_flight = true;
+        ++slot.busy;
+        slot.next_allowed = now + slot.sink->min_interval();
+        slot.queue.push_back(sequence);
+      }
+    }
+    worker_cv.notify_all();
+  }
+
+  // Alerts still undelivered at max_age give up on the sinks that lack them,
+  // once each of those sinks had at least one try (after a long shutdown,
+  // old alerts are still worth one attempt).
+  void expire(SystemTime system_now) {
+    for (auto& [sequence, entry] : entries) {
+      if (system_now - entry.stored.detected <= options.max_age) continue;
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        auto& progress = entry.sinks[i];
+        if (progress.in_flight || progress.record.state != DeliveryState::pending ||
+            progress.record.attempts == 0) {
+          continue;
+        }
+        progress.record.state = DeliveryState::failed;
+        progress.record.last_error = "not delivered within max_age";
+        if (options.probe != nullptr) {
+          options.probe->failed(slots[i]->sink->name(), DeliveryFailure::expired);
+        }
+        spdlog::error(
+            "alert {} was not delivered to sink {} within {} s; moving it to the dead "
+            "letters",
+            entry.stored.id, slots[i]->sink->name(), options.max_age.count());
+      }
+    }
+  }
+
+  bool complete(const Entry& entry, SystemTime now) const {
+    return !entry.finishing && std::all_of(entry.sinks.begin(), entry.sinks.end(),
+                                           [&](auto& p) { return !p.in_flight && done(p, now); });
+  }
+
+  // Removes finished alerts from the outbox (dead ones into the dead letters).
+  void finish_complete(std::unique_lock<std::mutex>& lock, SystemTime now) {
+    std::vector<Entry*> finished;
+    for (auto& [sequence, entry] : entries) {
+      if (!complete(entry, now)) continue;
+      entry.finishing = true;
+      finished.push_back(&entry);
+    }
+    if (finished.empty()) return;
+    lock.unlock();
+    std::vector<std::pair<Entry*, bool>> removed;  // entry, dead
+    for (auto* entry : finished) {
+      bool dead = std::any_of(entry->sinks.begin(), entry->sinks.end(),
+                              [](auto& p) { return p.record.state == DeliveryState::failed; });
+      if (auto status = outbox.finish(entry->stored.sequence, dead, entry->stored.body)) {
+        removed.emplace_back(entry, dead);
+      } else {
+        spdlog::error("cannot remove alert {} from the outbox: {}", entry->stored.id,
+                      status.error().message);
+      }
+    }
+    lock.lock();
+    for (auto* entry : finished) entry->finishing = false;  // the failed ones try again later
+    for (auto [entry, dead] : removed) {
+      if (dead) count_dead_letter();
+      entries.erase(entry->stored.sequence);
+      if (not_loaded > 0) rescan = true;
+    }
+  }
+
+  void count_dead_letter() {
+    ++dead_letters;
+    if (options.probe != nullptr) {
+      options.probe->dead_lettered(1);
+      options.probe->set_dead_letters(dead_letters);
+    }
+  }
+
+  void publish_pending(SystemTime now) {
+    std::size_t alerts = 0;
+    std::vector<std::size_t> per_sink(slots.size(), not_loaded);
+    for (const auto& [sequence, entry] : entries) {
+      bool waiting = false;
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        if (entry.sinks[i].record.state != DeliveryState::pending) continue;
+        ++per_sink[i];
+        waiting = true;
+      }
+      if (waiting) ++alerts;
+    }
+    pending_alerts = alerts + not_loaded;
+    if (options.probe == nullptr) return;
+    options.probe->set_outbox_pending(pending_alerts);
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      options.probe->set_sink_pending(slots[i]->sink->name(), per_sink[i]);
+    }
+  }
+
+  // When the dispatcher next has something to do.
+  Steady::time_point next_wake(Steady::time_point now, SystemTime system_now) const {
+    auto wake = now + options.rescan_interval;
+    for (const auto& [sequence, entry] : entries) {
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        const auto& slot = *slots[i];
+        const auto& p = entry.sinks[i];
+        if (p.record.state == DeliveryState::resending && p.resolve_at) {
+          wake = std::min(wake, to_steady(*p.resolve_at, now, system_now));
+        }
+        if (!wants_attempt(p, system_now) || slot.busy >= slot.sink->concurrency()) continue;
+        wake = std::min(wake, std::max({p.due, slot.paused_until, slot.next_allowed}));
+        if (p.record.state == DeliveryState::pending && p.record.attempts > 0) {
+          wake =
+              std::min(wake, to_steady(entry.stored.detected + options.max_age, now, system_now));
+        }
+      }
+    }
+    return std::max(wake, now + milliseconds(1));
+  }
+
+  // ---- threads ----
+
+  void dispatcher_loop() {
+    std::unique_lock lock(mutex);
+    auto next_rescan = Steady::now();
+    while (!stopping) {
+      if (rescan || Steady::now() >= next_rescan) {
+        lock.unlock();
+        if (auto status = load_new(); !status) {
+          spdlog::error("cannot read the alert outbox: {}", status.error().message);
+        }
+        lock.lock();
+        next_rescan = Steady::now() + options.rescan_interval;
+      }
+      auto now = Steady::now();
+      auto system_now = std::chrono::system_clock::now();
+      expire(system_now);
+      finish_complete(lock, system_now);
+      if (stopping) break;
+      dispatch(now, system_now);
+      publish_pending(system_now);
+      dispatcher_cv.wait_until(lock, std::min(next_wake(now, system_now), next_rescan),
+                               [&] { return stopping || rescan || woken; });
+      woken = false;
+    }
+  }
+
+  void worker_loop(std::size_t index) {
+    auto& slot = *slots[index];
+    std::unique_lock lock(mutex);
+    while (true) {
+      worker_cv.wait(lock, [&] { return stopping || !slot.queue.empty(); });
+      if (stopping) break;
+      auto sequence = slot.queue.front();
+      slot.queue.pop_front();
+      run_attempt(lock, sequence, index);
+      --slot.busy;
+      woken = true;
+      dispatcher_cv.notify_one();
+    }
+    // Queued but not started: they stay pending, in memory and in RocksDB.
+    for (auto sequence : slot.queue) entries.at(sequence).sinks[index].in_flight = false;
+    slot.busy -= slot.queue.size();
+    slot.queue.clear();
+    --running_workers;
+    exit_cv.notify_all();
+  }
+};
+
+OutboxSender::OutboxSender(state::Store& store, std::vector<std::unique_ptr<Sink>> sinks,
+                           SenderOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(sinks), std::move(options))) {}
+
+OutboxSender::~OutboxSender() {
+  stop(Steady::now() + std::chrono::seconds(2));
+}
+
+Status OutboxSender::start() {
+  auto& impl = *impl_;
+  if (impl.started) return make_error("the outbox sender is already running");
+  auto dead = impl.outbox.count_dead_letters();
+  if (!dead) return dead.error();
+  impl.dead_letters = *dead;
+  if (impl.options.probe != nullptr) impl.options.probe->set_dead_letters(*dead);
+  if (auto status = impl.load_new(); !status) return status;
+  std::lock_guard lock(impl.mutex);
+  impl.started = true;
+  for (std::size_t i = 0; i < impl.slots.size(); ++i) {
+    for (std::size_t n = 0; n < impl.slots[i]->sink->concurrency(); ++n) {
+      ++impl.running_workers;
+      impl.slots[i]->workers.emplace_back([&impl, i] { impl.worker_loop(i); });
+    }
+    spdlog::info("alert sink {}: {} ({})", impl.slots[i]->sink->name(), impl.slots[i]->sink->type(),
+                 impl.slots[i]->sink->describe());
+  }
+  impl.dispatcher = std::thread([&impl] { impl.dispatcher_loop(); });
+  return ok();
+}
+
+void OutboxSender::notify() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->rescan = true;
+  }
+  impl_->dispatcher_cv.notify_one();
+}
+
+void OutboxSender::stop(std::chrono::steady_clock::time_point deadline) {
+  auto& impl = *impl_;
+  {
+    std::lock_guard lock(impl.mutex);
+    if (!impl.started || impl.stopping) return;
+    impl.stopping = true;
+  }
+  impl.dispatcher_cv.notify_all();
+  impl.worker_cv.notify_all();
+  impl.dispatcher.join();
+  {
+    std::unique_lock lock(impl.mutex);
+    if (!impl.exit_cv.wait_until(lock, deadline, [&] { return impl.running_workers == 0; })) {
+      spdlog::warn(
+          "cancelling alert deliveries still in flight at shutdown; they resume on restart");
+      impl.cancel = true;
+    }
+  }
+  for (auto& slot : impl.slots) {
+    for (auto& worker : slot->workers) worker.join();
+    slot->workers.clear();
+  }
+}
+
+Expected<DrainSummary> OutboxSender::drain_once() {
+  auto& impl = *impl_;
+  if (impl.started) return make_error("drain_once() cannot run while the sender is started");
+  if (auto status = impl.load_new(); !status) return status.error();
+  DrainSummary summary;
+  std::unique_lock lock(impl.mutex);
+  auto now = Steady::now();
+  auto system_now = std::chrono::system_clock::now();
+  impl.expire(system_now);
+  std::vector<std::pair<std::uint64_t, std::size_t>> due;
+  for (auto& [sequence, entry] : impl.entries) {
+    for (std::size_t i = 0; i < impl.slots.size(); ++i) {
+      auto& p = entry.sinks[i];
+      if (wants_attempt(p, system_now) && p.due <= now && now >= impl.slots[i]->paused_until) {
+        due.emplace_back(sequence, i);
+      }
+    }
+  }
+  for (auto [sequence, index] : due) {
+    impl.entries.at(sequence).sinks[index].in_flight = true;
+    auto kind = impl.run_attempt(lock, sequence, index);
+    (kind == DeliveryOutcome::Kind::delivered ? summary.delivered : summary.failed) += 1;
+  }
+  impl.expire(std::chrono::system_clock::now());
+  impl.finish_complete(lock, std::chrono::system_clock::now());
+  impl.publish_pending(std::chrono::system_clock::now());
+  summary.pending = impl.pending_alerts;
+  return summary;
+}
+
+std::size_t OutboxSender::pending() const {
+  return impl_->pending_alerts;
+}
+
+std::vector<std::string> OutboxSender::sink_names() const {
+  std::vector<std::string> names;
+  for (const auto& slot : impl_->slots) names.push_back(slot->sink->name());
+  return names;
+}
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,178 @@
+#include "stream/delivery/sinks/teams_card.hpp"
+
+#include <algorithm>
+
+namespace rolewatch::stream {
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string first_non_empty(std::initializer_list<std::string> values) {
+  for (const auto& value : values) {
+    if (!value.empty()) return value;
+  }
+  return "unknown";
+}
+
+// "2025-03-04T10:15:02.123456Z" -> "2025-03-04 10:15:02Z": readable in a card.
+std::string short_time(const std::string& time) {
+  if (time.size() < 19) return time;
+  auto out = time.substr(0, 19);
+  out[10] = ' ';
+  return out + "Z";
+}
+
+std::string actor_label(const json& actor) {
+  return first_non_empty(
+      {text_of(actor, "userPrincipalName"), text_of(actor, "displayName"), text_of(actor, "id")});
+}
+
+json fact(std::string title, std::string value) {
+  return {{"title", std::move(title)}, {"value", std::move(value)}};
+}
+
+std::string yes_no(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_boolean()) return "unknown";
+  return it->get<bool>() ? "yes" : "no";
+}
+
+// What every alert has: severity, actor, MITRE, tenant, id; plus the burst's
+// count or the activation alert's reason.
+json facts(const json& alert) {
+  const auto& actor = alert.value("actor", json::object());
+  const auto& mitre = alert.value("mitre", json::object());
+  json list = json::array();
+  list.push_back(fact("Severity", alert.value("severity", "unknown")));
+  list.push_back(fact("Actor", actor_label(actor) + " (" + text_of(actor, "type") + ")"));
+  if (auto ip = text_of(actor, "ipAddress"); !ip.empty()) list.push_back(fact("Actor IP", ip));
+  if (alert.contains("removals")) {
+    list.push_back(fact("Removals", std::to_string(alert.value("count", 0)) + " (threshold " +
+                                        std::to_string(alert.value("threshold", 0)) + " within " +
+                                        alert.value("window", "") + ")"));
+  }
+  if (auto failed = alert.value("failedCount", 0); failed > 0) {
+    list.push_back(fact("Failed attempts", std::to_string(failed)));
+  }
+  if (auto reason = text_of(alert, "reason"); !reason.empty()) list.push_back(fact("Why", reason));
+  list.push_back(fact("First / last", short_time(text_of(alert, "firstSeen")) + " / " +
+                                          short_time(text_of(alert, "lastSeen"))));
+  list.push_back(fact("MITRE", text_of(mitre, "technique") + " " + text_of(mitre, "tactic")));
+  if (auto tenant = text_of(alert, "tenantId"); !tenant.empty())
+    list.push_back(fact("Tenant", tenant));
+  list.push_back(fact("Alert id", text_of(alert, "id")));
+  return list;
+}
+
+// The labelled PIM activation behind an activation alert.
+json activation_facts(const json& activation) {
+  const auto& principal = activation.value("principal", json::object());
+  const auto& role = activation.value("role", json::object());
+  auto eligibility = text_of(activation, "eligibility");
+  if (auto via = text_of(activation, "eligibleVia"); !via.empty()) eligibility += " via " + via;
+  json list = json::array();
+  list.push_back(fact("Principal", first_non_empty({text_of(principal, "userPrincipalName"),
+                                                    text_of(principal, "id")})));
+  list.push_back(
+      fact("Role", first_non_empty({text_of(role, "displayName"), text_of(role, "templateId")})));
+  list.push_back(fact("Eligibility", eligibility.empty() ? "unknown" : eligibility));
+  list.push_back(fact("Synced from on-premises", yes_no(activation, "synced")));
+  if (auto ip = text_of(activation, "ipAddress"); !ip.empty()) {
+    list.push_back(fact("IP", ip + (activation.value("newIp", false) ? " (new)" : "")));
+  }
+  list.push_back(fact("MFA", yes_no(activation, "mfa")));
+  if (auto why = text_of(activation, "justification"); !why.empty()) {
+    list.push_back(fact("Justification", why));
+  }
+  list.push_back(fact("Activated", short_time(text_of(activation, "time"))));
+  return list;
+}
+
+json removal_line(const json& removal) {
+  const auto& target = removal.value("target", json::object());
+  const auto& role = removal.value("role", json::object());
+  auto result = text_of(removal, "result");
+  auto text =
+      "- " + first_non_empty({text_of(target, "userPrincipalName"), text_of(target, "id")}) +
+      " · " + first_non_empty({text_of(role, "displayName"), text_of(role, "templateId")}) + " · " +
+      short_time(text_of(removal, "time")) + " · " + (result == "failure" ? "**failed**" : result) +
+      " (" + text_of(removal, "service") + ")";
+  return {{"type", "TextBlock"}, {"text", std::move(text)}, {"wrap", true}, {"spacing", "None"}};
+}
+
+json text_block(std::string text, json extra = json::object()) {
+  json block = {{"type", "TextBlock"}, {"text", std::move(text)}, {"wrap", true}};
+  block.update(extra);
+  return block;
+}
+
+json card(const json& alert, std::size_t shown_removals) {
+  const auto& removals = alert.value("removals", json::array());
+  json body = json::array();
+  body.push_back(text_block(alert.value("title", "rolewatch alert"),
+                            {{"size", "Large"}, {"weight", "Bolder"}, {"color", "Attention"}}));
+  body.push_back({{"type", "FactSet"}, {"facts", facts(alert)}});
+  if (alert.contains("activation") && alert["activation"].is_object()) {
+    body.push_back(text_block("Activation", {{"weight", "Bolder"}, {"spacing", "Medium"}}));
+    body.push_back({{"type", "FactSet"}, {"facts", activation_facts(alert["activation"])}});
+  }
+  if (!removals.empty()) {
+    body.push_back(text_block("Removals", {{"weight", "Bolder"}, {"spacing", "Medium"}}));
+  }
+  auto shown = std::min(shown_removals, removals.size());
+  for (std::size_t i = 0; i < shown; ++i) body.push_back(removal_line(removals[i]));
+  if (shown < removals.size()) {
+    body.push_back(text_block("… and " + std::to_string(removals.size() - shown) +
+                                  " more; the full list is in the alert JSON (id " +
+                                  text_of(alert, "id") + ")",
+                              {{"isSubtle", true}}));
+  }
+  json content = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+                  {"type", "AdaptiveCard"},
+                  {"version", "1.4"},
+                  {"body", std::move(body)},
+                  {"msteams", {{"width", "Full"}}}};
+  if (auto url = entra_actor_url(alert.value("actor", json::object())); !url.empty()) {
+    content["actions"] =
+        json::array({{{"type", "Action.OpenUrl"}, {"title", "Open actor in Entra"}, {"url", url}}});
+  }
+  return {{"type", "message"},
+          {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                        {"contentUrl", nullptr},
+                                        {"content", std::move(content)}}})}};
+}
+
+}  // namespace
+
+std::string entra_actor_url(const nlohmann::json& actor) {
+  auto id = text_of(actor, "id");
+  if (id.empty() || text_of(actor, "type") != "user") return {};
+  return "https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserProfileMenuBlade/~/"
+         "overview/userId/" +
+         id;
+}
+
+nlohmann::json teams_message(const nlohmann::json& alert, std::size_t max_bytes) {
+  auto total = alert.value("removals", json::array()).size();
+  auto message = card(alert, total);
+  if (message.dump().size() <= max_bytes) return message;
+  // Largest number of removal lines that fits: lines are similar in size, so
+  // a binary search over the count is exact enough and cheap.
+  std::size_t low = 0, high = total;
+  while (low < high) {
+    auto mid = (low + high + 1) / 2;
+    if (card(alert, mid).dump().size() <= max_bytes) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return card(alert, low);
+}
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,358 @@
+#include "stream/pipeline/audit_decoder.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "stream/pipeline/record_normalizer.hpp"
+
+// How bad input is handled, and why.
+//
+// On-Demand parses lazily: a syntax error is found only when the iterator
+// reaches it. Records decoded before it have already been emitted and stay
+// valid; the error ends the message (after a JSON error the iterator must not
+// be used again), so records after it are lost and the message is counted as
+// malformed. A wrong type or a missing field is different: simdjson leaves
+// the iterator usable, so only that record is counted and skipped.
+//
+// simdjson checks, before anything is read, that a root object ends in '}'
+// (and a root array in ']'). A message cut short (e.g. a truncated Event
+// Hubs body) therefore fails up front. For the {"records":[...]} and
+// {"value":[...]} shapes we salvage it: the document is cut after the last
+// complete record, closed, and decoded again, so the complete records before
+// the truncation are emitted; the message is still counted as malformed.
+
+namespace rolewatch::stream {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// Event Hubs caps a message at 1 MB; replayed Graph pages may be larger.
+constexpr std::size_t kMaxDocumentBytes = 64 * 1024 * 1024;
+
+// Collects what went wrong in one message, so it is logged once.
+class MessageReport {
+ public:
+  explicit MessageReport(const SourceMessage& message) : message_(message) {}
+
+  void malformed_record(std::size_t index, const RecordResult& result) {
+    if (malformed_records_++ == 0) first_record_ = {index, result.problem, result.error};
+  }
+  void malformed_message(std::size_t index, std::string_view problem, simdjson::error_code error) {
+    if (!message_problem_.problem.empty()) return;
+    message_problem_ = {index, problem, error};
+  }
+  bool message_malformed() const { return !message_problem_.problem.empty(); }
+
+  void log() const;
+
+ private:
+  struct Problem {
+    std::size_t index = 0;
+    std::string_view problem;
+    simdjson::error_code error = simdjson::SUCCESS;
+  };
+  static std::string describe(const Problem& p) {
+    std::string text(p.problem);
+    if (p.error != simdjson::SUCCESS) {
+      text += " (";
+      text += simdjson::error_message(p.error);
+      text += ')';
+    }
+    return text;
+  }
+
+  const SourceMessage& message_;
+  std::size_t malformed_records_ = 0;
+  Problem first_record_;
+  Problem message_problem_;
+};
+
+void MessageReport::log() const {
+  if (message_malformed()) {
+    spdlog::warn(
+        "malformed audit message {}[{}]@{}: {} at record {}; {} record(s) before it were kept, "
+        "{} malformed record(s)",
+        message_.topic, message_.partition, message_.offset, describe(message_problem_),
+        message_problem_.index, message_problem_.index, malformed_records_);
+  } else if (malformed_records_ > 0) {
+    spdlog::warn("audit message {}[{}]@{}: {} malformed record(s) skipped, first at record {}: {}",
+                 message_.topic, message_.partition, message_.offset, malformed_records_,
+                 first_record_.index, describe(first_record_));
+  }
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The depth of the record list when `text` starts like {"records":[ or
+// {"value":[ (2) or is a root array (1): the shapes whose records can be
+// salvaged one by one. nullopt for anything else (a bare record).
+std::optional<std::size_t> record_list_depth(std::string_view text) {
+  std::size_t i = 0;
+  auto accept = [&](std::string_view token) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (text.substr(i, token.size()) != token) return false;
+    i += token.size();
+    return true;
+  };
+  if (accept("[")) return 1;
+  if (accept("{") && (accept("\"records\"") || accept("\"value\"")) && accept(":") && accept("[")) {
+    return 2;
+  }
+  return std::nullopt;
+}
+
+// For a document cut short: the length up to the end of the last complete
+// record, and in `closers` the brackets that close what is still open there.
+// nullopt when no record is complete. Scans strings and escapes like
+// simdjson's stage 1, and stops at the first mismatched bracket.
+std::optional<std::size_t> salvage_cut(std::string_view text, std::string& closers) {
+  const auto list_depth = record_list_depth(text);
+  if (!list_depth) return std::nullopt;
+  std::vector<char> open;  // '{' or '['
+  std::optional<std::size_t> cut;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      open.push_back(c);
+    } else if (c == '}' || c == ']') {
+      if (open.empty() || open.back() != (c == '}' ? '{' : '[')) break;
+      open.pop_back();
+      if (open.size() <= *list_depth) {
+        cut = i + 1;
+        closers.clear();
+        for (auto it = open.rbegin(); it != open.rend(); ++it) closers += *it == '{' ? '}' : ']';
+      }
+    }
+  }
+  return cut;
+}
+
+}  // namespace
+
+DecodeCounters& DecodeCounters::operator+=(const DecodeCounters& other) {
+  messages += other.messages;
+  records += other.records;
+  role_records += other.role_records;
+  skipped_category += other.skipped_category;
+  malformed_messages += other.malformed_messages;
+  malformed_records += other.malformed_records;
+  unknown_activities += other.unknown_activities;
+  return *this;
+}
+
+namespace {
+
+// One pass over a document; the decoder's state for one decode() call.
+class DocumentDecoder {
+ public:
+  DocumentDecoder(od::parser& parser, MessageReport& report, DecodeCounters& counters,
+                  const AuditDecoder::EventSink& on_event, const AuditDecoder::TimeSink& on_time)
+      : parser_(parser),
+        report_(report),
+        counters_(counters),
+        on_event_(on_event),
+        on_time_(on_time) {}
+
+  enum class Outcome { done, cut_short };
+  // `cut_short`: the document failed before any record was read, in a way a
+  // salvaged copy may fix (unclosed string or unbalanced brackets).
+  Outcome decode(simdjson::padded_string_view json);
+  std::size_t records_seen() const { return index_; }
+
+ private:
+  Outcome decode_object_root(od::document& doc);
+  void decode_records(od::array& records);
+  // False when the document cannot be read further.
+  bool decode_record(od::object& record);
+  // Counts one record that did not end the document.
+  void count(const RecordResult& result);
+  void malformed_message(std::string_view problem, simdjson::error_code error) {
+    report_.malformed_message(index_, problem, error);
+  }
+
+  od::parser& parser_;
+  MessageReport& report_;
+  DecodeCounters& counters_;
+  const AuditDecoder::EventSink& on_event_;
+  const AuditDecoder::TimeSink& on_time_;
+  std::size_t index_ = 0;  // records seen so far
+};
+
+DocumentDecoder::Outcome DocumentDecoder::decode(simdjson::padded_string_view json) {
+  od::document doc;
+  if (auto error = parser_.iterate(json).get(doc)) {
+    if (error == simdjson::UNCLOSED_STRING) return Outcome::cut_short;
+    malformed_message("not a JSON document", error);
+    return Outcome::done;
+  }
+  od::json_type type;
+  if (auto error = doc.type().get(type)) {
+    malformed_message("not a JSON document", error);
+    return Outcome::done;
+  }
+  if (type == od::json_type::object) return decode_object_root(doc);
+  if (type != od::json_type::array) {
+    malformed_message("message is neither an object nor an array", simdjson::INCORRECT_TYPE);
+    return Outcome::done;
+  }
+  od::array records;
+  if (auto error = doc.get_array().get(records)) {
+    if (error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) return Outcome::cut_short;
+    malformed_message("unreadable array", error);
+    return Outcome::done;
+  }
+  decode_records(records);
+  return Outcome::done;
+}
+
+// {"records":[...]}, {"value":[...]}, or one bare record.
+DocumentDecoder::Outcome DocumentDecoder::decode_object_root(od::document& doc) {
+  od::object root;
+  if (auto error = doc.get_object().get(root)) {
+    if (error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) return Outcome::cut_short;
+    malformed_message("unreadable object", error);
+    return Outcome::done;
+  }
+  struct RecordList {
+    const char* key;
+    std::string_view problem;
+  };
+  for (const RecordList list : {RecordList{"records", "records is not an array"},
+                                RecordList{"value", "value is not an array"}}) {
+    od::value value;
+    auto error = root.find_field_unordered(list.key).get(value);
+    if (error == simdjson::NO_SUCH_FIELD) {
+      if (auto reset_error = root.reset().error()) {
+        malformed_message("unreadable object", reset_error);
+        return Outcome::done;
+      }
+      continue;
+    }
+    od::array records;
+    if (!error) error = value.get_array().get(records);
+    if (error) {
+      malformed_message(list.problem, error);
+      return Outcome::done;
+    }
+    decode_records(records);
+    return Outcome::done;
+  }
+  decode_record(root);
+  return Outcome::done;
+}
+
+void DocumentDecoder::decode_records(od::array& records) {
+  for (auto element : records) {
+    od::value value;
+    if (auto error = element.get(value)) {
+      malformed_message("unreadable records array", error);
+      return;
+    }
+    od::object record;
+    auto error = value.get_object().get(record);
+    if (error == simdjson::INCORRECT_TYPE) {
+      count({RecordStatus::malformed_record, "record is not an object", error});
+      continue;
+    }
+    if (error) {
+      malformed_message("unreadable record", error);
+      return;
+    }
+    if (!decode_record(record)) return;
+  }
+}
+
+bool DocumentDecoder::decode_record(od::object& record) {
+  rules::RoleEvent event;
+  const RecordResult result = normalize_record(record, event);
+  if (result.status == RecordStatus::malformed_document) {
+    // Not counted as a record: the message is what is malformed.
+    malformed_message(result.problem, result.error);
+    return false;
+  }
+  count(result);
+  if (result.status == RecordStatus::other_category && result.time != 0 && on_time_) {
+    on_time_(result.time);
+  }
+  if (result.status != RecordStatus::role_event) return true;
+  if (result.unknown_activity) {
+    spdlog::debug("unknown RoleManagement activity '{}' ({})", event.activity, event.audit_id);
+  }
+  on_event_(std::move(event));
+  return true;
+}
+
+void DocumentDecoder::count(const RecordResult& result) {
+  ++counters_.records;
+  switch (result.status) {
+    case RecordStatus::role_event:
+      ++counters_.role_records;
+      if (result.unknown_activity) ++counters_.unknown_activities;
+      break;
+    case RecordStatus::other_category:
+      ++counters_.skipped_category;
+      break;
+    case RecordStatus::malformed_record:
+      ++counters_.malformed_records;
+      report_.malformed_record(index_, result);
+      break;
+    case RecordStatus::malformed_document:
+      break;
+  }
+  ++index_;
+}
+
+}  // namespace
+
+AuditDecoder::AuditDecoder() : parser_(kMaxDocumentBytes) {}
+
+DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSink& on_event,
+                                    const TimeSink& on_time) {
+  DecodeCounters counters;
+  counters.messages = 1;
+  MessageReport report(message);
+  auto pad_into_buffer = [this](std::string_view text, std::string_view suffix) {
+    const std::size_t length = text.size() + suffix.size();
+    if (buffer_.size() < length + simdjson::SIMDJSON_PADDING) {
+      buffer_.resize(length + simdjson::SIMDJSON_PADDING);
+    }
+    // std::copy, not memcpy: an empty view may have a null data().
+    std::copy(text.begin(), text.end(), buffer_.begin());
+    std::copy(suffix.begin(), suffix.end(),
+              buffer_.begin() + static_cast<std::ptrdiff_t>(text.size()));
+    return simdjson::padded_string_view(buffer_.data(), length, buffer_.size());
+  };
+
+  DocumentDecoder decoder(parser_, report, counters, on_event, on_time);
+  if (decoder.decode(pad_into_buffer(message.payload, {})) == DocumentDecoder::Outcome::cut_short) {
+    std::size_t kept = 0;
+    std::string closers;
+    if (const auto cut = salvage_cut(message.payload, closers)) {
+      DocumentDecoder salvage(parser_, report, counters, on_event, on_time);
+      salvage.decode(pad_into_buffer(message.payload.substr(0, *cut), closers));
+      kept = salvage.records_seen();
+    }
+    report.malformed_message(kept, "message is truncated or its brackets do not balance",
+                             simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+  }
+  if (report.message_malformed()) ++counters.malformed_messages;
+  report.log();
+  return counters;
+}
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,383 @@
+#include "stream/pipeline/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "rules/activation_labeler.hpp"
+#include "rules/activation_rules.hpp"
+#include "rules/burst_detector.hpp"
+#include "state/activation_history.hpp"
+#include "state/base/time.hpp"
+#include "state/eligibility_snapshot.hpp"
+#include "state/group_window.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+using rules::EventTime;
+using state::Family;
+
+constexpr std::string_view kWatermarkKey = "watermark";
+// Written before partition times existed: the newest time seen anywhere.
+constexpr std::string_view kLegacyStreamTimeKey = "stream_time";
+constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
+
+// Keys sort by time; times before the epoch are clamped (none exist in Entra).
+std::string time_key(EventTime time) {
+  return state::encode_be64(static_cast<std::uint64_t>(std::max<EventTime>(time, 0)));
+}
+
+bool is_counted_kind(rules::Kind kind, const std::vector<rules::RuleDefinition>& rules) {
+  return std::any_of(rules.begin(), rules.end(),
+                     [kind](const auto& rule) { return rule.kinds.contains(kind); });
+}
+
+// A group's window as loaded at the start of the batch, and its changes.
+struct TouchedWindow {
+  state::GroupWindow window;
+  EventTime stored_newest = 0;  // 0 when not in the store
+};
+
+}  // namespace
+
+EventTime system_wall_clock() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
+  decode += other.decode;
+  role_events += other.role_events;
+  for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
+    role_events_by_kind[i] += other.role_events_by_kind[i];
+  }
+  duplicates += other.duplicates;
+  late_retention += other.late_retention;
+  late_rule_window += other.late_rule_window;
+  future_broker_time += other.future_broker_time;
+  future_host_clock += other.future_host_clock;
+  alerts += other.alerts;
+  muted_alerts += other.muted_alerts;
+  activations += other.activations;
+  return *this;
+}
+
+struct Pipeline::Impl {
+  state::Store& store;
+  std::vector<rules::RuleDefinition> rules;
+  rules::ActivationRulesConfig activation_rules = rules::default_activation_rules();
+  AuditDecoder decoder;
+  state::ActivationHistory history{store};
+  state::EligibilitySnapshotCache snapshots{store};
+  WallClock now;
+  EventClock clock;
+  std::uint64_t outbox_sequence = 0;
+  EventTime retention = 0;  // longest window + grace: how long dedup ids are kept
+
+  // Per-batch scratch, cleared by process().
+  std::map<std::string, TouchedWindow> windows;  // ordered: deterministic writes
+  std::unordered_map<std::string, EventTime> new_audit_ids;
+  std::map<std::string, std::int64_t> offsets;  // partition key -> next offset
+  const std::string* partition = nullptr;       // key of the message being decoded
+  std::vector<std::string> outbox_values;
+  std::optional<state::Batch> batch;
+  std::shared_ptr<const state::EligibilitySnapshot> snapshot;  // loaded on first activation
+  BatchResult result;
+  Status failure = ok();
+
+  Impl(state::Store& s, std::vector<rules::RuleDefinition> r, WallClock clock_fn)
+      : store(s), rules(std::move(r)), now(clock_fn ? std::move(clock_fn) : system_wall_clock) {
+    for (const auto& rule : rules) {
+      retention = std::max(retention, rule.window_micros() + rule.grace_micros());
+    }
+  }
+
+  Status load_meta() {
+    for (auto key : {kWatermarkKey, kLegacyStreamTimeKey}) {
+      auto time = store.get(Family::meta, key);
+      if (!time) return time.error();
+      if (!time->has_value()) continue;
+      clock = EventClock(static_cast<EventTime>(state::decode_be64(**time)));
+      break;
+    }
+    auto sequence = store.get(Family::meta, kOutboxSequenceKey);
+    if (!sequence) return sequence.error();
+    if (sequence->has_value()) outbox_sequence = state::decode_be64(**sequence);
+    return ok();
+  }
+
+  Expected<bool> seen_before(const std::string& audit_id) {
+    if (new_audit_ids.contains(audit_id)) return true;
+    auto stored = store.get(Family::dedup, audit_id);
+    if (!stored) return stored.error();
+    return stored->has_value();
+  }
+
+  Expected<TouchedWindow*> window_for(const std::string& key) {
+    auto it = windows.find(key);
+    if (it != windows.end()) return &it->second;
+    TouchedWindow touched;
+    auto stored = store.get(Family::windows, key);
+    if (!stored) return stored.error();
+    if (stored->has_value()) {
+      auto decoded = state::decode_group_window(**stored);
+      // A value we cannot read would silently reset a burst; refuse instead.
+      if (!decoded) return make_error("corrupt window state for key " + key);
+      touched.window = std::move(*decoded);
+      touched.stored_newest = touched.window.newest_time();
+    }
+    return &windows.emplace(key, std::move(touched)).first->second;
+  }
+
+  // A record's time against its reference: the broker timestamp (the hub's
+  // enqueued time) when there is one, so a wrong host clock drops nothing;
+  // the host clock in replay. A future record would drag its partition's
+  // time along; it is skipped and moves nothing. Otherwise its time counts
+  // toward the partition's, at most up to the broker timestamp.
+  bool observe_time(EventTime time, const SourceMessage& message) {
+    const bool broker = message.timestamp_ms > 0;
+    const EventTime reference = broker ? message.timestamp_ms * 1000 : now();
+    if (time > reference + kMaxFutureSkew) {
+      ++(broker ? result.counters.future_broker_time : result.counters.future_host_clock);
+      return false;
+    }
+    clock.observe(*partition, broker ? std::min(time, reference) : time);
+    return true;
+  }
+
+  void handle(rules::RoleEvent&& event, const SourceMessage& message) {
+    if (!failure) return;
+    ++result.counters.role_events;
+    ++result.counters.role_events_by_kind[static_cast<std::size_t>(event.kind)];
+    if (!observe_time(event.time, message)) {
+      spdlog::warn("skipping record {} at {}:{}:{}: event time {} is in the future", event.audit_id,
+                   message.topic, message.partition, message.offset,
+                   state::format_event_time(event.time));
+      return;
+    }
+    bool activation = rules::is_labelled_activation(event);
+    if (!activation && !is_counted_kind(event.kind, rules)) return;
+    if (event.time < clock.watermark() - retention) {
+      ++result.counters.late_retention;
+      return;
+    }
+    auto seen = seen_before(event.audit_id);
+    if (!seen) {
+      failure = seen.error();
+      return;
+    }
+    if (*seen) {
+      ++result.counters.duplicates;
+      return;
+    }
+    new_audit_ids.emplace(event.audit_id, event.time);
+    if (activation) {
+      label(event, message);
+      return;
+    }
+    for (const auto& rule : rules) apply_rule(rule, event, message);
+  }
+
+  // Labels a PIM activation from the eligibility snapshot and the history,
+  // records it in the history (same batch) and evaluates the activation rules.
+  void label(const rules::RoleEvent& event, const SourceMessage& message) {
+    if (!snapshot) {
+      auto current = snapshots.current();
+      if (!current) {
+        failure = current.error();
+        return;
+      }
+      snapshot = *current;
+    }
+    auto labelled = rules::label_activation(event, *snapshot, history);
+    if (!labelled) {
+      failure = labelled.error();
+      return;
+    }
+    if (auto status = history.record(*batch, rules::activation_record(event)); !status) {
+      failure = status;
+      return;
+    }
+    ++result.counters.activations;
+    // The labelled activation is an event for the sinks that take them; like
+    // alerts, it is not sent again while a lost state is rebuilt.
+    auto document = rules::to_json(*labelled);
+    if (!message.mute_alerts) outbox_values.push_back(document.dump());
+    result.documents.push_back(std::move(document));
+    for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
+      emit(rules::to_json(alert), message.mute_alerts);
+    }
+  }
+
+  // An alert document goes to the outbox unless it was sent before the state
+  // was lost (it is being rebuilt, muted).
+  bool emit(nlohmann::json document, bool muted) {
+    if (muted) {
+      ++result.counters.muted_alerts;
+      return false;
+    }
+    ++result.counters.alerts;
+    outbox_values.push_back(document.dump());
+    result.documents.push_back(std::move(document));
+    return true;
+  }
+
+  void apply_rule(const rules::RuleDefinition& rule, const rules::RoleEvent& event,
+                  const SourceMessage& message) {
+    if (!rule.matches(event)) return;
+    // Each rule has its own lateness bound.
+    const EventTime watermark = clock.watermark();
+    if (event.time < watermark - rule.window_micros() - rule.grace_micros()) {
+      ++result.counters.late_rule_window;
+      return;
+    }
+    auto group = rules::group_key(rule, event);
+    auto touched = window_for(rule.id + '\0' + group);
+    if (!touched) {
+      failure = touched.error();
+      return;
+    }
+    auto alert = rules::add_removal(rule, group, (*touched)->window, event, watermark, now(),
+                                    message.mute_alerts);
+    if (!alert) return;
+    // A burst is muted only if its removals read below the checkpoint cross
+    // the threshold alone: across partitions a restore reads in a different
+    // order than the first run did, and a burst completed by a new record
+    // was never alerted.
+    if (emit(rules::to_json(*alert), alert->raised_before)) {
+      result.alerts.push_back(std::move(*alert));
+    }
+  }
+
+  void write_windows(state::Batch& batch) {
+    for (auto& [key, touched] : windows) {
+      auto& window = touched.window;
+      if (touched.stored_newest != 0) {
+        batch.erase(Family::window_expiry, time_key(touched.stored_newest) + key);
+      }
+      if (window.entries.empty()) {
+        batch.erase(Family::windows, key);
+        continue;
+      }
+      batch.put(Family::windows, key, state::encode_group_window(window));
+      batch.put(Family::window_expiry, time_key(window.newest_time()) + key, "");
+    }
+  }
+
+  // Removes whole windows whose newest entry fell behind every horizon, and
+  // dedup ids older than the longest retention. Both indexes are ordered by
+  // time, so this touches only what just expired.
+  Status expire(state::Batch& batch) {
+    const EventTime watermark = clock.watermark();
+    if (watermark == kUnknownTime) return ok();
+    auto horizon = time_key(watermark - retention);
+    auto status = store.scan(Family::window_expiry, "", horizon, [&](auto key, auto) {
+      auto window_key = std::string(key.substr(8));
+      if (!windows.contains(window_key)) {
+        batch.erase(Family::windows, window_key);
+        batch.erase(Family::window_expiry, key);
+      }
+      return true;
+    });
+    if (!status) return status;
+    return store.scan(Family::dedup_expiry, "", horizon, [&](auto key, auto) {
+      batch.erase(Family::dedup, key.substr(8));
+      batch.erase(Family::dedup_expiry, key);
+      return true;
+    });
+  }
+
+  Status commit() {
+    auto& batch = *this->batch;
+    write_windows(batch);
+    for (const auto& [audit_id, time] : new_audit_ids) {
+      batch.put(Family::dedup, audit_id, time_key(time));
+      batch.put(Family::dedup_expiry, time_key(time) + audit_id, "");
+    }
+    // Each partition's time goes with its offset: a restart resumes both.
+    for (const auto& [key, next] : offsets) {
+      batch.put(Family::offsets, key,
+                state::encode_partition_position({next, clock.partition_time(key)}));
+    }
+    for (const auto& value : outbox_values) {
+      batch.put(Family::outbox, state::encode_be64(++outbox_sequence), value);
+    }
+    batch.put(Family::meta, kOutboxSequenceKey, state::encode_be64(outbox_sequence));
+    batch.put(Family::meta, kWatermarkKey, time_key(clock.watermark()));
+    if (auto status = expire(batch); !status) return status;
+    auto started = std::chrono::steady_clock::now();
+    auto status = store.write(batch);
+    result.write_time = std::chrono::steady_clock::now() - started;
+    return status;
+  }
+
+  void reset_batch() {
+    windows.clear();
+    new_audit_ids.clear();
+    offsets.clear();
+    outbox_values.clear();
+    batch.emplace(store.make_batch());
+    snapshot.reset();
+    history.clear_pending();
+    result = BatchResult{};
+    failure = ok();
+  }
+};
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+
+Expected<std::unique_ptr<Pipeline>> Pipeline::make(state::Store& store,
+                                                   std::vector<rules::RuleDefinition> rules,
+                                                   PipelineOptions options) {
+  auto impl = std::make_unique<Impl>(store, std::move(rules), std::move(options.now));
+  if (auto status = impl->load_meta(); !status) return status.error();
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+const std::vector<rules::RuleDefinition>& Pipeline::rules() const {
+  return impl_->rules;
+}
+
+EventClock& Pipeline::clock() {
+  return impl_->clock;
+}
+
+Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages) {
+  auto& impl = *impl_;
+  auto started = std::chrono::steady_clock::now();
+  impl.reset_batch();
+  auto saved_clock = impl.clock;
+  auto saved_sequence = impl.outbox_sequence;
+  for (const auto& message : messages) {
+    auto offset =
+        impl.offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0)
+            .first;
+    impl.partition = &offset->first;
+    impl.result.counters.decode += impl.decoder.decode(
+        message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); },
+        [&](EventTime time) { impl.observe_time(time, message); });
+    impl.result.bytes += message.payload.size();
+    impl.result.newest_broker_ms = std::max(impl.result.newest_broker_ms, message.timestamp_ms);
+    offset->second = std::max(offset->second, message.offset + 1);
+  }
+  impl.partition = nullptr;
+  auto status = impl.failure ? impl.commit() : impl.failure;
+  impl.history.clear_pending();
+  if (!status) {
+    // Nothing of the batch was written: forget its in-memory effects too.
+    impl.clock = std::move(saved_clock);
+    impl.outbox_sequence = saved_sequence;
+    return status.error();
+  }
+  impl.result.watermark = impl.clock.watermark();
+  impl.result.process_time = std::chrono::steady_clock::now() - started;
+  return std::move(impl.result);
+}
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,98 @@
+#pragma once
+// The processing pipeline shared by `replay` and `run`: decode a batch of
+// messages, apply every rule, and commit state + offsets + new alerts in one
+// RocksDB write. Sources only feed it batches.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rules/alert.hpp"
+#include "rules/role_event.hpp"
+#include "rules/rule_definition.hpp"
+#include "state/base/expected.hpp"
+#include "state/store.hpp"
+#include "stream/pipeline/audit_decoder.hpp"
+#include "stream/source/event_clock.hpp"
+#include "stream/source/source_message.hpp"
+
+namespace rolewatch::stream {
+
+inline constexpr std::size_t kRoleEventKinds = static_cast<std::size_t>(rules::Kind::other) + 1;
+using RoleEventKindCounts = std::array<std::uint64_t, kRoleEventKinds>;
+
+struct BatchCounters {
+  DecodeCounters decode;
+  std::uint64_t role_events = 0;
+  RoleEventKindCounts role_events_by_kind{};  // indexed by rules::Kind
+  std::uint64_t duplicates = 0;               // audit id already processed
+  // Dropped as late: older than watermark - window - grace, of the longest
+  // rule (retention: dedup ids are gone) or of the one rule (rule_window).
+  std::uint64_t late_retention = 0;
+  std::uint64_t late_rule_window = 0;
+  // Skipped as future: stamped more than kMaxFutureSkew after the message's
+  // broker timestamp (live) or the host clock (replay: no broker timestamp).
+  std::uint64_t future_broker_time = 0;
+  std::uint64_t future_host_clock = 0;
+  std::uint64_t alerts = 0;
+  std::uint64_t muted_alerts = 0;  // raised while restoring; not sent again
+  std::uint64_t activations = 0;   // PIM activations labelled
+
+  std::uint64_t late() const { return late_retention + late_rule_window; }
+  std::uint64_t future() const { return future_broker_time + future_host_clock; }
+  BatchCounters& operator+=(const BatchCounters& other);
+};
+
+// How far after its reference (broker timestamp, else host clock) a record
+// may be stamped before it is skipped as future.
+inline constexpr EventTime kMaxFutureSkew = 3600LL * 1'000'000;
+
+// The host clock in microseconds since the epoch; injectable for tests.
+using WallClock = std::function<EventTime()>;
+EventTime system_wall_clock();
+
+struct PipelineOptions {
+  WallClock now;  // null: system_wall_clock
+};
+
+struct BatchResult {
+  std::vector<rules::Alert> alerts;  // new, unmuted burst alerts (already in the outbox)
+  // Every output document in the order produced: alerts of all rules
+  // (rolewatch.alert.v1) and labelled activations (rolewatch.activation.v1).
+  std::vector<nlohmann::json> documents;
+  BatchCounters counters;
+  rules::EventTime watermark = 0;            // after the batch
+  std::uint64_t bytes = 0;                   // message payload bytes
+  std::int64_t newest_broker_ms = 0;         // newest broker timestamp in the batch, 0 if none
+  std::chrono::nanoseconds process_time{0};  // decode, rules and the write
+  std::chrono::nanoseconds write_time{0};    // the RocksDB write alone
+};
+
+class Pipeline {
+ public:
+  static Expected<std::unique_ptr<Pipeline>> make(state::Store& store,
+                                                  std::vector<rules::RuleDefinition> rules,
+                                                  PipelineOptions options = {});
+  ~Pipeline();
+
+  // Processes the messages in order and commits everything in one write. On
+  // error nothing of the batch is committed.
+  Expected<BatchResult> process(std::span<const SourceMessage> messages);
+
+  const std::vector<rules::RuleDefinition>& rules() const;
+  // The event-time clock: sources assign partitions and say which hold the
+  // watermark; process() observes record times and persists partition times
+  // with their offsets.
+  EventClock& clock();
+
+ private:
+  struct Impl;
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,112 @@
+#include "stream/runtime/eligibility_refresher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "state/base/time.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+state::Micros wall_clock() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+state::HttpClientOptions http_options(const state::GraphConfig& config) {
+  state::HttpClientOptions options;
+  options.verify_tls = config.verify_tls;
+  options.ca_file = config.ca_file;
+  options.max_body_bytes = 64u << 20;  // a Graph page with $expand can be several MB
+  return options;
+}
+
+}  // namespace
+
+EligibilityRefresher::EligibilityRefresher(state::Store& store, state::GraphConfig config)
+    : store_(store), config_(std::move(config)), http_(http_options(config_)) {
+  graph_ = std::make_unique<state::GraphClient>(
+      config_, http_,
+      [this](std::chrono::milliseconds delay) { return sleep_unless_stopped(delay); });
+  // The age metric is meaningful from the start: the stored snapshot's time.
+  if (auto info = state::read_snapshot_info(store_); info && *info) {
+    status_.snapshot_fetched_at = (*info)->fetched_at;
+    status_.assignments = (*info)->assignments;
+  }
+}
+
+EligibilityRefresher::~EligibilityRefresher() {
+  stop();
+}
+
+Expected<state::RefreshOutcome> EligibilityRefresher::refresh_once() {
+  const auto started = wall_clock();
+  {
+    std::lock_guard lock(mutex_);
+    status_.last_attempt = started;
+  }
+  auto outcome = state::refresh_eligibility(store_, *graph_, started);
+  std::lock_guard lock(mutex_);
+  status_.graph_requests = graph_->counters().requests;
+  status_.graph_throttled = graph_->counters().throttled;
+  if (!outcome) {
+    ++status_.failures;
+    status_.last_failure = wall_clock();
+    status_.last_error = outcome.error().message;
+    spdlog::error("eligibility refresh failed, keeping the snapshot from {}: {}",
+                  status_.snapshot_fetched_at != 0
+                      ? state::format_event_time(status_.snapshot_fetched_at)
+                      : std::string("(none)"),
+                  outcome.error().message);
+    return outcome;
+  }
+  ++status_.successes;
+  status_.last_success = wall_clock();
+  status_.last_error.clear();
+  status_.assignments = outcome->info.assignments;
+  status_.snapshot_fetched_at = outcome->info.fetched_at;
+  status_.last_duration_seconds = static_cast<double>(outcome->duration.count()) / 1000.0;
+  spdlog::info(
+      "eligibility refreshed from Graph: {} rows ({} eligibility, {} assignment "
+      "schedules, {} groups, {} users) in {:.1f} s",
+      outcome->counts.rows, outcome->counts.eligibility_schedules,
+      outcome->counts.assignment_schedules, outcome->counts.groups, outcome->counts.users,
+      status_.last_duration_seconds);
+  return outcome;
+}
+
+void EligibilityRefresher::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void EligibilityRefresher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+// A failed refresh is retried at the next interval, not sooner: Graph's own
+// retries already covered transient errors, and a tight loop would only add
+// throttling.
+void EligibilityRefresher::loop() {
+  do {
+    (void)refresh_once();
+  } while (sleep_unless_stopped(config_.refresh_interval));
+}
+
+bool EligibilityRefresher::sleep_unless_stopped(std::chrono::milliseconds delay) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+RefreshStatus EligibilityRefresher::status() const {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+}  // namespace rolewatch::stream
