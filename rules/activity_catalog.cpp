@@ -9,7 +9,7 @@ namespace {
 constexpr Service kCore = Service::core_directory;
 constexpr Service kPim = Service::pim;
 
-// audit-log-format.md §5.1 (Core Directory, RoleManagement) and §5.2 (all 65
+// docs/reference/audit-log-format.md §5.1 (Core Directory, RoleManagement) and §5.2 (all 65
 // PIM RoleManagement names). Lifecycle steps that change nothing yet
 // (requested, canceled, approved, denied, processed) are `request`; only
 // completed changes are adds and removals.

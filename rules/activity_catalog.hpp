@@ -1,6 +1,6 @@
 #pragma once
 // What an audit activity means for rules: every RoleManagement activity name
-// that Core Directory and PIM log (audit-log-format.md §5.1, §5.2), mapped to
+// that Core Directory and PIM log (docs/reference/audit-log-format.md §5.1, §5.2), mapped to
 // a Kind. Names are matched exactly; Microsoft logs them verbatim.
 #include <span>
 #include <string_view>

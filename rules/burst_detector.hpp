@@ -2,7 +2,7 @@
 // The burst decision, pure: one counted removal in, the updated window and
 // possibly an alert out. The pipeline loads and stores the window.
 //
-// Semantics (design §3): distinct (target, role) pairs per group in a sliding
+// Semantics (docs/design.md §3): distinct (target, role) pairs per group in a sliding
 // event-time window; a burst is a run of counted removals whose gaps are at
 // most one window length; a burst alerts exactly once, at the moment some
 // window inside it first holds `threshold` distinct pairs.

@@ -1,6 +1,6 @@
 #pragma once
 // Entra roles carrying Microsoft's PRIVILEGED label (permissions reference,
-// ms.date 01/20/2026; audit-log-format.md §10), by template id.
+// ms.date 01/20/2026; docs/reference/audit-log-format.md §10), by template id.
 #include <span>
 #include <string_view>
 

@@ -24,7 +24,7 @@ enum class Kind {
   request,
   // Core Directory records about the role definition's assignment objects
   // (`Remove role assignment from role definition`, `... EligibleRoleAssignment
-  // ... RoleDefinition`). Design §3 counts the member-level records of a
+  // ... RoleDefinition`). docs/design.md §3 counts the member-level records of a
   // removal; these are kept apart so a rule opts in to them explicitly.
   definition_assignment,
   other,  // last: kinds index arrays up to `other`

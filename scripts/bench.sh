@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness (issue 6, design §6). Prints figures and ratios
+# The benchmark harness (issue 6, docs/design.md §6). Prints figures and ratios
 # measured side by side in one run, as Markdown tables; asserts nothing.
 #
 #   bash scripts/bench.sh                 all sections, default sizes (~15 min on 2 cores)

@@ -39,7 +39,7 @@ std::string_view family_name(Family family);
 
 // Where a partition stands: the next offset to read and its partition time
 // (newest event time read from it; 0 when unknown), written together in the
-// batch that consumed up to there (design §3, "Event time").
+// batch that consumed up to there (docs/design.md §3, "Event time").
 struct PartitionPosition {
   std::int64_t next_offset = 0;
   std::int64_t time = 0;
@@ -65,7 +65,7 @@ class Batch {
 struct StoreOptions {
   bool sync_writes = true;  // fsync the WAL on every batch (crash safety)
   // Windows are read at random across actors, so a large cache buys little;
-  // index and filter blocks live in it too (design §6: RSS < 150 MB).
+  // index and filter blocks live in it too (docs/design.md §6: RSS < 150 MB).
   std::size_t block_cache_bytes = 16u << 20;
 };
 

@@ -47,7 +47,7 @@ void print_summary(const BatchCounters& c, std::uint64_t lines) {
       d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts);
 }
 
-// One replayed file: a partition of its own (design §3, "Event time").
+// One replayed file: a partition of its own (docs/design.md §3, "Event time").
 struct ReplayInput {
   std::string name;
   std::int32_t partition = 0;           // its position on the command line

@@ -1,5 +1,5 @@
 #pragma once
-// The `rolewatch run` configuration: one YAML file (design §4), ${ENV}
+// The `rolewatch run` configuration: one YAML file (docs/design.md §4), ${ENV}
 // expansion, secrets from the environment or files, validated at load with
 // errors that name the key path and never echo a value.
 //
@@ -80,7 +80,7 @@ struct SourceConfig {
   AssignmentMode assignment = AssignmentMode::group;
   int partitions = 4;  // embedded broker only
   BatchConfig batch;
-  // Event-time alignment (design §3): partitions further than max_skew ahead
+  // Event-time alignment (docs/design.md §3): partitions further than max_skew ahead
   // of the watermark are paused; a caught-up partition quiet for idle_after
   // stops holding the watermark back.
   std::chrono::milliseconds max_skew{std::chrono::minutes(15)};

@@ -713,7 +713,7 @@ std::string canonical_id(std::string_view text) {
 }
 
 std::string_view template_for_well_known_name(std::string_view well_known_name) {
-  // audit-log-format.md §6.2: TenantAdmins and PrivilegedRoleAdmins are GA and
+  // docs/reference/audit-log-format.md §6.2: TenantAdmins and PrivilegedRoleAdmins are GA and
   // PRA; UserAccountAdmins is User Administrator (Q3);
   // PrivilegedAuthenticationAdmins is inferred from Sentinel's privileged list.
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kNames{{

@@ -31,7 +31,7 @@ struct RecordResult {
   bool unknown_activity = false;  // role_event whose activity is not in the catalog
   // other_category: the record's own time (envelope `time`, or Graph's
   // activityDateTime), so partitions without role records still advance
-  // (design §3, "Event time"); 0 when absent or unparsable.
+  // (docs/design.md §3, "Event time"); 0 when absent or unparsable.
   rules::EventTime time = 0;
 };
 

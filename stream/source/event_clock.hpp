@@ -1,5 +1,5 @@
 #pragma once
-// Event time across partitions (design §3, "Event time"): the pipeline's
+// Event time across partitions (docs/design.md §3, "Event time"): the pipeline's
 // clock is a watermark, not the newest time seen anywhere.
 //
 // Each partition (a Kafka partition, or one replayed file) has its own

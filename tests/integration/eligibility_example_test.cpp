@@ -1,6 +1,7 @@
-// End-to-end: the README's eligibility example (deploy/examples/eligibility)
-// imported, replayed and reported by the rolewatch executable, so the
-// outputs the README shows stay the ones the program prints.
+// End-to-end: the eligibility example of docs/eligibility-and-reports.md ("CSV
+// import"; deploy/examples/eligibility) imported, replayed and reported by the
+// rolewatch executable, so the outputs that page shows stay the ones the
+// program prints. (The test's name still says README, where the example was.)
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 

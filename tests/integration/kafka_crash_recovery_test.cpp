@@ -1,6 +1,6 @@
 // Crash recovery: `rolewatch run` children killed with SIGKILL in the middle
 // of a live stream, restarted on the same state directory, end with exactly
-// the alerts and state of an uninterrupted run (design §3: state, offsets
+// the alerts and state of an uninterrupted run (docs/design.md §3: state, offsets
 // and alerts move in one RocksDB write per batch).
 #include <atomic>
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Event time across Kafka partitions (issue 9, design §3 "Event time"): a
+// Event time across Kafka partitions (issue 9, docs/design.md §3 "Event time"): a
 // backlog read partition by partition, a restore, a SIGKILL in the middle of
 // an aligned catch-up, an idle partition and a wrong host clock must all
 // raise exactly the alerts a time-ordered `rolewatch replay` of the same

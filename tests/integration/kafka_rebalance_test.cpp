@@ -3,7 +3,7 @@
 // them when the first leaves. Nothing is lost, nothing counted twice, and no
 // alert is raised by both.
 //
-// Supported topology (README, "Topology"): per-actor windows need every
+// Supported topology (docs/live-stream-and-recovery.md): per-actor windows need every
 // record of an actor, and the diagnostic export spreads an actor's records
 // over partitions, so ONE active instance per group. A second instance is a
 // standby: while the two split the partitions, a burst whose records land on

@@ -1,4 +1,4 @@
-// Restore (design §3): with the state directory lost, the group's committed
+// Restore (docs/design.md §3): with the state directory lost, the group's committed
 // offsets are the checkpoint; rolewatch re-reads the retained stream from
 // (checkpoint time - window - grace) with alerts muted below the checkpoint.
 // The librdkafka mock answers offsets-for-times with -1, so this exercises

@@ -183,7 +183,7 @@ TEST_CASE("counters add up across messages", "[decoder]") {
   CHECK(total.unknown_activities == 2);
 }
 
-// --- Documented field variants (audit-log-format.md §3, §12) ---------------
+// --- Documented field variants (docs/reference/audit-log-format.md §3, §12) ---
 
 TEST_CASE("Level 4 and level Informational are both accepted", "[decoder]") {
   auto upper = support::core_directory_removal({});

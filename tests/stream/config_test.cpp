@@ -16,7 +16,7 @@ using rolewatch::stream::parse_config;
 
 namespace {
 
-// The design's minimal file (§4), verbatim.
+// The design's minimal file (docs/design.md §4), verbatim.
 constexpr const char* kMinimal = R"(source:
   brokers: 127.0.0.1:9092      # or "embedded"
   topic: insights-logs-auditlogs

@@ -1,4 +1,4 @@
-// Figures, not assertions (design §6): run with
+// Figures, not assertions (docs/design.md §6): run with
 //   rolewatch_tests "[.bench]"
 #include <catch2/catch.hpp>
 #include <chrono>

@@ -1,5 +1,5 @@
 // The event-time clock and the alignment decisions, as pure functions
-// (design §3, "Event time").
+// (docs/design.md §3, "Event time").
 #include "stream/source/event_clock.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 // Realistic Entra AuditLogs records, as a diagnostic setting exports them to
-// Event Hubs (audit-log-format.md §13), for tests of any layer.
+// Event Hubs (docs/reference/audit-log-format.md §13), for tests of any layer.
 //
 //   auto body = support::event_hubs_message({
 //       support::core_directory_removal({.target = support::admin(1)}),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the eligibility example the README's outputs come from.
+"""Writes the eligibility example the outputs of docs/eligibility-and-reports.md come from.
 
 eligible.csv     the seed's CSV export, with the optional sync column
 activations.jsonl Event Hubs messages holding PIM activations

@@ -1,5 +1,5 @@
 #pragma once
-// Authentication to Event Hubs' Kafka endpoint (integrations §2.1, §2.2):
+// Authentication to Event Hubs' Kafka endpoint (docs/reference/integrations.md §2.1, §2.2):
 //   connection-string: SASL_SSL + PLAIN, username "$ConnectionString",
 //     password the connection string.
 //   client-secret / workload-identity: SASL_SSL + OAUTHBEARER with Entra ID

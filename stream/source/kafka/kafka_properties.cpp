@@ -12,7 +12,7 @@ void append(std::vector<Property>& to, std::vector<Property> from) {
   for (auto& property : from) to.push_back(std::move(property));
 }
 
-// integrations §2.3/§2.4.
+// docs/reference/integrations.md §2.3/§2.4.
 std::vector<Property> recommended_defaults(const SourceConfig& source,
                                            const std::string& bootstrap) {
   return {

@@ -15,7 +15,7 @@
 // - Revocation first commits the pending batch, so the next owner starts
 //   exactly where this one stopped.
 //
-// - Event time (design §3): each partition's time lives in the pipeline's
+// - Event time (docs/design.md §3): each partition's time lives in the pipeline's
 //   EventClock, restored from RocksDB on assignment. After every batch the
 //   source says which partitions hold the watermark (caught up and quiet for
 //   idle_after: no longer) and pauses those more than max_skew ahead, so a

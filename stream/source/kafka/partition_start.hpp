@@ -1,5 +1,5 @@
 #pragma once
-// Where a partition resumes when it is assigned to this instance (design §3,
+// Where a partition resumes when it is assigned to this instance (docs/design.md §3,
 // "Exactly-once effects"), decided from facts gathered in the rebalance
 // callback:
 //   resume:  RocksDB has the partition's next offset: it wins over the

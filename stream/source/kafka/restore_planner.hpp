@@ -1,5 +1,5 @@
 #pragma once
-// Where a restore starts reading (design §3). The checkpoint is the group's
+// Where a restore starts reading (docs/design.md §3). The checkpoint is the group's
 // committed offset; its time is the broker timestamp of the message just
 // before it. Windows need every record of the last window + grace before
 // that time, plus the delivery delay between a record's event time and its
