@@ -90,6 +90,9 @@ e2e_section() {
   emit "$(rate_row 'kcat reading the same topic (broker read limit)' "$(field read_s "$kcat") 0" "$recs" "$bytes" "$(ratio "${t_bare% *}" "$(field read_s "$kcat")")")"
   emit "$(rate_row 'rolewatch replay, same file' "$t_replay" "$recs" "$bytes" "$(ratio "${t_bare% *}" "${t_replay% *}")")"
   emit "$(rate_row 'bare simdjson pass, same file' "$t_bare" "$recs" "$bytes" "1.00")"
+  local stats; stats=$(grep '^e2e_stats' <<< "$figures" || true)
+  emit ""
+  emit "The run's counters: late=$(field late "$stats") future=$(field future "$stats") pauses=$(field pauses "$stats") (partitions paused ahead of the watermark)."
 }
 
 # (c) latency at 1k and 10k messages/s.

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
 
 TempDir::TempDir(const std::string& prefix) {
   auto pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
@@ -14,4 +14,4 @@ TempDir::~TempDir() {
   if (!path_.empty()) std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

@@ -1,9 +1,10 @@
 #pragma once
-// A fresh directory under $TMPDIR that removes itself (demo state, tests).
+// A fresh directory under $TMPDIR that removes itself (replay and demo
+// state, tests).
 #include <filesystem>
 #include <string>
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
 
 class TempDir {
  public:
@@ -14,9 +15,10 @@ class TempDir {
 
   // Empty when the directory could not be created.
   const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
  private:
   std::filesystem::path path_;
 };
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

@@ -52,6 +52,7 @@ milliseconds retry_after(std::optional<std::string_view> header) {
 GraphClient::GraphClient(GraphConfig config, const HttpClient& http, Sleeper sleeper)
     : config_(with_resource(std::move(config))),
       http_(http),
+      backoff_(BackoffPolicy{config_.initial_backoff, config_.max_backoff}),
       tokens_(config_.token, http_),
       sleeper_(std::move(sleeper)) {}
 
@@ -63,13 +64,9 @@ bool GraphClient::wait(milliseconds delay) {
 
 // Retry-After when the answer has one (429, 503), else exponential backoff
 // with jitter so that several instances do not retry in lockstep.
-milliseconds GraphClient::backoff(int attempt, const HttpResponse& response) const {
-  if (auto delay = retry_after(response.header("Retry-After")); delay.count() >= 0) return delay;
-  auto base = config_.initial_backoff * (1LL << std::min(attempt - 1, 20));
-  base = std::min<milliseconds>(base, config_.max_backoff);
-  thread_local std::minstd_rand random{std::random_device{}()};
-  std::uniform_int_distribution<long long> jitter(0, base.count() / 4);
-  return milliseconds(base.count() - base.count() / 8 + jitter(random));
+milliseconds GraphClient::backoff(int attempt, const HttpResponse& response) {
+  auto delay = retry_after(response.header("Retry-After"));
+  return backoff_.delay(attempt, delay.count() >= 0 ? std::optional(delay) : std::nullopt);
 }
 
 Expected<HttpResponse> GraphClient::send_once(HttpRequest& request, bool& token_refreshed) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "state/base/expected.hpp"
+#include "state/net/backoff.hpp"
 #include "state/net/entra_token.hpp"
 #include "state/net/http_client.hpp"
 
@@ -66,12 +67,13 @@ class GraphClient {
  private:
   Expected<HttpResponse> send(HttpRequest request);
   Expected<HttpResponse> send_once(HttpRequest& request, bool& token_refreshed);
-  std::chrono::milliseconds backoff(int attempt, const HttpResponse& response) const;
+  std::chrono::milliseconds backoff(int attempt, const HttpResponse& response);
   bool wait(std::chrono::milliseconds delay);
   Expected<std::vector<nlohmann::json>> batch_chunk(const std::vector<std::string>& urls);
 
   GraphConfig config_;
   const HttpClient& http_;
+  Backoff backoff_;  // Retry-After first, else exponential with full jitter
   TokenProvider tokens_;
   Sleeper sleeper_;
   GraphCounters counters_;

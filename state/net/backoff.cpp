@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
 
 Backoff::Backoff(BackoffPolicy policy, std::uint64_t seed) : policy_(policy), random_(seed) {}
 
@@ -17,4 +17,4 @@ std::chrono::milliseconds Backoff::delay(int failed_attempts,
   return std::chrono::milliseconds(pick(random_));
 }
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

@@ -2,11 +2,12 @@
 // Retry delays: exponential backoff with full jitter (a uniformly random
 // delay between 0 and min(cap, base * 2^(attempt-1))), so that many alerts
 // failing together do not retry in lockstep; a receiver's Retry-After wins.
+// The one backoff: alert delivery and Graph requests both use it.
 #include <chrono>
 #include <optional>
 #include <random>
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
 
 struct BackoffPolicy {
   std::chrono::milliseconds initial{1000};
@@ -28,4 +29,4 @@ class Backoff {
   std::mt19937_64 random_;
 };
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

@@ -6,15 +6,15 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "stream/config/config.hpp"
-#include "stream/app/demo_command.hpp"
-#include "stream/app/eligibility_command.hpp"
-#include "stream/source/kafka/embedded_broker.hpp"
-#include "stream/app/replay_command.hpp"
-#include "stream/app/report_command.hpp"
 #include "stream/app/broker_command.hpp"
 #include "stream/app/checked_config.hpp"
+#include "stream/app/demo_command.hpp"
+#include "stream/app/eligibility_command.hpp"
+#include "stream/app/replay_command.hpp"
+#include "stream/app/report_command.hpp"
 #include "stream/app/run_command.hpp"
+#include "stream/config/config.hpp"
+#include "stream/source/kafka/embedded_broker.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -102,20 +102,20 @@ void add_eligibility(CLI::App& app, Commands& c) {
   auto* eligibility = app.add_subcommand(
       "eligibility", "Load PIM eligibility into the state: from a CSV export or from Graph.");
   eligibility->require_subcommand(1);
-  auto* import = eligibility->add_subcommand(
+  // Not named `import`: a C++20 contextual keyword that confuses clang-format 14.
+  auto* import_csv = eligibility->add_subcommand(
       "import", "Replace the eligibility snapshot with a CSV in the seed's export format.");
-  import->add_option("file", c.import.file, "CSV (comma or semicolon delimited)")->required();
-  import->add_option("--state-dir", c.import.state_dir, "State directory")->required();
-  import->add_option("--as-of", c.import.as_of, "Snapshot time, RFC 3339 (default: now)");
-  import->callback([&] { c.exit_code = eligibility_import_command(c.import);
-});
+  import_csv->add_option("file", c.import.file, "CSV (comma or semicolon delimited)")->required();
+  import_csv->add_option("--state-dir", c.import.state_dir, "State directory")->required();
+  import_csv->add_option("--as-of", c.import.as_of, "Snapshot time, RFC 3339 (default: now)");
+  import_csv->callback([&] { c.exit_code = eligibility_import_command(c.import); });
 
-auto* refresh = eligibility->add_subcommand(
-    "refresh", "Fetch eligibility and assignments from Microsoft Graph once.");
-refresh->add_option("--config", c.refresh.config_file, "YAML configuration file")->required();
-refresh->add_option("--state-dir", c.refresh.state_dir, "Override the config's state.dir");
-refresh->callback([&] { c.exit_code = eligibility_refresh_command(c.refresh); });
-}  // namespace
+  auto* refresh = eligibility->add_subcommand(
+      "refresh", "Fetch eligibility and assignments from Microsoft Graph once.");
+  refresh->add_option("--config", c.refresh.config_file, "YAML configuration file")->required();
+  refresh->add_option("--state-dir", c.refresh.state_dir, "Override the config's state.dir");
+  refresh->callback([&] { c.exit_code = eligibility_refresh_command(c.refresh); });
+}
 
 std::optional<ReportFormat> parse_format(const std::string& text) {
   if (text == "json") return ReportFormat::json;
@@ -157,7 +157,7 @@ void add_report(CLI::App& app, Commands& c) {
   exports->callback([&] { c.exit_code = export_command(c.exports, std::cout); });
 }
 
-}  // namespace rolewatch::stream
+}  // namespace
 
 int run_cli(int argc, char** argv) {
   CLI::App app{kDescription, "rolewatch"};

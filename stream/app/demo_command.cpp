@@ -84,7 +84,7 @@ int demo_command(const std::filesystem::path& sample) {
   spdlog::info(
       "demo: embedded broker {}: published {} Event Hubs messages from {} to {} ({} partitions)",
       (*broker)->bootstrap(), *published, sample.string(), kTopic, kPartitions);
-  TempDir state("rolewatch-demo");
+  state::TempDir state("rolewatch-demo");
   auto config = demo_config((*broker)->bootstrap(), state.path());
   if (!config) {
     spdlog::error("demo: {}", config.error().message);

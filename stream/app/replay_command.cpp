@@ -8,30 +8,13 @@
 #include <iostream>
 #include <memory>
 
+#include "state/base/temp_dir.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/pipeline/pipeline.hpp"
 #include "stream/source/chunked_lines.hpp"
 
 namespace rolewatch::stream {
 namespace {
-
-// A temporary state directory that removes itself.
-class TempDir {
- public:
-  TempDir() {
-    auto base = std::filesystem::temp_directory_path() / "rolewatch-replay-XXXXXX";
-    std::string pattern = base.string();
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 bool blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
@@ -177,8 +160,8 @@ int replay_command(const ReplayOptions& options) {
     spdlog::error("invalid rules: {}", rules.error().message);
     return 2;
   }
-  std::optional<TempDir> temp;
-  if (!options.state_dir) temp.emplace();
+  std::optional<state::TempDir> temp;
+  if (!options.state_dir) temp.emplace("rolewatch-replay");
   auto dir = options.state_dir ? *options.state_dir : temp->path();
   if (dir.empty()) {
     spdlog::error("cannot create a temporary state directory");

@@ -17,7 +17,7 @@ namespace rolewatch::stream {
 
 struct DeliverySettings {
   std::chrono::seconds max_age{24 * 3600};  // then dead-lettered
-  BackoffPolicy backoff;
+  state::BackoffPolicy backoff;
   std::size_t ready_outbox_threshold = 100;
 };
 

@@ -93,7 +93,7 @@ struct OutboxSender::Impl {
   OutboxStore outbox;
   std::vector<std::unique_ptr<Slot>> slots;
   SenderOptions options;
-  Backoff backoff;  // guarded by mutex
+  state::Backoff backoff;  // guarded by mutex
 
   mutable std::mutex mutex;
   std::condition_variable dispatcher_cv;

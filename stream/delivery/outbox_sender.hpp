@@ -30,7 +30,7 @@ namespace rolewatch::stream {
 
 struct SenderOptions {
   std::chrono::seconds max_age{24 * 3600};  // then dead-lettered
-  BackoffPolicy backoff;
+  state::BackoffPolicy backoff;
   // Look at the outbox this often even without notify(), in case a caller
   // forgets to notify.
   std::chrono::milliseconds rescan_interval{1000};

@@ -38,9 +38,11 @@ std::string stats_line(const RunStats& stats, const SourceCounters* source) {
       c.late(), c.future(), d.malformed_messages, d.malformed_records, c.alerts, c.muted_alerts,
       stats.watermark() == 0 ? std::string("-") : state::format_event_time(stats.watermark()));
   if (source != nullptr) {
-    line += fmt::format(" partitions={} rebalances={} restored_partitions={} skipped_old={}",
-                        source->assigned_partitions.load(), source->rebalances.load(),
-                        source->restored_partitions.load(), source->skipped_old.load());
+    line += fmt::format(
+        " partitions={} rebalances={} restored_partitions={} skipped_old={} paused={} pauses={}",
+        source->assigned_partitions.load(), source->rebalances.load(),
+        source->restored_partitions.load(), source->skipped_old.load(),
+        source->paused_partitions.load(), source->pauses.load());
   }
   return line;
 }

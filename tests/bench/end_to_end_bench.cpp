@@ -68,6 +68,12 @@ int end_to_end_bench(const EndToEndSpec& spec) {
       static_cast<double>(spec.records) / run_s, steady_s, peak_rss_mb(pid),
       static_cast<double>(directory_bytes(state)) / 1e6);
   run.process().terminate();
+  // The run's own counters (pauses of partitions ahead of the watermark, late records).
+  auto log = support::read_text(setup.work() / "run.log");
+  auto stats = log.rfind("run stats:");
+  if (stats != std::string::npos) {
+    std::printf("e2e_stats %s\n", log.substr(stats, log.find('\n', stats) - stats).c_str());
+  }
   // The broker's own read limit on this box: kcat reading the same topic.
   auto kcat_start = Clock::now();
   auto kcat = support::run_shell("kcat -b " + setup.bootstrap() + " -t " + kTopic +

@@ -1,6 +1,7 @@
 #include "bench/live_setup.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "bench/webhook_clock.hpp"
 #include "support/audit_records.hpp"
@@ -28,7 +29,11 @@ std::filesystem::path LiveSetup::write_config(const std::filesystem::path& state
   spec.hold_alerts = false;
   spec.extra_yaml = sinks_yaml;
   auto path = work_.path() / ("run-" + state_dir.filename().string() + ".yaml");
-  support::write_text(path, support::run_config_yaml(spec));
+  // BENCH_SOURCE_YAML: extra lines under `source:` (e.g. "  max_skew: 1h\n"),
+  // to compare settings on the same input.
+  const char* source_yaml = std::getenv("BENCH_SOURCE_YAML");
+  support::write_text(
+      path, support::run_config_yaml(spec, {.source_yaml = source_yaml ? source_yaml : ""}));
   return path;
 }
 

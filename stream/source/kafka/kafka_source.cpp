@@ -116,6 +116,7 @@ Status KafkaSource::assign_all_partitions() {
   if (auto status = prepare_assignment(partitions.list); !status) return status;
   std::unique_ptr<RdKafka::Error> error(consumer_->incremental_assign(partitions.list));
   if (error) return make_error("kafka: cannot assign partitions: " + error->str());
+  commit_resumed_offsets();
   spdlog::info("kafka: reading all {} partitions of {} (static assignment)", partitions.list.size(),
                source_.topic);
   assignment_changed();
@@ -136,6 +137,7 @@ void KafkaSource::on_rebalance(RdKafka::ErrorCode err, PartitionList& partitions
                                                       : nullptr);
     if (!cooperative) consumer_->assign(partitions);
     if (error) fail(make_error("kafka: cannot assign partitions: " + error->str()));
+    commit_resumed_offsets();
     spdlog::info("kafka: assigned partitions {} of {}", describe(partitions), source_.topic);
   } else if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
     revoke(partitions, cooperative);
@@ -241,7 +243,12 @@ Status KafkaSource::prepare_assignment(PartitionList& partitions) {
       if (position->has_value()) restored_time = (*position)->time;
     }
     if (options_.clock) options_.clock->assign(state.clock_key, restored_time);
-    if (plan.kind == StartKind::resume) partition->set_offset(plan.offset);
+    if (plan.kind == StartKind::resume) {
+      partition->set_offset(plan.offset);
+      if (!committed->contains(id) || committed->at(id) < plan.offset) {
+        state.commit_on_start = plan.offset;
+      }
+    }
     if (plan.kind == StartKind::fresh) partition->set_offset(RdKafka::Topic::OFFSET_INVALID);
     if (plan.kind == StartKind::restore) {
       partition->set_offset(restores[id].offset);
@@ -453,6 +460,24 @@ void KafkaSource::report_alignment(bool changed) {
         {id, options_.clock->partition_time(state.clock_key), holding, state.paused});
   }
   options_.on_alignment(status);
+}
+
+// Lag dashboards and the restore checkpoint read the group's offsets; a run
+// killed after its RocksDB write but before the advisory commit left them
+// behind, and a quiet partition would keep them there.
+void KafkaSource::commit_resumed_offsets() {
+  OwnedPartitions offsets;
+  for (auto& [id, state] : partitions_) {
+    if (state.commit_on_start < 0 || state.commit_on_start < state.mute_until) continue;
+    offsets.list.push_back(
+        RdKafka::TopicPartition::create(source_.topic, id, state.commit_on_start));
+    state.commit_on_start = -1;
+  }
+  if (offsets.list.empty()) return;
+  auto err = consumer_->commitAsync(offsets.list);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    spdlog::debug("kafka: cannot commit resumed offsets: {}", RdKafka::err2str(err));
+  }
 }
 
 // A revoked partition leaves the clock: it no longer holds the watermark.

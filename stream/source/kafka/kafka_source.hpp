@@ -106,6 +106,9 @@ class KafkaSource {
     bool paused = false;                                  // ahead of the watermark
     std::chrono::steady_clock::time_point last_activity;  // message or assignment
     std::string clock_key;                                // its name in the EventClock
+    // Resumed ahead of the group's committed offset (a kill before the
+    // advisory commit): committed at once, not only after the next message.
+    std::int64_t commit_on_start = -1;
   };
   class Rebalancer;
   using PartitionList = std::vector<RdKafka::TopicPartition*>;
@@ -131,6 +134,7 @@ class KafkaSource {
                     const std::vector<std::int32_t>& resume);
   void report_alignment(bool changed);
   void forget_partition(std::int32_t partition);
+  void commit_resumed_offsets();
   void fail(Error error);
   void assignment_changed();
 
