@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "state/keys.hpp"
+
 namespace rolewatch::state {
 namespace {
 
 using nlohmann::json;
 
 constexpr std::string_view kNewestKey = "newest";
-// The pipeline's watermark in Family::meta ("stream_time" in older state).
-constexpr std::string_view kWatermarkKeys[] = {"watermark", "stream_time"};
 
 std::string joined(std::string_view prefix, std::initializer_list<std::string_view> parts) {
   std::string key(prefix);
@@ -169,7 +169,7 @@ Expected<Micros> newest_event_time(const Store& store) {
   auto newest = ActivationHistory::newest_activation(store);
   if (!newest) return newest.error();
   Micros result = *newest;
-  for (auto key : kWatermarkKeys) {
+  for (auto key : keys::kWatermarkKeys) {
     auto watermark = store.get(Family::meta, key);
     if (!watermark) return watermark.error();
     if (watermark->has_value() && (*watermark)->size() >= 8) {

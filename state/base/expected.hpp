@@ -1,14 +1,46 @@
 #pragma once
-// A small expected<T, Error> for module boundaries (std::expected is C++23).
+// A small expected<T, Error> for module boundaries (std::expected is C++23),
+// errors with a code, and the one mapping from codes to exit codes and HTTP
+// statuses.
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace rolewatch {
 
+// What kind of failure, so callers decide by code, never by message text.
+enum class ErrorCode {
+  failure,           // a runtime failure: I/O, state, a peer (exit 1, HTTP 500)
+  invalid_argument,  // the caller's input: bad configuration, option, parameter (exit 2, 400)
+  not_found,         // the caller asked for something that does not exist (exit 2, 404)
+};
+
 struct Error {
   std::string message;
+  ErrorCode code = ErrorCode::failure;
 };
+
+// Exit codes everywhere (docs/design.md §4): 0 success, 1 runtime failure,
+// 2 command line or configuration error.
+enum class ExitCode : int { ok = 0, failure = 1, usage = 2 };
+
+inline ExitCode exit_code_for(const Error& error) {
+  return error.code == ErrorCode::failure ? ExitCode::failure : ExitCode::usage;
+}
+inline int exit_status(ExitCode code) {
+  return static_cast<int>(code);
+}
+inline int http_status_for(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::invalid_argument:
+      return 400;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::failure:
+      break;
+  }
+  return 500;
+}
 
 template <typename T>
 class [[nodiscard]] Expected {
@@ -37,8 +69,8 @@ using Status = Expected<Ok>;
 inline Status ok() {
   return Ok{};
 }
-inline Error make_error(std::string message) {
-  return Error{std::move(message)};
+inline Error make_error(std::string message, ErrorCode code = ErrorCode::failure) {
+  return Error{std::move(message), code};
 }
 
 }  // namespace rolewatch

@@ -14,7 +14,7 @@ int broker_command(int partitions, const std::string& topic) {
   auto broker = EmbeddedBroker::start(topic, partitions);
   if (!broker) {
     spdlog::error("{}", broker.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   // First line of stdout, flushed, so a parent process or script can read it.
   std::printf("%s\n", (*broker)->bootstrap().c_str());
@@ -24,7 +24,7 @@ int broker_command(int partitions, const std::string& topic) {
   while (!wait_for_stop(std::chrono::seconds(3600))) {
   }
   spdlog::info("embedded broker stopped");
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 }  // namespace rolewatch::stream

@@ -18,13 +18,13 @@ int check_config_command(const std::filesystem::path& path) {
   auto checked = load_checked_config(path);
   if (!checked) {
     std::cerr << "rolewatch: invalid configuration: " << checked.error().message << '\n';
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   const auto& config = checked->config;
   std::cout << redacted_dump(config);
   std::cerr << "rolewatch: " << path.string() << ": configuration is valid (" << config.rules.size()
             << " rules, " << config.sinks.size() << " sinks)\n";
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 }  // namespace rolewatch::stream

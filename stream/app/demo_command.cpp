@@ -42,7 +42,7 @@ std::size_t print_outbox(const std::filesystem::path& state) {
   auto store = state::Store::open(state);
   if (!store) {
     spdlog::error("demo: cannot reopen the state: {}", store.error().message);
-    return 0;
+    return exit_status(ExitCode::ok);
   }
   std::size_t alerts = 0;
   auto status = (*store)->scan(state::Family::outbox, "", "", [&](auto, auto value) {
@@ -69,17 +69,17 @@ Expected<std::size_t> publish_sample(const std::string& bootstrap,
 int demo_command(const std::filesystem::path& sample) {
   if (!std::filesystem::is_regular_file(sample)) {
     spdlog::error("demo: cannot read {}", sample.string());
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   auto broker = EmbeddedBroker::start(kTopic, kPartitions);
   if (!broker) {
     spdlog::error("demo: {}", broker.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   auto published = publish_sample((*broker)->bootstrap(), sample);
   if (!published) {
     spdlog::error("demo: {}", published.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   spdlog::info(
       "demo: embedded broker {}: published {} Event Hubs messages from {} to {} ({} partitions)",
@@ -88,7 +88,7 @@ int demo_command(const std::filesystem::path& sample) {
   auto config = demo_config((*broker)->bootstrap(), state.path());
   if (!config) {
     spdlog::error("demo: {}", config.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   // Ends by itself: at the end of the topic, or at the deadline.
   std::atomic<bool> stop{false};
@@ -98,7 +98,7 @@ int demo_command(const std::filesystem::path& sample) {
     if (stop_requested() || std::chrono::steady_clock::now() - started > kDeadline) stop = true;
   });
   RunOptions options{true, false, &stop};
-  if (run(*config, options) != 0) return 1;
+  if (run(*config, options) != 0) return exit_status(ExitCode::failure);
   auto alerts = print_outbox(state.path());
   spdlog::info("demo: {} alert(s)", alerts);
   return alerts > 0 ? 0 : 1;

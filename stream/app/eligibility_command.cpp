@@ -59,44 +59,45 @@ int eligibility_import_command(const EligibilityImportOptions& options) {
     auto parsed = state::parse_event_time(*options.as_of);
     if (!parsed) {
       spdlog::error("--as-of: expected an RFC 3339 time such as 2025-03-04T08:00:00Z");
-      return 2;
+      return exit_status(ExitCode::usage);
     }
     as_of = *parsed;
   }
   auto store = state::Store::open(options.state_dir);
   if (!store) {
     spdlog::error("cannot open state {}: {}", options.state_dir.string(), store.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   auto info = state::import_eligibility_csv(**store, options.file, as_of);
   if (!info) {
     spdlog::error("eligibility import failed, state unchanged: {}", info.error().message);
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   std::cout << "imported " << info->assignments << " assignments from "
             << options.file.filename().string() << " (snapshot generation " << info->generation
             << ", as of " << state::format_event_time(info->fetched_at) << ")\n";
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 int eligibility_refresh_command(const EligibilityRefreshOptions& options) {
   auto settings = read_settings(options);
   if (!settings) {
     spdlog::error("invalid configuration: {}", settings.error().message);
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   auto store = state::Store::open(settings->state_dir);
   if (!store) {
     spdlog::error("cannot open state {}: {}", settings->state_dir.string(), store.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   EligibilityRefresher refresher(**store, settings->graph);
   auto outcome = refresher.refresh_once();
-  if (!outcome) return 1;  // logged by the refresher; the old snapshot is kept
+  if (!outcome)
+    return exit_status(ExitCode::failure);  // logged by the refresher; the old snapshot is kept
   std::cout << "refreshed " << outcome->info.assignments << " assignments from Graph (snapshot "
             << "generation " << outcome->info.generation << ") in " << outcome->duration.count()
             << " ms\n";
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 }  // namespace rolewatch::stream

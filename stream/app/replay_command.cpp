@@ -152,38 +152,38 @@ bool check_readable(const std::vector<std::string>& files) {
 }  // namespace
 
 int replay_command(const ReplayOptions& options) {
-  if (!check_readable(options.files)) return 2;
+  if (!check_readable(options.files)) return exit_status(ExitCode::usage);
   std::vector<std::filesystem::path> rule_files;
   if (options.rules_file) rule_files.push_back(*options.rules_file);
   auto rules = load_rules(rule_files);
   if (!rules) {
     spdlog::error("invalid rules: {}", rules.error().message);
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   std::optional<state::TempDir> temp;
   if (!options.state_dir) temp.emplace("rolewatch-replay");
   auto dir = options.state_dir ? *options.state_dir : temp->path();
   if (dir.empty()) {
     spdlog::error("cannot create a temporary state directory");
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   // Replay is a batch job: a crash only means running it again, so skip the
   // per-batch fsync that `run` needs.
   auto store = state::Store::open(dir, {.sync_writes = false});
   if (!store) {
     spdlog::error("{}", store.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   auto pipeline = Pipeline::make(**store, std::move(*rules));
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   Replayer replayer(**pipeline, std::max<std::size_t>(options.batch_lines, 1));
   auto inputs = open_inputs(options.files);
-  if (!replayer.replay(inputs)) return 1;
+  if (!replayer.replay(inputs)) return exit_status(ExitCode::failure);
   print_summary(replayer.totals(), replayer.lines());
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 }  // namespace rolewatch::stream

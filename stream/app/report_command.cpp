@@ -87,45 +87,42 @@ int report_command(const ReportOptions& options, std::ostream& out) {
   auto store = state::Store::open(options.state_dir);
   if (!store) {
     spdlog::error("cannot open state {}: {}", options.state_dir.string(), store.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   auto table = build_table(**store, options.report, report_params(options));
   if (!table) {
     spdlog::error("report {}: {}", options.report, table.error().message);
-    return table.error().message.starts_with("bad parameter") ||
-                   table.error().message.starts_with("unknown report")
-               ? 2
-               : 1;
+    return exit_status(exit_code_for(table.error()));
   }
   render(*table, options.format, out);
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 
 int export_command(const ExportOptions& options, std::ostream& out) {
   auto store = state::Store::open(options.state_dir);
   if (!store) {
     spdlog::error("cannot open state {}: {}", options.state_dir.string(), store.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   if (options.what != "identity-roles") {
     spdlog::error("unknown export {} (expected identity-roles)", options.what);
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   auto table = build_table(**store, "identity-roles", {});
   if (!table) {
     spdlog::error("export {}: {}", options.what, table.error().message);
-    return 1;
+    return exit_status(ExitCode::failure);
   }
   if (!options.output) {
     write_csv(*table, out);
-    return 0;
+    return exit_status(ExitCode::ok);
   }
   std::ofstream file(*options.output, std::ios::binary | std::ios::trunc);
   write_csv(*table, file);
   if (!file.flush()) {
     spdlog::error("cannot write {}", options.output->string());
-    return 1;
+    return exit_status(ExitCode::failure);
   }
-  return 0;
+  return exit_status(ExitCode::ok);
 }
 }  // namespace rolewatch::stream

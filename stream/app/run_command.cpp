@@ -14,7 +14,7 @@ int run_command(const std::filesystem::path& config_file) {
   auto checked = load_checked_config(config_file);
   if (!checked) {
     std::cerr << "rolewatch: invalid configuration: " << checked.error().message << '\n';
-    return 2;
+    return exit_status(ExitCode::usage);
   }
   const auto& config = checked->config;
   spdlog::set_level(spdlog::level::from_str(config.log.level));

@@ -1,5 +1,6 @@
 #pragma once
-// The `sinks:` list: each entry's type is checked, a unique name assigned,
+// The `sinks:` list: each entry's type read (the sink registry in
+// delivery/sinks checks it when the sinks are built), a unique name assigned,
 // and its node kept unexpanded for the sink to read with a ConfigNode (which
 // expands ${ENV} once, when a key is read, and reads `<key>_file` secrets).
 #include <yaml-cpp/yaml.h>
@@ -21,9 +22,6 @@ struct SinkConfig {
   std::string path;  // "sinks[0]": the prefix of this sink's error messages
   YAML::Node node;   // as written, not expanded
 };
-
-inline constexpr std::string_view kSinkTypes[] = {"stdout", "file", "webhook", "teams",
-                                                  "alertmanager"};
 
 std::vector<SinkConfig> read_sinks(const ConfigNode& root);
 

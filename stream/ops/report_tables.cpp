@@ -31,7 +31,8 @@ Expected<std::int64_t> days_param(const ReportParams& params) {
   auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), days);
   if (ec != std::errc() || end != it->second.data() + it->second.size() || days < 0 ||
       days > 36500) {
-    return make_error("bad parameter days: expected a whole number of days");
+    return make_error("bad parameter days: expected a whole number of days",
+                      ErrorCode::invalid_argument);
   }
   return days;
 }
@@ -40,7 +41,8 @@ Expected<state::Micros> now_param(const ReportParams& params) {
   auto it = params.find("now");
   if (it == params.end() || it->second.empty()) return state::Micros{0};
   auto time = state::parse_event_time(it->second);
-  if (!time) return make_error("bad parameter now: expected an RFC 3339 time");
+  if (!time)
+    return make_error("bad parameter now: expected an RFC 3339 time", ErrorCode::invalid_argument);
   return *time;
 }
 
@@ -121,7 +123,8 @@ Expected<ReportTable> build_table(const state::Store& store, const std::string& 
   if (report == "synced") return synced_table(store, params);
   if (report == "ips") return ips_table(store, params);
   if (report == "identity-roles") return identity_roles_table(store, params);
-  return make_error("unknown report " + report + " (expected stale, synced, ips, identity-roles)");
+  return make_error("unknown report " + report + " (expected stale, synced, ips, identity-roles)",
+                    ErrorCode::not_found);
 }
 
 Expected<nlohmann::ordered_json> report_json(const state::Store& store, const std::string& report,
@@ -130,17 +133,15 @@ Expected<nlohmann::ordered_json> report_json(const state::Store& store, const st
   if (!table) return table.error();
   return table->to_json();
 }
+
 void register_report_routes(HttpServer& server, const state::Store& store) {
   server.route("GET", R"(/v1/reports/([a-z-]+))", [&store](const HttpRequest& request) {
     ReportParams params;
     for (const auto& [key, value] : request.query) params[key] = value;
     auto json = report_json(store, request.captures.at(0), params);
     if (json) return HttpReply{200, "application/json", json->dump()};
-    const auto& message = json.error().message;
-    int status = message.starts_with("unknown report")  ? 404
-                 : message.starts_with("bad parameter") ? 400
-                                                        : 500;
-    return HttpReply{status, "application/json", nlohmann::json{{"error", message}}.dump()};
+    return HttpReply{http_status_for(json.error()), "application/json",
+                     nlohmann::json{{"error", json.error().message}}.dump()};
   });
 }
 

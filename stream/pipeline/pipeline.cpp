@@ -15,6 +15,7 @@
 #include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
 #include "state/group_window.hpp"
+#include "state/keys.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -22,15 +23,7 @@ namespace {
 using rules::EventTime;
 using state::Family;
 
-constexpr std::string_view kWatermarkKey = "watermark";
-// Written before partition times existed: the newest time seen anywhere.
-constexpr std::string_view kLegacyStreamTimeKey = "stream_time";
-constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
-
-// Keys sort by time; times before the epoch are clamped (none exist in Entra).
-std::string time_key(EventTime time) {
-  return state::encode_be64(static_cast<std::uint64_t>(std::max<EventTime>(time, 0)));
-}
+using state::keys::time_key;
 
 bool is_counted_kind(rules::Kind kind, const std::vector<rules::RuleDefinition>& rules) {
   return std::any_of(rules.begin(), rules.end(),
@@ -98,14 +91,14 @@ struct Pipeline::Impl {
   }
 
   Status load_meta() {
-    for (auto key : {kWatermarkKey, kLegacyStreamTimeKey}) {
+    for (auto key : state::keys::kWatermarkKeys) {
       auto time = store.get(Family::meta, key);
       if (!time) return time.error();
       if (!time->has_value()) continue;
       clock = EventClock(static_cast<EventTime>(state::decode_be64(**time)));
       break;
     }
-    auto sequence = store.get(Family::meta, kOutboxSequenceKey);
+    auto sequence = store.get(Family::meta, state::keys::kOutboxSequence);
     if (!sequence) return sequence.error();
     if (sequence->has_value()) outbox_sequence = state::decode_be64(**sequence);
     return ok();
@@ -307,8 +300,8 @@ struct Pipeline::Impl {
     for (const auto& value : outbox_values) {
       batch.put(Family::outbox, state::encode_be64(++outbox_sequence), value);
     }
-    batch.put(Family::meta, kOutboxSequenceKey, state::encode_be64(outbox_sequence));
-    batch.put(Family::meta, kWatermarkKey, time_key(clock.watermark()));
+    batch.put(Family::meta, state::keys::kOutboxSequence, state::encode_be64(outbox_sequence));
+    batch.put(Family::meta, state::keys::kWatermark, time_key(clock.watermark()));
     if (auto status = expire(batch); !status) return status;
     auto started = std::chrono::steady_clock::now();
     auto status = store.write(batch);

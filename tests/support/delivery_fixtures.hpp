@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,14 +87,22 @@ inline rolewatch::stream::SinkConfig sink_config(const std::string& type, const 
 }
 
 // A sink from YAML, as the configuration would give it.
-inline std::unique_ptr<rolewatch::stream::Sink> sink_from_yaml(const std::string& yaml,
-                                                               const std::string& name = "") {
+// `env`: the variables ${...} expands to (the loader's seam; never setenv).
+inline std::unique_ptr<rolewatch::stream::Sink> sink_from_yaml(
+    const std::string& yaml, const std::string& name = "",
+    const std::map<std::string, std::string>& env = {}) {
   auto node = YAML::Load(yaml);
   rolewatch::stream::SinkConfig config;
   config.type = node["type"].as<std::string>();
   config.name = name.empty() ? config.type : name;
   config.node = node;
-  auto sink = rolewatch::stream::make_sink(config);
+  rolewatch::stream::ConfigContext context;
+  context.env = [env](const std::string& key) -> std::optional<std::string> {
+    auto it = env.find(key);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  auto sink = rolewatch::stream::make_sink(config, context);
   if (!sink) FAIL(sink.error().message);
   return std::move(*sink);
 }

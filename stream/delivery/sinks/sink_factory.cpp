@@ -13,13 +13,42 @@ namespace {
 
 using Maker = std::unique_ptr<Sink> (*)(const std::string&, const ConfigNode&);
 
-Maker maker_for(const std::string& type) {
-  if (type == "stdout") return &JsonLinesSink::make_stdout;
-  if (type == "file") return &JsonLinesSink::make_file;
-  if (type == "webhook") return &WebhookSink::make;
-  if (type == "teams") return &TeamsSink::make;
-  if (type == "alertmanager") return &AlertmanagerSink::make;
+// The sink registry: every sink type, how to make it, and whether it can
+// take labelled activations as well as alerts. The one list of sink types.
+struct SinkType {
+  std::string_view name;
+  Maker make;
+  bool takes_activations;
+};
+
+constexpr SinkType kSinkTypes[] = {
+    {"stdout", &JsonLinesSink::make_stdout, true},
+    {"file", &JsonLinesSink::make_file, true},
+    {"webhook", &WebhookSink::make, true},
+    {"teams", &TeamsSink::make, false},
+    {"alertmanager", &AlertmanagerSink::make, false},
+};
+
+const SinkType* find_type(std::string_view name) {
+  for (const auto& type : kSinkTypes) {
+    if (type.name == name) return &type;
+  }
   return nullptr;
+}
+
+// "stdout, file, webhook, teams or alertmanager"; only_activations: the
+// types that take activations ("stdout, file and webhook").
+std::string type_names(bool only_activations, std::string_view last = " or ") {
+  std::vector<std::string_view> names;
+  for (const auto& type : kSinkTypes) {
+    if (!only_activations || type.takes_activations) names.push_back(type.name);
+  }
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) text += i + 1 == names.size() ? last : ", ";
+    text += names[i];
+  }
+  return text;
 }
 
 }  // namespace
@@ -30,18 +59,19 @@ Expected<std::unique_ptr<Sink>> make_sink(const SinkConfig& config, const Config
     return make_error("sinks: name \"" + config.name +
                       "\" must be 1-64 letters, digits, '-', '_' or '.'");
   }
-  auto maker = maker_for(config.type);
-  if (maker == nullptr) {
-    return make_error(path + ".type: unknown sink type \"" + config.type +
-                      "\" (expected stdout, file, webhook, teams or alertmanager)");
+  const auto* type = find_type(config.type);
+  if (type == nullptr) {
+    return make_error(path + ".type: unknown sink type \"" + config.type + "\" (expected " +
+                      type_names(false) + ")");
   }
   try {
     ConfigNode node(config.node, path, context);
     auto activations = node.optional_bool("activations");
-    if (activations && *activations && (config.type == "teams" || config.type == "alertmanager")) {
-      node.fail("activations", "only stdout, file and webhook sinks take activation events");
+    if (activations && *activations && !type->takes_activations) {
+      node.fail("activations",
+                "only " + type_names(true, " and ") + " sinks take activation events");
     }
-    auto sink = maker(config.name, node);
+    auto sink = type->make(config.name, node);
     sink->set_takes_activations(activations.value_or(false));
     return sink;
   } catch (const ConfigError& error) {

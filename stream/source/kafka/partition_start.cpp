@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "state/keys.hpp"
+
 namespace rolewatch::stream {
 namespace {
 
 // In the meta family, next to the pipeline's scalars.
 std::string mute_key(std::string_view topic, std::int32_t partition) {
-  return "kafka_mute_until/" + state::Store::offset_key(topic, partition);
+  return state::keys::mute_mark(topic, partition);
 }
 
 }  // namespace

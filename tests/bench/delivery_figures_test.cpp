@@ -1,6 +1,6 @@
 // Figures for the delivery path, printed rather than asserted (machines are
 // noisy). Hidden; run with:
-//   rolewatch_tests "[.delivery-latency]"   rolewatch_tests "[.delivery-outage]"
+//   rolewatch_integration_tests "[figures]" -s
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -42,7 +42,7 @@ int env_int(const char* name, int fallback) {
 
 }  // namespace
 
-TEST_CASE("delivery latency from outbox commit to a local webhook", "[.delivery-latency]") {
+TEST_CASE("delivery latency from outbox commit to a local webhook", "[.][figures]") {
   support::TempDir dir;
   auto store = state::Store::open(dir / "state");
   REQUIRE(store);
@@ -74,7 +74,7 @@ TEST_CASE("delivery latency from outbox commit to a local webhook", "[.delivery-
               percentile(from_commit, 0.5), percentile(from_commit, 0.99));
 }
 
-TEST_CASE("outbox behaviour during a sink outage", "[.delivery-outage]") {
+TEST_CASE("outbox behaviour during a sink outage", "[.][figures]") {
   support::TempDir dir;
   auto store = state::Store::open(dir / "state");
   REQUIRE(store);

@@ -102,15 +102,16 @@ TEST_CASE("GitHub-style signatures and secret headers from the environment and f
   support::HttpReceiver receiver;
   support::TempDir dir;
   std::ofstream(dir / "token") << "file-token-123\n";
-  ::setenv("ROLEWATCH_TEST_SOAR_TOKEN", "env-token-456", 1);
-  ::setenv("ROLEWATCH_TEST_HUB_SECRET", "It's a Secret to Everybody", 1);
   auto sink = support::sink_from_yaml(
       webhook_yaml(receiver,
                    "hub_secret: ${ROLEWATCH_TEST_HUB_SECRET}\n"
                    "headers:\n"
                    "  Authorization: \"Bearer ${ROLEWATCH_TEST_SOAR_TOKEN}\"\n"
                    "  ph-auth-token: {value_file: " +
-                       (dir / "token").string() + "}\n"));
+                       (dir / "token").string() + "}\n"),
+      "",
+      {{"ROLEWATCH_TEST_SOAR_TOKEN", "env-token-456"},
+       {"ROLEWATCH_TEST_HUB_SECRET", "It's a Secret to Everybody"}});
   auto alert = support::sample_alert("5b3f0c2e-1111-5222-8333-444444444446");
   REQUIRE(deliver(*sink, alert).kind == DeliveryOutcome::Kind::delivered);
   auto got = receiver.requests();

@@ -15,7 +15,9 @@ using namespace rolewatch::stream;
 namespace {
 
 Expected<std::unique_ptr<Sink>> sink(const std::string& type, const std::string& yaml) {
-  return make_sink(support::sink_config(type, type, YAML::Load(yaml)));
+  // No environment: an unset ${VAR} is unset whatever the test runner exports.
+  ConfigContext no_env{[](const std::string&) { return std::optional<std::string>(); }, {}};
+  return make_sink(support::sink_config(type, type, YAML::Load(yaml)), no_env);
 }
 
 std::string error_of(const std::string& type, const std::string& yaml) {
@@ -28,7 +30,10 @@ std::string error_of(const std::string& type, const std::string& yaml) {
 
 TEST_CASE("the design's minimal configuration gives a file sink and a signed webhook sink",
           "[delivery]") {
-  ::setenv("WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
+  auto env = [](const std::string& key) -> std::optional<std::string> {
+    if (key == "WEBHOOK_SECRET") return "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    return std::nullopt;
+  };
   auto config = parse_config(R"(
 source:
   brokers: 127.0.0.1:9092      # or "embedded"
@@ -44,10 +49,10 @@ sinks:
   - type: webhook              # Standard Webhooks v1 signed
     url: http://127.0.0.1:8080/hook
     secret: ${WEBHOOK_SECRET}  # whsec_...
-)");
+)",
+                             env);
   REQUIRE(config);
-  auto sinks = make_sinks(config->sinks);
-  ::unsetenv("WEBHOOK_SECRET");
+  auto sinks = make_sinks(config->sinks, {env, {}});
   REQUIRE(sinks);
   REQUIRE(sinks->size() == 2);
   CHECK((*sinks)[0]->type() == "file");
@@ -85,7 +90,6 @@ TEST_CASE("sink configuration errors name the sink and the key, never the value"
   CHECK(error_of("file", "fsync: true") == "sinks.file.path: required key is missing");
   CHECK(error_of("teams", "url: http://x\nconcurrency: 0") ==
         "sinks.teams.concurrency: must be between 1 and 64");
-  ::unsetenv("ROLEWATCH_TEST_UNSET_SECRET");
   CHECK_THAT(error_of("webhook", "url: http://x\nsecret: ${ROLEWATCH_TEST_UNSET_SECRET}"),
              Catch::StartsWith("sinks.webhook.secret"));
   CHECK(error_of("pager", "x: 1") ==

@@ -1,6 +1,6 @@
 // Figures for the live path, printed rather than asserted (the machines are
 // noisy). Hidden: run with
-//   rolewatch_tests "[kafka-figures]" -s
+//   rolewatch_integration_tests "[figures]" -s
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
@@ -47,7 +47,7 @@ std::vector<std::pair<std::int32_t, std::string>> realistic_messages(int count) 
 
 }  // namespace
 
-TEST_CASE("end-to-end throughput through the embedded broker", "[.][kafka-figures]") {
+TEST_CASE("end-to-end throughput through the embedded broker", "[.][figures]") {
   auto broker = rolewatch::stream::EmbeddedBroker::start(kTopic, kPartitions);
   REQUIRE(broker.has_value());
   const int messages = 400;
@@ -75,7 +75,7 @@ TEST_CASE("end-to-end throughput through the embedded broker", "[.][kafka-figure
   CHECK(records == 100u * messages);
 }
 
-TEST_CASE("time from a SIGKILL restart to processing resumed", "[.][kafka-figures]") {
+TEST_CASE("time from a SIGKILL restart to processing resumed", "[.][figures]") {
   TempDir dir;
   BrokerProcess broker(kPartitions, kTopic, dir / "broker.log");
   RunConfigSpec spec{broker.bootstrap(), kTopic, "restart", dir / "state", "static", ""};

@@ -1,5 +1,5 @@
 // Figures, not assertions (docs/design.md §6): run with
-//   rolewatch_tests "[.bench]"
+//   rolewatch_integration_tests "[figures]" -s
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
@@ -23,7 +23,7 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("refresh time for a generated directory of 10k assignments", "[.bench]") {
+TEST_CASE("refresh time for a generated directory of 10k assignments", "[.][figures]") {
   support::FakeGraph fake;
   fake.set_directory(support::generated_directory(10'000));
   fake.set_page_size(100);
@@ -65,7 +65,7 @@ rules::RoleEvent bench_event(int i, const std::string& role) {
   return event;
 }
 
-TEST_CASE("labels per second", "[.bench]") {
+TEST_CASE("labels per second", "[.][figures]") {
   support::TempDir dir;
   auto store = state::Store::open(dir.path(), {.sync_writes = false});
   REQUIRE(store);
