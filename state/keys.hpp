@@ -8,6 +8,8 @@
 //   meta "outbox_sequence"     be64: the last outbox sequence number
 //   meta "kafka_mute_until/" + offset key   be64(offset): restore mute mark
 //   window_expiry, dedup_expiry   time_key(event time) + key -> ""
+//   outbox              outbox_key(sequence) -> alert or activation JSON
+//                       (read and cleared by state/outbox_store)
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +26,10 @@ inline constexpr std::string_view kOutboxSequence = "outbox_sequence";
 
 inline std::string mute_mark(std::string_view topic, std::int32_t partition) {
   return "kafka_mute_until/" + Store::offset_key(topic, partition);
+}
+
+inline std::string outbox_key(std::uint64_t sequence) {
+  return encode_be64(sequence);
 }
 
 // Index keys sort by time; times before the epoch (none in Entra) clamp to 0.

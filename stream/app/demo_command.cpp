@@ -97,7 +97,10 @@ int demo_command(const std::filesystem::path& sample) {
   PeriodicTask deadline(std::chrono::milliseconds(100), [&] {
     if (stop_requested() || std::chrono::steady_clock::now() - started > kDeadline) stop = true;
   });
-  RunOptions options{true, false, &stop};
+  RunOptions options;
+  options.stop_at_end = true;
+  options.install_signal_handlers = false;
+  options.stop = &stop;
   if (run(*config, options) != 0) return exit_status(ExitCode::failure);
   auto alerts = print_outbox(state.path());
   spdlog::info("demo: {} alert(s)", alerts);

@@ -9,10 +9,15 @@
 #include <mutex>
 #include <thread>
 
-#include "stream/delivery/outbox_store.hpp"
+#include "state/outbox_store.hpp"
 
 namespace rolewatch::stream {
 namespace {
+
+using state::DeliveryRecord;
+using state::DeliveryState;
+using state::OutboxStore;
+using state::StoredAlert;
 
 using Steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -81,7 +82,7 @@ struct Pipeline::Impl {
   std::optional<state::Batch> batch;
   std::shared_ptr<const state::EligibilitySnapshot> snapshot;  // loaded on first activation
   BatchResult result;
-  Status failure = ok();
+  std::optional<Error> failure;  // the first error of the batch: nothing of it commits
 
   Impl(state::Store& s, std::vector<rules::RuleDefinition> r, WallClock clock_fn)
       : store(s), rules(std::move(r)), now(clock_fn ? std::move(clock_fn) : system_wall_clock) {
@@ -144,7 +145,7 @@ struct Pipeline::Impl {
   }
 
   void handle(rules::RoleEvent&& event, const SourceMessage& message) {
-    if (!failure) return;
+    if (failure) return;
     ++result.counters.role_events;
     ++result.counters.role_events_by_kind[static_cast<std::size_t>(event.kind)];
     if (!observe_time(event.time, message)) {
@@ -193,7 +194,7 @@ struct Pipeline::Impl {
       return;
     }
     if (auto status = history.record(*batch, rules::activation_record(event)); !status) {
-      failure = status;
+      failure = status.error();
       return;
     }
     ++result.counters.activations;
@@ -298,7 +299,7 @@ struct Pipeline::Impl {
                 state::encode_partition_position({next, clock.partition_time(key)}));
     }
     for (const auto& value : outbox_values) {
-      batch.put(Family::outbox, state::encode_be64(++outbox_sequence), value);
+      batch.put(Family::outbox, state::keys::outbox_key(++outbox_sequence), value);
     }
     batch.put(Family::meta, state::keys::kOutboxSequence, state::encode_be64(outbox_sequence));
     batch.put(Family::meta, state::keys::kWatermark, time_key(clock.watermark()));
@@ -318,7 +319,7 @@ struct Pipeline::Impl {
     snapshot.reset();
     history.clear_pending();
     result = BatchResult{};
-    failure = ok();
+    failure.reset();
   }
 };
 
@@ -360,7 +361,7 @@ Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages)
     offset->second = std::max(offset->second, message.offset + 1);
   }
   impl.partition = nullptr;
-  auto status = impl.failure ? impl.commit() : impl.failure;
+  Status status = impl.failure ? Status(*impl.failure) : impl.commit();
   impl.history.clear_pending();
   if (!status) {
     // Nothing of the batch was written: forget its in-memory effects too.

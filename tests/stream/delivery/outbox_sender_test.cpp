@@ -8,7 +8,7 @@
 #include <fstream>
 #include <set>
 
-#include "stream/delivery/delivery_record.hpp"
+#include "state/delivery_record.hpp"
 #include "stream/ops/metrics.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
@@ -69,12 +69,12 @@ std::set<std::string> ids_received(const support::HttpReceiver& receiver) {
   return ids;
 }
 
-std::optional<DeliveryRecord> record_of(state::Store& store, std::uint64_t sequence,
-                                        const std::string& sink) {
-  auto stored = store.get(state::Family::deliveries, delivery_key(sequence, sink));
+std::optional<state::DeliveryRecord> record_of(state::Store& store, std::uint64_t sequence,
+                                               const std::string& sink) {
+  auto stored = store.get(state::Family::deliveries, state::delivery_key(sequence, sink));
   REQUIRE(stored);
   if (!stored->has_value()) return std::nullopt;
-  return decode_delivery_record(**stored);
+  return state::decode_delivery_record(**stored);
 }
 
 }  // namespace
@@ -118,7 +118,7 @@ TEST_CASE("a failing sink holds back neither the other sinks nor the caller", "[
   CHECK(eventually([&] { return lines_of(dir / "a.jsonl").size() == 2; }, 3s));
   auto file_record = record_of(**store, 2, "file");
   REQUIRE(file_record);
-  CHECK(file_record->state == DeliveryState::delivered);
+  CHECK(file_record->state == state::DeliveryState::delivered);
   CHECK(support::count_family(**store, state::Family::outbox) == 2);
   CHECK(sender.pending() == 2);
   sender.stop(std::chrono::steady_clock::now() + 2s);

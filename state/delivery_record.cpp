@@ -1,11 +1,11 @@
-#include "stream/delivery/delivery_record.hpp"
+#include "state/delivery_record.hpp"
 
 #include <array>
 #include <nlohmann/json.hpp>
 
 #include "state/store.hpp"
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
 namespace {
 
 constexpr std::array<std::string_view, 4> kStateNames = {"pending", "delivered", "resending",
@@ -52,9 +52,9 @@ std::optional<DeliveryRecord> decode_delivery_record(std::string_view bytes) {
 }
 
 std::string delivery_key(std::uint64_t sequence, std::string_view sink) {
-  auto key = state::encode_be64(sequence);
+  auto key = encode_be64(sequence);
   key.append(sink);
   return key;
 }
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

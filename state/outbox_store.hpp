@@ -4,6 +4,7 @@
 // per-sink delivery records (Family::deliveries) and dead letters
 // (Family::dead_letters). RocksDB is thread-safe; the pipeline writes other
 // keys meanwhile.
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,11 +12,12 @@
 #include <vector>
 
 #include "state/base/expected.hpp"
+#include "state/delivery_record.hpp"
 #include "state/store.hpp"
-#include "stream/delivery/delivery_record.hpp"
-#include "stream/delivery/sink.hpp"
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
+
+using SystemTime = std::chrono::system_clock::time_point;
 
 struct StoredAlert {
   std::uint64_t sequence = 0;
@@ -34,7 +36,7 @@ struct LoadedBatch {
 
 class OutboxStore {
  public:
-  OutboxStore(state::Store& store, std::vector<std::string> sink_names);
+  OutboxStore(Store& store, std::vector<std::string> sink_names);
 
   // Up to `limit` alerts with sequence >= from, with their delivery records.
   Expected<LoadedBatch> load(std::uint64_t from, std::size_t limit) const;
@@ -45,8 +47,8 @@ class OutboxStore {
   Expected<std::size_t> count_dead_letters() const;
 
  private:
-  state::Store& store_;
+  Store& store_;
   std::vector<std::string> sink_names_;
 };
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

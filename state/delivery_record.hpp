@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace rolewatch::stream {
+namespace rolewatch::state {
 
 enum class DeliveryState {
   pending,    // not delivered yet (possibly after failed attempts)
@@ -34,4 +34,4 @@ std::optional<DeliveryRecord> decode_delivery_record(std::string_view bytes);
 
 std::string delivery_key(std::uint64_t sequence, std::string_view sink);
 
-}  // namespace rolewatch::stream
+}  // namespace rolewatch::state

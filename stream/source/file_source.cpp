@@ -1,0 +1,99 @@
+#include "stream/source/file_source.hpp"
+
+#include <fstream>
+#include <iostream>
+
+#include "state/store.hpp"
+#include "stream/source/chunked_lines.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+bool blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+}  // namespace
+
+struct FileSource::Input {
+  std::string name;
+  std::int32_t partition = 0;           // its position on the command line
+  std::unique_ptr<std::ifstream> file;  // null for stdin
+  std::unique_ptr<ChunkedLines> chunks;
+  std::string clock_key;
+  std::int64_t line_number = 0;
+  bool done = false;
+};
+
+FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
+                       std::size_t batch_lines)
+    : clock_(clock), batch_lines_(std::max<std::size_t>(batch_lines, 1)) {
+  for (const auto& name : files) {
+    auto input = std::make_unique<Input>();
+    input->name = name;
+    input->partition = static_cast<std::int32_t>(inputs_.size());
+    if (name != "-") input->file = std::make_unique<std::ifstream>(name);
+    input->chunks = std::make_unique<ChunkedLines>(input->file ? *input->file : std::cin);
+    input->clock_key = state::Store::offset_key(name, input->partition);
+    clock_.assign(input->clock_key, kUnknownTime);
+    inputs_.push_back(std::move(input));
+  }
+}
+
+FileSource::~FileSource() = default;
+
+Status FileSource::run(const BatchHandler& handler) {
+  while (auto* input = next_input()) {
+    if (auto status = read_chunk(*input, handler); !status) return status;
+  }
+  return ok();
+}
+
+FileSource::Input* FileSource::next_input() {
+  Input* oldest = nullptr;
+  for (auto& input : inputs_) {
+    if (input->done) continue;
+    if (!oldest ||
+        clock_.partition_time(input->clock_key) < clock_.partition_time(oldest->clock_key)) {
+      oldest = input.get();
+    }
+  }
+  return oldest;
+}
+
+Status FileSource::read_chunk(Input& input, const BatchHandler& handler) {
+  std::vector<std::string_view> chunk;
+  if (!input.chunks->next(chunk)) {
+    input.done = true;
+    clock_.set_holding(input.clock_key, false);  // nothing more will come
+    return ok();
+  }
+  for (auto line : chunk) {
+    ++input.line_number;
+    if (blank(line)) continue;
+    lines_.push_back(line);
+    numbers_.push_back(input.line_number);
+    if (lines_.size() >= batch_lines_) {
+      if (auto status = flush(input, handler); !status) return status;
+    }
+  }
+  return flush(input, handler);
+}
+
+Status FileSource::flush(const Input& input, const BatchHandler& handler) {
+  if (lines_.empty()) return ok();
+  std::vector<SourceMessage> messages;
+  messages.reserve(lines_.size());
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    messages.push_back(
+        SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false});
+  }
+  auto status = handler(messages);
+  if (!status) return make_error(input.name + ": " + status.error().message, status.error().code);
+  messages_ += lines_.size();
+  lines_.clear();
+  numbers_.clear();
+  return ok();
+}
+
+}  // namespace rolewatch::stream
