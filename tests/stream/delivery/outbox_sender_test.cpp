@@ -310,12 +310,17 @@ TEST_CASE(
     REQUIRE(store);
     support::put_in_outbox(**store, 1, support::sample_alert(id_for(1)));
   }
-  ::setenv("ROLEWATCH_CRASH_STATE", (dir / "state").c_str(), 1);
-  ::setenv("ROLEWATCH_CRASH_URL", receiver.url().c_str(), 1);
+  // The child's own environment: this process's, plus where to crash.
+  std::vector<std::string> variables{"ROLEWATCH_CRASH_STATE=" + (dir / "state").string(),
+                                     "ROLEWATCH_CRASH_URL=" + receiver.url()};
+  std::vector<char*> envp;
+  for (char** entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
+  for (auto& variable : variables) envp.push_back(variable.data());
+  envp.push_back(nullptr);
   std::string self = std::filesystem::read_symlink("/proc/self/exe");
   std::vector<char*> argv{self.data(), const_cast<char*>("[.crash-child]"), nullptr};
   pid_t child = 0;
-  REQUIRE(::posix_spawn(&child, self.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
+  REQUIRE(::posix_spawn(&child, self.c_str(), nullptr, nullptr, argv.data(), envp.data()) == 0);
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFSIGNALED(status));

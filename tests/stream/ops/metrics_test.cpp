@@ -171,3 +171,47 @@ TEST_CASE("the eligibility snapshot's age and the Graph refreshes are exported",
   CHECK(value_of(second, "rolewatch_eligibility_refreshes_total{result=\"success\"}") == 3);
   CHECK(value_of(second, "rolewatch_graph_requests_total") == 40);
 }
+
+TEST_CASE("partition times, skew and paused partitions follow the alignment, revoked ones vanish",
+          "[metrics][event-time]") {
+  Metrics metrics;
+  constexpr rules::EventTime kNoon = 1'741'089'600'000'000;  // 2025-03-04T12:00:00Z
+  metrics.set_alignment(
+      {.watermark = kNoon,
+       .partitions = {
+           {.partition = 0, .time = kNoon, .holding = true},
+           {.partition = 1, .time = kNoon + 1'200'000'000, .holding = true, .paused = true},
+           {.partition = 2, .time = 0}}});
+  auto first = metrics.scrape();
+  CHECK(value_of(first, "rolewatch_watermark_timestamp_seconds") == Approx(1'741'089'600.0));
+  CHECK(value_of(first, "rolewatch_partition_time_timestamp_seconds{partition=\"1\"}") ==
+        Approx(1'741'090'800.0));
+  CHECK(value_of(first, "rolewatch_partition_skew_seconds{partition=\"1\"}") == 1200);
+  CHECK(value_of(first, "rolewatch_partition_skew_seconds{partition=\"0\"}") == 0);
+  CHECK(value_of(first, "rolewatch_paused_partitions") == 1);
+  // Nothing read yet from partition 2: its series exist but hold no time.
+  CHECK(value_of(first, "rolewatch_partition_time_timestamp_seconds{partition=\"2\"}") == 0);
+
+  // Partition 1 revoked, partition 0 caught up with it: no stale series.
+  metrics.set_alignment({.watermark = kNoon + 1'200'000'000,
+                         .partitions = {{.partition = 0, .time = kNoon + 1'200'000'000}}});
+  auto second = metrics.scrape();
+  CHECK(second.find("partition=\"1\"") == std::string::npos);
+  CHECK(value_of(second, "rolewatch_paused_partitions") == 0);
+  CHECK(value_of(second, "rolewatch_partition_skew_seconds{partition=\"0\"}") == 0);
+}
+
+TEST_CASE("late and future records are counted by reason", "[metrics][event-time]") {
+  Metrics metrics;
+  BatchResult result;
+  result.counters.late_retention = 2;
+  result.counters.late_rule_window = 1;
+  result.counters.future_broker_time = 3;
+  result.counters.future_host_clock = 4;
+  metrics.record_batch(result);
+  auto scrape = metrics.scrape();
+  CHECK(value_of(scrape, "rolewatch_late_records_total{reason=\"retention\"}") == 2);
+  CHECK(value_of(scrape, "rolewatch_late_records_total{reason=\"rule_window\"}") == 1);
+  CHECK(value_of(scrape, "rolewatch_future_records_total{reason=\"ahead_of_broker_time\"}") == 3);
+  CHECK(value_of(scrape, "rolewatch_future_records_total{reason=\"ahead_of_host_clock\"}") == 4);
+}
