@@ -476,7 +476,7 @@ void KafkaSource::commit_resumed_offsets() {
   if (offsets.list.empty()) return;
   auto err = consumer_->commitAsync(offsets.list);
   if (err != RdKafka::ERR_NO_ERROR) {
-    spdlog::debug("kafka: cannot commit resumed offsets: {}", RdKafka::err2str(err));
+    spdlog::warn("kafka: cannot commit resumed offsets: {}", RdKafka::err2str(err));
   }
 }
 
