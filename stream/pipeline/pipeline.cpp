@@ -133,15 +133,21 @@ struct Pipeline::Impl {
   // the host clock in replay. A future record would drag its partition's
   // time along; it is skipped and moves nothing. Otherwise its time counts
   // toward the partition's, at most up to the broker timestamp.
-  bool observe_time(EventTime time, const SourceMessage& message) {
+  // Returns the time the record counts for, or nullopt when it is future.
+  std::optional<EventTime> counted_time(EventTime time, const SourceMessage& message) {
     const bool broker = message.timestamp_ms > 0;
     const EventTime reference = broker ? message.timestamp_ms * 1000 : now();
     if (time > reference + kMaxFutureSkew) {
       ++(broker ? result.counters.future_broker_time : result.counters.future_host_clock);
-      return false;
+      return std::nullopt;
     }
-    clock.observe(*partition, broker ? std::min(time, reference) : time);
-    return true;
+    return broker ? std::min(time, reference) : time;
+  }
+
+  bool observe_time(EventTime time, const SourceMessage& message) {
+    auto counted = counted_time(time, message);
+    if (counted) clock.observe(*partition, *counted);
+    return counted.has_value();
   }
 
   void handle(rules::RoleEvent&& event, const SourceMessage& message) {
@@ -353,9 +359,17 @@ Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages)
         impl.offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0)
             .first;
     impl.partition = &offset->first;
+    // Other records' times move the partition once per message (they are
+    // >95% of traffic: no clock update per record).
+    EventTime newest_other = kUnknownTime;
     impl.result.counters.decode += impl.decoder.decode(
         message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); },
-        [&](EventTime time) { impl.observe_time(time, message); });
+        [&](EventTime time) {
+          if (auto counted = impl.counted_time(time, message)) {
+            newest_other = std::max(newest_other, *counted);
+          }
+        });
+    if (newest_other != kUnknownTime) impl.clock.observe(*impl.partition, newest_other);
     impl.result.bytes += message.payload.size();
     impl.result.newest_broker_ms = std::max(impl.result.newest_broker_ms, message.timestamp_ms);
     offset->second = std::max(offset->second, message.offset + 1);

@@ -318,11 +318,14 @@ std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& ex
     if (at == std::string::npos) throw std::logic_error("run_config_yaml: no source section");
     yaml.insert(at + source.size(), extras.source_yaml);
   }
-  if (!extras.log_level.empty()) {
+  if (!extras.log_level.empty() || extras.stats_interval_s > 0) {
     const std::string log = "log: {stats_interval_s: 0}";
     auto at = yaml.find(log);
     if (at == std::string::npos) throw std::logic_error("run_config_yaml: no log section");
-    yaml.replace(at, log.size(), "log: {stats_interval_s: 0, level: " + extras.log_level + "}");
+    std::string level = extras.log_level.empty() ? "" : ", level: " + extras.log_level;
+    yaml.replace(
+        at, log.size(),
+        "log: {stats_interval_s: " + std::to_string(extras.stats_interval_s) + level + "}");
   }
   if (extras.batch_max_messages > 0) {
     const std::string batch = "batch: {max_messages: 200,";

@@ -152,6 +152,7 @@ void publish_timed(const std::string& bootstrap, const std::string& topic,
 struct RunConfigExtras {
   std::string source_yaml{};   // lines under `source:`, e.g. "  max_skew: 1m\n"
   std::string log_level{};     // empty: the default (info)
+  int stats_interval_s = 0;    // the run's stats line every N s (0: none)
   std::string http_listen{};   // empty: no HTTP server
   int batch_max_messages = 0;  // 0: run_config_yaml's 200
 };
