@@ -54,7 +54,25 @@ Removal removal_from_json(const json& doc) {
   return removal;
 }
 
+AlertStatus status_from_string(std::string_view text) {
+  if (text == "updated") return AlertStatus::updated;
+  if (text == "closed") return AlertStatus::closed;
+  return AlertStatus::firing;
+}
+
 }  // namespace
+
+std::string_view to_string(AlertStatus status) {
+  switch (status) {
+    case AlertStatus::updated:
+      return "updated";
+    case AlertStatus::closed:
+      return "closed";
+    case AlertStatus::firing:
+      break;
+  }
+  return "firing";
+}
 
 json heading_json(const AlertHeading& h) {
   return {
@@ -84,6 +102,8 @@ json to_json(const Alert& alert) {
   auto doc =
       heading_json({alert.id, alert.rule, alert.title, alert.severity, alert.mitre_tactic,
                     alert.mitre_technique, alert.tenant_id, alert.actor, alert.actor.ip_address});
+  doc["status"] = to_string(alert.status);
+  doc["revision"] = alert.revision;
   doc["count"] = alert.count;
   doc["failedCount"] = failed;
   doc["threshold"] = alert.threshold;
@@ -99,6 +119,8 @@ Alert alert_from_json(const json& doc) {
   Alert alert;
   alert.id = string_or_empty(doc.value("id", json()));
   alert.rule = string_or_empty(doc.value("rule", json()));
+  alert.status = status_from_string(doc.value("status", ""));
+  alert.revision = doc.value("revision", 1u);
   alert.title = string_or_empty(doc.value("title", json()));
   alert.severity = string_or_empty(doc.value("severity", json()));
   const auto& mitre = doc.value("mitre", json::object());

@@ -19,8 +19,16 @@ struct Removal {
   Role role;
 };
 
+// Where a burst alert is in its lifecycle (docs/design.md §3, "Burst updates").
+enum class AlertStatus { firing, updated, closed };
+std::string_view to_string(AlertStatus status);
+
 struct Alert {
   std::string id;  // stable: derived from rule, group and the burst's first record
+  // Revision 1 is the first alert (firing); each update or the close is the
+  // next revision of the same id. Receivers dedupe on (id, revision).
+  AlertStatus status = AlertStatus::firing;
+  std::uint32_t revision = 1;
   std::string rule;
   std::string title;
   std::string severity;
