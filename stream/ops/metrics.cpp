@@ -174,6 +174,8 @@ struct Metrics::Series {
   prometheus::Counter& skipped_unknown;
   prometheus::Counter& malformed_messages;
   prometheus::Counter& malformed_records;
+  prometheus::Counter& repaired_messages;
+  prometheus::Counter& repaired_records;
   prometheus::Counter& duplicates;
   prometheus::Family<prometheus::Counter>& late;
   prometheus::Counter& late_retention;
@@ -225,6 +227,12 @@ Metrics::Series::Series(prometheus::Registry& r)
                                  "Messages that could not be parsed at all")),
       malformed_records(counter(r, "rolewatch_malformed_records_total",
                                 "Records that could not be used (the rest of their message was)")),
+      repaired_messages(counter(r, "rolewatch_repaired_messages_total",
+                                "Messages with invalid UTF-8 or unescaped control characters, "
+                                "repaired (U+FFFD) and parsed again instead of dropped")),
+      repaired_records(counter(r, "rolewatch_repaired_records_total",
+                               "Role records kept with descriptive text (names, UPNs, reasons) "
+                               "that did not decode replaced by U+FFFD")),
       duplicates(counter(r, "rolewatch_duplicate_records_total",
                          "Role records whose audit id was already processed")),
       late(BuildCounter()
@@ -336,6 +344,8 @@ void Metrics::record_batch(const BatchResult& result) {
   s.skipped_unknown.Increment(static_cast<double>(d.unknown_activities));
   s.malformed_messages.Increment(static_cast<double>(d.malformed_messages));
   s.malformed_records.Increment(static_cast<double>(d.malformed_records));
+  s.repaired_messages.Increment(static_cast<double>(d.repaired_messages));
+  s.repaired_records.Increment(static_cast<double>(d.repaired_records));
   s.duplicates.Increment(static_cast<double>(c.duplicates));
   s.late_retention.Increment(static_cast<double>(c.late_retention));
   s.late_rule_window.Increment(static_cast<double>(c.late_rule_window));

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "state/base/utf8.hpp"
 #include "stream/pipeline/record_normalizer.hpp"
 
 // How bad input is handled, and why.
@@ -24,6 +25,15 @@
 // {"value":[...]} shapes we salvage it: the document is cut after the last
 // complete record, closed, and decoded again, so the complete records before
 // the truncation are emitted; the message is still counted as malformed.
+//
+// simdjson also refuses, before anything is read, a document with invalid
+// UTF-8 anywhere or a control character unescaped inside a string. One such
+// byte in an attacker's display name must not hide the other records of the
+// message, so a copy is repaired (each bad sequence becomes U+FFFD) and
+// decoded instead, and the message is counted as repaired, not malformed.
+// The repair can change a byte of an id too; that record is kept with the
+// id as repaired (no id is invented). A string that merely does not unescape
+// (a lone surrogate) passes this check and is the record's business.
 
 namespace rolewatch::stream {
 namespace {
@@ -46,7 +56,13 @@ class MessageReport {
     message_problem_ = {index, problem, error};
   }
   bool message_malformed() const { return !message_problem_.problem.empty(); }
+  void repaired_record(std::size_t index, std::string_view field) {
+    if (repaired_records_++ == 0) first_repair_ = {index, field, simdjson::SUCCESS};
+  }
+  void repaired_message() { repaired_message_ = true; }
 
+  // One line per message at most; names fields and positions, never the
+  // text that was repaired.
   void log() const;
 
  private:
@@ -65,23 +81,44 @@ class MessageReport {
     return text;
   }
 
+  std::string repairs() const;
+
   const SourceMessage& message_;
   std::size_t malformed_records_ = 0;
   Problem first_record_;
   Problem message_problem_;
+  bool repaired_message_ = false;
+  std::size_t repaired_records_ = 0;
+  Problem first_repair_;
 };
+
+// "; invalid UTF-8 or control characters repaired, 2 record(s) kept with
+// repaired text, first at record 0 (initiatedBy)", or empty.
+std::string MessageReport::repairs() const {
+  std::string text;
+  if (repaired_message_) text += "; invalid UTF-8 or control characters repaired";
+  if (repaired_records_ > 0) {
+    text += fmt::format("; {} record(s) kept with repaired text, first at record {} ({})",
+                        repaired_records_, first_repair_.index, first_repair_.problem);
+  }
+  return text;
+}
 
 void MessageReport::log() const {
   if (message_malformed()) {
     spdlog::warn(
         "malformed audit message {}[{}]@{}: {} at record {}; {} record(s) before it were kept, "
-        "{} malformed record(s)",
+        "{} malformed record(s){}",
         message_.topic, message_.partition, message_.offset, describe(message_problem_),
-        message_problem_.index, message_problem_.index, malformed_records_);
+        message_problem_.index, message_problem_.index, malformed_records_, repairs());
   } else if (malformed_records_ > 0) {
-    spdlog::warn("audit message {}[{}]@{}: {} malformed record(s) skipped, first at record {}: {}",
-                 message_.topic, message_.partition, message_.offset, malformed_records_,
-                 first_record_.index, describe(first_record_));
+    spdlog::warn(
+        "audit message {}[{}]@{}: {} malformed record(s) skipped, first at record {}: {}{}",
+        message_.topic, message_.partition, message_.offset, malformed_records_,
+        first_record_.index, describe(first_record_), repairs());
+  } else if (repaired_message_ || repaired_records_ > 0) {
+    spdlog::warn("audit message {}[{}]@{}: repaired{}", message_.topic, message_.partition,
+                 message_.offset, repairs());
   }
 }
 
@@ -152,6 +189,8 @@ DecodeCounters& DecodeCounters::operator+=(const DecodeCounters& other) {
   malformed_messages += other.malformed_messages;
   malformed_records += other.malformed_records;
   unknown_activities += other.unknown_activities;
+  repaired_messages += other.repaired_messages;
+  repaired_records += other.repaired_records;
   return *this;
 }
 
@@ -160,21 +199,27 @@ namespace {
 // One pass over a document; the decoder's state for one decode() call.
 class DocumentDecoder {
  public:
-  DocumentDecoder(od::parser& parser, MessageReport& report, DecodeCounters& counters,
-                  const AuditDecoder::EventSink& on_event, const AuditDecoder::TimeSink& on_time)
+  DocumentDecoder(od::parser& parser, std::string& buffer, MessageReport& report,
+                  DecodeCounters& counters, const AuditDecoder::EventSink& on_event,
+                  const AuditDecoder::TimeSink& on_time)
       : parser_(parser),
+        buffer_(buffer),
         report_(report),
         counters_(counters),
         on_event_(on_event),
         on_time_(on_time) {}
 
-  enum class Outcome { done, cut_short };
-  // `cut_short`: the document failed before any record was read, in a way a
-  // salvaged copy may fix (unclosed string or unbalanced brackets).
-  Outcome decode(simdjson::padded_string_view json);
-  std::size_t records_seen() const { return index_; }
+  enum class Outcome { done, cut_short, bad_text };
+  // Both failures are found before any record was read. `cut_short`: in a
+  // way a salvaged copy may fix (unclosed string or unbalanced brackets).
+  // `bad_text`: invalid UTF-8 or an unescaped control character, which a
+  // repaired copy fixes.
+  // Decodes a padded copy of `text`. A document cut short is salvaged up to
+  // its last complete record and counted as malformed (never `cut_short`).
+  Outcome decode_text(std::string_view text);
 
  private:
+  Outcome decode(simdjson::padded_string_view json);
   Outcome decode_object_root(od::document& doc);
   void decode_records(od::array& records);
   // False when the document cannot be read further.
@@ -186,6 +231,7 @@ class DocumentDecoder {
   }
 
   od::parser& parser_;
+  std::string& buffer_;  // the padded copy being decoded
   MessageReport& report_;
   DecodeCounters& counters_;
   const AuditDecoder::EventSink& on_event_;
@@ -193,10 +239,41 @@ class DocumentDecoder {
   std::size_t index_ = 0;  // records seen so far
 };
 
+// `text` then `suffix`, copied into `buffer` with simdjson's padding after.
+simdjson::padded_string_view padded_copy(std::string& buffer, std::string_view text,
+                                         std::string_view suffix) {
+  const std::size_t length = text.size() + suffix.size();
+  if (buffer.size() < length + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(length + simdjson::SIMDJSON_PADDING);
+  }
+  // std::copy, not memcpy: an empty view may have a null data().
+  std::copy(text.begin(), text.end(), buffer.begin());
+  std::copy(suffix.begin(), suffix.end(),
+            buffer.begin() + static_cast<std::ptrdiff_t>(text.size()));
+  return simdjson::padded_string_view(buffer.data(), length, buffer.size());
+}
+
+DocumentDecoder::Outcome DocumentDecoder::decode_text(std::string_view text) {
+  const auto outcome = decode(padded_copy(buffer_, text, {}));
+  if (outcome != Outcome::cut_short) return outcome;
+  std::string closers;
+  if (const auto cut = salvage_cut(text, closers)) {
+    // cut_short and bad_text both come before any record is read.
+    const auto salvaged = decode(padded_copy(buffer_, text.substr(0, *cut), closers));
+    if (salvaged == Outcome::bad_text) return salvaged;
+  }
+  report_.malformed_message(index_, "message is truncated or its brackets do not balance",
+                            simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+  return Outcome::done;
+}
+
 DocumentDecoder::Outcome DocumentDecoder::decode(simdjson::padded_string_view json) {
   od::document doc;
   if (auto error = parser_.iterate(json).get(doc)) {
     if (error == simdjson::UNCLOSED_STRING) return Outcome::cut_short;
+    if (error == simdjson::UTF8_ERROR || error == simdjson::UNESCAPED_CHARS) {
+      return Outcome::bad_text;
+    }
     malformed_message("not a JSON document", error);
     return Outcome::done;
   }
@@ -303,6 +380,10 @@ void DocumentDecoder::count(const RecordResult& result) {
     case RecordStatus::role_event:
       ++counters_.role_records;
       if (result.unknown_activity) ++counters_.unknown_activities;
+      if (result.repaired) {
+        ++counters_.repaired_records;
+        report_.repaired_record(index_, result.repaired_field);
+      }
       break;
     case RecordStatus::other_category:
       ++counters_.skipped_category;
@@ -326,29 +407,17 @@ DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSin
   DecodeCounters counters;
   counters.messages = 1;
   MessageReport report(message);
-  auto pad_into_buffer = [this](std::string_view text, std::string_view suffix) {
-    const std::size_t length = text.size() + suffix.size();
-    if (buffer_.size() < length + simdjson::SIMDJSON_PADDING) {
-      buffer_.resize(length + simdjson::SIMDJSON_PADDING);
+  DocumentDecoder decoder(parser_, buffer_, report, counters, on_event, on_time);
+  if (decoder.decode_text(message.payload) == DocumentDecoder::Outcome::bad_text) {
+    // Nothing was read yet: decode a repaired copy instead.
+    repaired_.clear();
+    const bool changed = state::append_repaired_json_document(message.payload, repaired_);
+    if (changed && decoder.decode_text(repaired_) != DocumentDecoder::Outcome::bad_text) {
+      report.repaired_message();
+      ++counters.repaired_messages;
+    } else {
+      report.malformed_message(0, "text simdjson refuses survived repair", simdjson::UTF8_ERROR);
     }
-    // std::copy, not memcpy: an empty view may have a null data().
-    std::copy(text.begin(), text.end(), buffer_.begin());
-    std::copy(suffix.begin(), suffix.end(),
-              buffer_.begin() + static_cast<std::ptrdiff_t>(text.size()));
-    return simdjson::padded_string_view(buffer_.data(), length, buffer_.size());
-  };
-
-  DocumentDecoder decoder(parser_, report, counters, on_event, on_time);
-  if (decoder.decode(pad_into_buffer(message.payload, {})) == DocumentDecoder::Outcome::cut_short) {
-    std::size_t kept = 0;
-    std::string closers;
-    if (const auto cut = salvage_cut(message.payload, closers)) {
-      DocumentDecoder salvage(parser_, report, counters, on_event, on_time);
-      salvage.decode(pad_into_buffer(message.payload.substr(0, *cut), closers));
-      kept = salvage.records_seen();
-    }
-    report.malformed_message(kept, "message is truncated or its brackets do not balance",
-                             simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
   }
   if (report.message_malformed()) ++counters.malformed_messages;
   report.log();

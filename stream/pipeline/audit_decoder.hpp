@@ -7,7 +7,10 @@
 // skipped. Malformed input is counted and logged once with its position and
 // never hides the valid records around it: a bad record is skipped alone; a
 // JSON syntax error or truncation ends the message, but the records complete
-// before it are still emitted (see audit_decoder.cpp for why).
+// before it are still emitted (see audit_decoder.cpp for why). Hostile text
+// hides nothing either: descriptive fields that do not decode are repaired
+// (record_normalizer.hpp), and a message with invalid UTF-8 or unescaped
+// control characters is repaired (U+FFFD) and parsed again.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -27,6 +30,8 @@ struct DecodeCounters {
   std::uint64_t malformed_messages = 0;  // message not parseable as a whole
   std::uint64_t malformed_records = 0;   // one record unusable, others kept
   std::uint64_t unknown_activities = 0;  // RoleManagement activity not in the catalog
+  std::uint64_t repaired_messages = 0;   // invalid UTF-8 etc. replaced, message parsed again
+  std::uint64_t repaired_records = 0;    // role records kept with descriptive text repaired
 
   DecodeCounters& operator+=(const DecodeCounters& other);
 };
@@ -46,7 +51,8 @@ class AuditDecoder {
 
  private:
   simdjson::ondemand::parser parser_;
-  std::string buffer_;  // reused padded copy of the payload
+  std::string buffer_;    // reused padded copy of the payload
+  std::string repaired_;  // reused repaired copy of a payload simdjson refused
 };
 
 }  // namespace rolewatch::stream

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <forward_list>
 #include <utility>
 
 #include "rules/activity_catalog.hpp"
 #include "state/base/time.hpp"
+#include "state/base/utf8.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -92,11 +94,15 @@ std::string_view first_non_empty(std::initializer_list<std::string_view> values)
 }
 
 // The one place that knows which simdjson errors leave the document usable:
-// a wrong type or missing field is the record's problem; anything else is a
-// JSON error after which the iterator must not be touched again.
+// a wrong type, a missing field, a string that does not unescape (the token
+// is consumed before simdjson unescapes it, and a failed unescape changes
+// nothing) or a number that does not parse (the token is left unconsumed and
+// skipped like any unread value) is the record's problem; anything else is
+// a JSON error after which the iterator must not be touched again.
 RecordStatus status_for(simdjson::error_code error) {
   if (error == simdjson::SUCCESS || error == simdjson::INCORRECT_TYPE ||
-      error == simdjson::NO_SUCH_FIELD) {
+      error == simdjson::NO_SUCH_FIELD || error == simdjson::STRING_ERROR ||
+      error == simdjson::NUMBER_ERROR) {
     return RecordStatus::malformed_record;
   }
   return RecordStatus::malformed_document;
@@ -115,6 +121,9 @@ class RecordReader {
     result_ = {status_for(error), problem, error, false};
     return false;
   }
+  void mark_repaired(std::string_view field) {
+    if (repaired_field_.empty()) repaired_field_ = field;
+  }
 
   bool locate_properties(od::object& record, od::object& properties, bool& envelope_form);
   bool is_role_management(od::object& properties, bool& is_role);
@@ -132,10 +141,20 @@ class RecordReader {
   bool read_detail(od::value& value);
   void keep_target(TargetView&& target);
 
-  // Strict: null gives empty, a non-string makes the record malformed.
+  // Strict: null gives empty; a non-string, or a string that does not
+  // decode, makes the record malformed.
   bool read_text(od::value& value, std::string_view& out, std::string_view problem);
-  // Lenient, for free-form values: anything but a string gives empty.
-  bool read_loose_text(od::value& value, std::string_view& out);
+  // Descriptive: types as read_text, but a string that does not decode (or
+  // holds NUL) is repaired and the record marked repaired with `field`.
+  bool read_descriptive(od::value& value, std::string_view& out, std::string_view problem,
+                        std::string_view field);
+  // Lenient, for free-form values: anything but a string gives empty; a
+  // string is repaired like read_descriptive, `repaired` says if it was (the
+  // caller decides whether the value may be repaired).
+  bool read_loose_text(od::value& value, std::string_view& out, bool& repaired);
+  // The string at `value`: get_string(), or on a failed unescape or NUL the
+  // raw token unescaped leniently into owned storage.
+  bool read_string(od::value& value, std::string_view& out, bool& repaired);
   // Calls on_field(key, value) per field; null is an empty object.
   template <typename OnField>
   bool for_each_field(od::value& value, std::string_view problem, OnField&& on_field);
@@ -148,6 +167,10 @@ class RecordReader {
   RecordResult result_;
   PropertiesView props_;
   EnvelopeView envelope_;
+  // Repaired strings the views point into; a forward_list allocates nothing
+  // until a record needs repair, and never moves what it holds.
+  std::forward_list<std::string> repaired_text_;
+  std::string_view repaired_field_;  // the first repaired field; empty if none
 };
 
 bool RecordReader::read_text(od::value& value, std::string_view& out, std::string_view problem) {
@@ -158,16 +181,45 @@ bool RecordReader::read_text(od::value& value, std::string_view& out, std::strin
     return true;
   }
   if (type != od::json_type::string) return fail(simdjson::INCORRECT_TYPE, problem);
-  if (auto error = value.get_string().get(out)) return fail(error, problem);
+  auto error = value.get_string().get(out);
+  if (error == simdjson::STRING_ERROR) return fail(error, "a decision field does not decode");
+  if (error) return fail(error, problem);
   return true;
 }
 
-bool RecordReader::read_loose_text(od::value& value, std::string_view& out) {
+bool RecordReader::read_descriptive(od::value& value, std::string_view& out,
+                                    std::string_view problem, std::string_view field) {
+  od::json_type type;
+  if (auto error = value.type().get(type)) return fail(error, problem);
+  out = {};
+  if (type == od::json_type::null) return true;
+  if (type != od::json_type::string) return fail(simdjson::INCORRECT_TYPE, problem);
+  bool repaired = false;
+  if (!read_string(value, out, repaired)) return false;
+  if (repaired) mark_repaired(field);
+  return true;
+}
+
+bool RecordReader::read_loose_text(od::value& value, std::string_view& out, bool& repaired) {
   od::json_type type;
   if (auto error = value.type().get(type)) return fail(error, "unreadable value");
   out = {};
+  repaired = false;
   if (type != od::json_type::string) return true;
-  if (auto error = value.get_string().get(out)) return fail(error, "unreadable string");
+  return read_string(value, out, repaired);
+}
+
+bool RecordReader::read_string(od::value& value, std::string_view& out, bool& repaired) {
+  const auto error = value.get_string().get(out);
+  if (error != simdjson::STRING_ERROR) {
+    if (error) return fail(error, "unreadable string");
+    if (out.find('\0') == std::string_view::npos) return true;
+  }
+  // raw_json_token() is the value's own token, also after get_string consumed it.
+  auto& text = repaired_text_.emplace_front();
+  repaired =
+      state::append_unescaped_json_lenient(state::json_string_body(value.raw_json_token()), text);
+  out = text;
   return true;
 }
 
@@ -282,7 +334,8 @@ bool RecordReader::read_property(od::raw_json_string key, od::value& value) {
     return read_text(value, props_.logged_by, "loggedByService is not a string");
   }
   if (key == "resultReason") {
-    return read_text(value, props_.result_reason, "resultReason is not a string");
+    return read_descriptive(value, props_.result_reason, "resultReason is not a string",
+                            "resultReason");
   }
   if (key == "result") return read_result(value);
   if (key == "initiatedBy") return read_initiator(value);
@@ -330,13 +383,17 @@ bool RecordReader::read_party(od::value& value, PartyView& party) {
                             return read_text(field, party.id, kProblem);
                           }
                           if (key == "appId") return read_text(field, party.app_id, kProblem);
+                          constexpr std::string_view kField = "initiatedBy";
                           if (key == "userPrincipalName") {
-                            return read_text(field, party.user_principal_name, kProblem);
+                            return read_descriptive(field, party.user_principal_name, kProblem,
+                                                    kField);
                           }
-                          if (key == "displayName")
-                            return read_text(field, party.display_name, kProblem);
-                          if (key == "ipAddress")
-                            return read_text(field, party.ip_address, kProblem);
+                          if (key == "displayName") {
+                            return read_descriptive(field, party.display_name, kProblem, kField);
+                          }
+                          if (key == "ipAddress") {
+                            return read_descriptive(field, party.ip_address, kProblem, kField);
+                          }
                           return true;
                         });
 }
@@ -357,10 +414,13 @@ bool RecordReader::read_target(od::value& value, TargetView& target) {
       [this, &target](od::raw_json_string key, od::value& field) {
         constexpr std::string_view kProblem = "targetResources field is not a string";
         if (key == "id") return read_text(field, target.id, kProblem);
-        if (key == "displayName") return read_text(field, target.display_name, kProblem);
+        constexpr std::string_view kField = "targetResources";
+        if (key == "displayName") {
+          return read_descriptive(field, target.display_name, kProblem, kField);
+        }
         if (key == "type") return read_text(field, target.type, kProblem);
         if (key == "userPrincipalName") {
-          return read_text(field, target.user_principal_name, kProblem);
+          return read_descriptive(field, target.user_principal_name, kProblem, kField);
         }
         if (key == "modifiedProperties") {
           return for_each_element(field, "modifiedProperties is not an array of objects",
@@ -374,28 +434,39 @@ bool RecordReader::read_target(od::value& value, TargetView& target) {
 
 bool RecordReader::read_modified_property(od::value& value, TargetView& target) {
   std::string_view name, old_value, new_value;
+  bool old_repaired = false, new_repaired = false;
   const bool ok = for_each_field(
       value, "modifiedProperties element is not an object",
       [&](od::raw_json_string key, od::value& field) {
         if (key == "displayName") {
           return read_text(field, name, "modifiedProperties displayName is not a string");
         }
-        if (key == "oldValue") return read_loose_text(field, old_value);
-        if (key == "newValue") return read_loose_text(field, new_value);
+        if (key == "oldValue") return read_loose_text(field, old_value, old_repaired);
+        if (key == "newValue") return read_loose_text(field, new_value, new_repaired);
         return true;
       });
   if (!ok) return false;
-  PropertyValues* slot = nullptr;
+  if (name.starts_with("Role.")) target.has_role_membership = true;
+  if (name == "Role.DisplayName") {
+    auto old_text = strip_json_layer_lenient(old_value);
+    auto new_text = strip_json_layer_lenient(new_value);
+    if (old_repaired || new_repaired || old_text.repaired || new_text.repaired) {
+      mark_repaired("modifiedProperties Role.DisplayName");
+    }
+    target.role_display_name = {std::move(old_text.text), std::move(new_text.text)};
+    return true;
+  }
+  PropertyValues* slot = nullptr;  // the role's ids: strict
   if (name == "Role.TemplateId") slot = &target.role_template_id;
-  if (name == "Role.DisplayName") slot = &target.role_display_name;
   if (name == "Role.WellKnownObjectName") slot = &target.role_well_known_name;
   if (name == "TemplateId") slot = &target.template_id;
   if (name == "RoleDefinitionOriginId") slot = &target.role_definition_origin_id;
-  if (name.starts_with("Role.")) target.has_role_membership = true;
-  if (slot != nullptr) {
-    slot->old_value = strip_json_layer(old_value).value_or("");
-    slot->new_value = strip_json_layer(new_value).value_or("");
+  if (slot == nullptr) return true;
+  if (old_repaired || new_repaired) {
+    return fail(simdjson::STRING_ERROR, "a role id in modifiedProperties does not decode");
   }
+  slot->old_value = strip_json_layer(old_value).value_or("");
+  slot->new_value = strip_json_layer(new_value).value_or("");
   return true;
 }
 
@@ -410,27 +481,40 @@ void RecordReader::keep_target(TargetView&& target) {
 // {"key": "...", "value": "..."}, in either order.
 bool RecordReader::read_detail(od::value& value) {
   std::string_view key, text;
+  bool key_repaired = false, text_repaired = false;
   const bool ok = for_each_field(value, "additionalDetails element is not an object",
                                  [&](od::raw_json_string name, od::value& field) {
-                                   if (name == "key") return read_loose_text(field, key);
-                                   if (name == "value") return read_loose_text(field, text);
+                                   if (name == "key")
+                                     return read_loose_text(field, key, key_repaired);
+                                   if (name == "value")
+                                     return read_loose_text(field, text, text_repaired);
                                    return true;
                                  });
-  if (!ok) return false;
+  if (!ok || key_repaired) return ok;  // a repaired key names nothing read here
+  struct Slot {
+    std::string_view key;
+    std::string_view* value;
+    bool descriptive;  // may be repaired; the others are decision fields
+  };
   auto& d = props_.details;
-  const std::array<std::pair<std::string_view, std::string_view*>, 9> slots{{
-      {"RoleDefinitionOriginId", &d.role_definition_origin_id},
-      {"TemplateId", &d.template_id},
-      {"Justification", &d.justification},
-      {"ipaddr", &d.ipaddr},
-      {"StartTime", &d.start_time},
-      {"ExpirationTime", &d.expiration_time},
-      {"EndTime", &d.end_time},
-      {"IsAuthenticatedWithMfa", &d.mfa},
-      {"tid", &d.tid},
+  const std::array<Slot, 9> slots{{
+      {"RoleDefinitionOriginId", &d.role_definition_origin_id, false},
+      {"TemplateId", &d.template_id, false},
+      {"Justification", &d.justification, true},
+      {"ipaddr", &d.ipaddr, true},
+      {"StartTime", &d.start_time, false},
+      {"ExpirationTime", &d.expiration_time, false},
+      {"EndTime", &d.end_time, false},
+      {"IsAuthenticatedWithMfa", &d.mfa, false},
+      {"tid", &d.tid, false},
   }};
-  for (auto [name, slot] : slots) {
-    if (slot->empty() && equals_ignoring_case(key, name)) *slot = text;
+  for (const auto& slot : slots) {
+    if (!slot.value->empty() || !equals_ignoring_case(key, slot.key)) continue;
+    if (text_repaired && !slot.descriptive) {
+      return fail(simdjson::STRING_ERROR, "a decision field in additionalDetails does not decode");
+    }
+    if (text_repaired) mark_repaired("additionalDetails");
+    *slot.value = text;
   }
   return true;
 }
@@ -445,14 +529,17 @@ bool RecordReader::read_envelope(od::object& record) {
                           if (key == "time") return read_text(value, e.time, kProblem);
                           if (key == "tenantId") return read_text(value, e.tenant_id, kProblem);
                           if (key == "resourceId") return read_text(value, e.resource_id, kProblem);
-                          if (key == "callerIpAddress") return read_loose_text(value, e.caller_ip);
-                          if (key == "identity") return read_loose_text(value, e.identity);
                           if (key == "operationName") {
                             return read_text(value, e.operation_name, kProblem);
                           }
-                          if (key == "resultDescription") {
-                            return read_loose_text(value, e.result_description);
-                          }
+                          std::string_view* text = nullptr;  // descriptive
+                          if (key == "callerIpAddress") text = &e.caller_ip;
+                          if (key == "identity") text = &e.identity;
+                          if (key == "resultDescription") text = &e.result_description;
+                          if (text == nullptr) return true;
+                          bool repaired = false;
+                          if (!read_loose_text(value, *text, repaired)) return false;
+                          if (repaired) mark_repaired("envelope");
                           return true;
                         });
 }
@@ -582,87 +669,12 @@ RecordResult RecordReader::read(od::object& record, RoleEvent& event) {
   }
   if (!reset(props) || !read_properties(props)) return result_;
   if (envelope_form && (!reset(record) || !read_envelope(record))) return result_;
-  return build_event(props_, envelope_, event);
-}
-
-// Appends the UTF-8 encoding of a code point.
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
+  auto result = build_event(props_, envelope_, event);
+  if (result.status == RecordStatus::role_event && !repaired_field_.empty()) {
+    result.repaired = true;
+    result.repaired_field = repaired_field_;
   }
-}
-
-std::optional<std::uint32_t> read_hex4(std::string_view text, std::size_t at) {
-  if (at + 4 > text.size()) return std::nullopt;
-  std::uint32_t value = 0;
-  for (std::size_t i = at; i < at + 4; ++i) {
-    const char c = text[i];
-    value <<= 4;
-    if (c >= '0' && c <= '9') {
-      value |= static_cast<std::uint32_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      value |= static_cast<std::uint32_t>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      value |= static_cast<std::uint32_t>(c - 'A' + 10);
-    } else {
-      return std::nullopt;
-    }
-  }
-  return value;
-}
-
-// Decodes \uXXXX at body[i] (i at 'u'), joining surrogate pairs; advances i
-// past the escape.
-bool decode_unicode_escape(std::string_view body, std::size_t& i, std::string& out) {
-  auto cp = read_hex4(body, i + 1);
-  if (!cp) return false;
-  i += 5;
-  if (*cp >= 0xD800 && *cp <= 0xDBFF) {
-    if (i + 1 >= body.size() || body[i] != '\\' || body[i + 1] != 'u') return false;
-    const auto low = read_hex4(body, i + 2);
-    if (!low || *low < 0xDC00 || *low > 0xDFFF) return false;
-    *cp = 0x10000 + ((*cp - 0xD800) << 10) + (*low - 0xDC00);
-    i += 6;
-  } else if (*cp >= 0xDC00 && *cp <= 0xDFFF) {
-    return false;
-  }
-  append_utf8(out, *cp);
-  return true;
-}
-
-std::optional<std::string> unescape_json_string(std::string_view body) {
-  std::string out;
-  out.reserve(body.size());
-  for (std::size_t i = 0; i < body.size();) {
-    const char c = body[i];
-    if (c == '"') return std::nullopt;  // an unescaped quote ends the string early
-    if (c != '\\') {
-      out += c;
-      ++i;
-      continue;
-    }
-    if (++i == body.size()) return std::nullopt;
-    constexpr std::string_view kFrom = "\"\\/bfnrt", kTo = "\"\\/\b\f\n\r\t";
-    if (const auto at = kFrom.find(body[i]); at != std::string_view::npos) {
-      out += kTo[at];
-      ++i;
-    } else if (body[i] != 'u' || !decode_unicode_escape(body, i, out)) {
-      return std::nullopt;
-    }
-  }
-  return out;
+  return result;
 }
 
 }  // namespace
@@ -676,7 +688,24 @@ std::optional<std::string> strip_json_layer(std::string_view value) {
   if (value == "null") return std::nullopt;
   if (value.empty() || value.front() != '"') return std::string(value);
   if (value.size() < 2 || value.back() != '"') return std::nullopt;
-  return unescape_json_string(value.substr(1, value.size() - 2));
+  std::string text;
+  if (state::append_unescaped_json_lenient(value.substr(1, value.size() - 2), text)) {
+    return std::nullopt;
+  }
+  return text;
+}
+
+StrippedText strip_json_layer_lenient(std::string_view value) {
+  StrippedText out;
+  if (value == "null") return out;
+  if (value.empty() || value.front() != '"') {
+    out.text = value;
+    return out;
+  }
+  const bool closed = value.size() >= 2 && value.back() == '"';
+  const auto body = value.substr(1, value.size() - (closed ? 2 : 1));
+  out.repaired = state::append_unescaped_json_lenient(body, out.text) || !closed;
+  return out;
 }
 
 std::string_view tenant_from_resource_id(std::string_view resource_id) {

@@ -33,11 +33,20 @@ struct RecordResult {
   // activityDateTime), so partitions without role records still advance
   // (docs/design.md §3, "Event time"); 0 when absent or unparsable.
   rules::EventTime time = 0;
+  // role_event kept with descriptive text repaired (an escape that did not
+  // decode, NUL, invalid UTF-8 became U+FFFD); `repaired_field` names the
+  // first such field (static text, for logs).
+  bool repaired = false;
+  std::string_view repaired_field;
 };
 
 // Reads `record` (an object from the records array, or the document root).
 // Strings are copied into `event`, so it outlives the parser's buffers.
-// Never throws on bad input.
+// Never throws on bad input. Only the fields a decision needs are strict
+// (ids, activity, times, category/service/result, target type, role ids):
+// one that does not decode makes the record malformed. Descriptive text
+// (names, UPNs, IPs, reasons, justification) that does not decode is
+// repaired and the record kept (`RecordResult::repaired`).
 RecordResult normalize_record(simdjson::ondemand::object& record, rules::RoleEvent& event);
 
 // Field helpers, exposed for tests.
@@ -45,8 +54,16 @@ RecordResult normalize_record(simdjson::ondemand::object& record, rules::RoleEve
 // Strips the one JSON encoding layer of a modifiedProperties value:
 // "\"Global Administrator\"" -> Global Administrator (escapes decoded).
 // Unquoted text ("[...]", numbers) is returned as is; "null" and invalid
-// encodings give nullopt.
+// encodings (including NUL) give nullopt. For ids.
 std::optional<std::string> strip_json_layer(std::string_view value);
+
+// The same for descriptive values (role display names): "null" gives empty,
+// and an encoding that does not decode is repaired, never refused.
+struct StrippedText {
+  std::string text;
+  bool repaired = false;  // something became U+FFFD (or a quote was unescaped)
+};
+StrippedText strip_json_layer_lenient(std::string_view value);
 
 // "/tenants/<id>/providers/Microsoft.aadiam" -> "<id>"; empty if absent.
 std::string_view tenant_from_resource_id(std::string_view resource_id);

@@ -32,10 +32,11 @@ std::string stats_line(const RunStats& stats, const SourceCounters* source) {
   const auto& d = c.decode;
   auto line = fmt::format(
       "run stats: batches={} messages={} records={} role_events={} skipped_other_category={} "
-      "duplicates={} late={} future={} malformed_messages={} malformed_records={} alerts={} "
-      "muted_alerts={} watermark={}",
+      "duplicates={} late={} future={} malformed_messages={} malformed_records={} "
+      "repaired_messages={} repaired_records={} alerts={} muted_alerts={} watermark={}",
       stats.batches(), d.messages, d.records, c.role_events, d.skipped_category, c.duplicates,
-      c.late(), c.future(), d.malformed_messages, d.malformed_records, c.alerts, c.muted_alerts,
+      c.late(), c.future(), d.malformed_messages, d.malformed_records, d.repaired_messages,
+      d.repaired_records, c.alerts, c.muted_alerts,
       stats.watermark() == 0 ? std::string("-") : state::format_event_time(stats.watermark()));
   if (source != nullptr) {
     line += fmt::format(
