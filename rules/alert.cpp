@@ -111,6 +111,8 @@ json to_json(const Alert& alert) {
   doc["firstSeen"] = state::format_event_time(alert.first_seen);
   doc["lastSeen"] = state::format_event_time(alert.last_seen);
   doc["detectedAt"] = state::format_event_time(alert.detected_at);
+  doc["updatedAt"] =
+      state::format_event_time(alert.updated_at ? alert.updated_at : alert.detected_at);
   doc["removals"] = std::move(removals);
   return doc;
 }
@@ -140,6 +142,7 @@ Alert alert_from_json(const json& doc) {
   alert.first_seen = time_or_zero(doc.value("firstSeen", json()));
   alert.last_seen = time_or_zero(doc.value("lastSeen", json()));
   alert.detected_at = time_or_zero(doc.value("detectedAt", json()));
+  alert.updated_at = time_or_zero(doc.value("updatedAt", json()));
   for (const auto& removal : doc.value("removals", json::array())) {
     alert.removals.push_back(removal_from_json(removal));
   }

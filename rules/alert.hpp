@@ -41,10 +41,12 @@ struct Alert {
   std::int64_t window_seconds = 0;
   EventTime first_seen = 0;
   EventTime last_seen = 0;
-  EventTime detected_at = 0;  // wall clock when raised
-  // The restored removals of the burst cross the threshold on their own: the
-  // instance that read them before the state was lost raised this alert
-  // already, so it is rebuilt muted (not part of the JSON).
+  EventTime detected_at = 0;  // wall clock when revision 1 was raised
+  EventTime updated_at = 0;   // wall clock when this revision was decided
+  // Sent already by the instance that read these removals before the state
+  // was lost: a first revision whose restored removals cross the threshold on
+  // their own, or a later one whose removals were all restored. It is rebuilt
+  // muted (not part of the JSON).
   bool raised_before = false;
   std::vector<Removal> removals;
 };

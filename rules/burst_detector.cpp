@@ -9,6 +9,7 @@
 namespace rolewatch::rules {
 namespace {
 
+using state::BurstAlert;
 using state::GroupWindow;
 using state::WindowEntry;
 
@@ -85,8 +86,17 @@ std::optional<Span> first_crossing(const std::vector<WindowEntry>& entries, Span
   return std::nullopt;
 }
 
+// Every removal of one alert, in event-time order: the entries carrying its id.
+std::vector<const WindowEntry*> alert_entries(const GroupWindow& window, std::string_view id) {
+  std::vector<const WindowEntry*> out;
+  for (const auto& entry : window.entries) {
+    if (entry.alert_id == id) out.push_back(&entry);
+  }
+  return out;
+}
+
 Alert make_alert(const RuleDefinition& rule, const std::string& id, const GroupWindow& window,
-                 Span crossing, EventTime now) {
+                 EventTime fired_at) {
   Alert alert;
   alert.id = id;
   alert.rule = rule.id;
@@ -102,19 +112,52 @@ Alert make_alert(const RuleDefinition& rule, const std::string& id, const GroupW
   alert.actor.ip_address = window.actor.ip_address;
   alert.threshold = rule.threshold;
   alert.window_seconds = rule.window_seconds;
-  alert.detected_at = now;
-  alert.first_seen = window.entries[crossing.begin].time;
-  alert.last_seen = window.entries[crossing.end - 1].time;
+  alert.detected_at = fired_at;
   std::unordered_map<std::string, bool> seen;
-  for (auto i = crossing.begin; i < crossing.end; ++i) {
-    const auto& e = window.entries[i];
-    if (seen.emplace(pair_key(e), true).second) ++alert.count;
-    alert.removals.push_back(
-        Removal{e.audit_id, e.time, e.activity, static_cast<Service>(e.service),
-                static_cast<Outcome>(e.result), Principal{e.target_id, e.target_upn, e.target_type},
-                Role{e.role_template_id, e.role_name}});
+  bool all_restored = true;
+  for (const auto* e : alert_entries(window, id)) {
+    if (alert.removals.empty()) alert.first_seen = e->time;
+    alert.last_seen = e->time;
+    all_restored = all_restored && e->restored;
+    if (seen.emplace(pair_key(*e), true).second) ++alert.count;
+    alert.removals.push_back(Removal{
+        e->audit_id, e->time, e->activity, static_cast<Service>(e->service),
+        static_cast<Outcome>(e->result), Principal{e->target_id, e->target_upn, e->target_type},
+        Role{e->role_template_id, e->role_name}});
   }
+  alert.raised_before = all_restored;
   return alert;
+}
+
+std::uint32_t restored_count(const GroupWindow& window, std::string_view id) {
+  std::uint32_t count = 0;
+  for (const auto* e : alert_entries(window, id)) count += e->restored ? 1 : 0;
+  return count;
+}
+
+// Decides the next revision of `burst`: every removal so far, with `status`.
+Alert next_revision(const RuleDefinition& rule, const GroupWindow& window, BurstAlert& burst,
+                    AlertStatus status, EventTime now) {
+  auto alert = make_alert(rule, burst.id, window, burst.fired_at);
+  alert.updated_at = now;
+  alert.status = status;
+  alert.revision = ++burst.revision;
+  burst.decided_at = now;
+  burst.pending = false;
+  burst.closed = burst.closed || status == AlertStatus::closed;
+  return alert;
+}
+
+// An owed update may go now: the rule's interval has passed since the last
+// revision (or `flush`). With updates off, only a closed burst's correction.
+bool update_due(const RuleDefinition& rule, const BurstAlert& burst, EventTime now, bool flush) {
+  if (!burst.pending) return false;
+  if (rule.update_interval_seconds == 0) return burst.closed;
+  return flush || now - burst.decided_at >= rule.update_interval_micros();
+}
+
+AlertStatus update_status(const BurstAlert& burst) {
+  return burst.closed ? AlertStatus::closed : AlertStatus::updated;
 }
 
 // Whether the burst's restored entries alone hold `threshold` distinct pairs
@@ -128,6 +171,59 @@ bool restored_cross_alone(const std::vector<WindowEntry>& entries, Span burst,
   if (restored.size() < rule.threshold) return false;
   return first_crossing(restored, Span{0, restored.size()}, rule.window_micros(), rule.threshold)
       .has_value();
+}
+
+// A removal joined the alerted burst `id`. Read below a restore checkpoint,
+// it was reported by the previous owner: the revision number moves past any
+// that owner could have sent (one revision per removal at most), nothing is
+// owed. Otherwise an update is owed, sent now if the interval allows.
+std::optional<Alert> join_alert(const RuleDefinition& rule, GroupWindow& window,
+                                const std::string& id, bool restored, EventTime now) {
+  auto* burst = window.find_alert(id);
+  if (burst == nullptr) {
+    window.alerts.push_back(BurstAlert{id, 1, now, now, false, true});
+    burst = &window.alerts.back();
+  }
+  if (restored) {
+    burst->revision = std::max(burst->revision, restored_count(window, id) + 1);
+    return std::nullopt;
+  }
+  burst->pending = true;
+  if (!update_due(rule, *burst, now, false)) return std::nullopt;
+  return next_revision(rule, window, *burst, update_status(*burst), now);
+}
+
+// The burst just crossed the threshold: revision 1, every removal so far.
+Alert fire(const RuleDefinition& rule, const std::string& group, GroupWindow& window, Span burst,
+           EventTime now) {
+  auto& entries = window.entries;
+  auto id = stable_alert_id(rule.id, group, entries[burst.begin].audit_id);
+  for (auto i = burst.begin; i < burst.end; ++i) entries[i].alert_id = id;
+  const bool muted = restored_cross_alone(entries, burst, rule);
+  window.alerts.push_back(BurstAlert{id, 0, now, now, false, false});
+  auto alert = next_revision(rule, window, window.alerts.back(), AlertStatus::firing, now);
+  if (muted) {
+    // Sent by the previous owner, with updates up to one per removal.
+    window.alerts.back().revision = restored_count(window, id) + 1;
+  }
+  alert.raised_before = muted;
+  return alert;
+}
+
+// Drops the alerts whose removals have all been pruned.
+void forget_empty_alerts(GroupWindow& window) {
+  std::erase_if(window.alerts, [&](const BurstAlert& burst) {
+    return std::none_of(window.entries.begin(), window.entries.end(),
+                        [&](const WindowEntry& e) { return e.alert_id == burst.id; });
+  });
+}
+
+EventTime newest_of(const GroupWindow& window, std::string_view id) {
+  EventTime newest = 0;
+  for (const auto& entry : window.entries) {
+    if (entry.alert_id == id) newest = entry.time;
+  }
+  return newest;
 }
 
 }  // namespace
@@ -172,15 +268,45 @@ std::optional<Alert> add_removal(const RuleDefinition& rule, const std::string& 
     for (auto i = burst.begin; i < burst.end; ++i) {
       if (entries[i].alert_id.empty()) entries[i].alert_id = alerted;
     }
-    return std::nullopt;
+    return join_alert(rule, window, alerted, restored, now);
   }
-  auto crossing = first_crossing(entries, burst, rule.window_micros(), rule.threshold);
-  if (!crossing) return std::nullopt;
-  auto id = stable_alert_id(rule.id, group, entries[burst.begin].audit_id);
-  for (auto i = burst.begin; i < burst.end; ++i) entries[i].alert_id = id;
-  auto alert = make_alert(rule, id, window, *crossing, now);
-  alert.raised_before = restored_cross_alone(entries, burst, rule);
-  return alert;
+  if (!first_crossing(entries, burst, rule.window_micros(), rule.threshold)) return std::nullopt;
+  return fire(rule, group, window, burst, now);
+}
+
+std::vector<Alert> due_revisions(const RuleDefinition& rule, GroupWindow& window,
+                                 EventTime watermark, EventTime now, bool flush) {
+  forget_empty_alerts(window);
+  std::vector<Alert> due;
+  for (auto& burst : window.alerts) {
+    if (!burst.closed && watermark - newest_of(window, burst.id) > rule.window_micros()) {
+      due.push_back(next_revision(rule, window, burst, AlertStatus::closed, now));
+    } else if (update_due(rule, burst, now, flush)) {
+      due.push_back(next_revision(rule, window, burst, update_status(burst), now));
+    }
+  }
+  // Decided: what the watermark has left behind can go.
+  if (prune_window(rule, window, watermark)) forget_empty_alerts(window);
+  return due;
+}
+
+std::optional<RevisionTimer> revision_timer(const RuleDefinition& rule, const GroupWindow& window) {
+  std::optional<RevisionTimer> timer;
+  for (const auto& burst : window.alerts) {
+    if (burst.closed && !burst.pending) continue;
+    if (!timer) timer.emplace();
+    if (!burst.closed) {
+      timer->close_after =
+          std::min(timer->close_after, newest_of(window, burst.id) + rule.window_micros());
+    }
+    if (!burst.pending) continue;
+    timer->owes_update = true;
+    if (rule.update_interval_seconds > 0 || burst.closed) {
+      timer->update_at =
+          std::min(timer->update_at, burst.decided_at + rule.update_interval_micros());
+    }
+  }
+  return timer;
 }
 
 std::string stable_alert_id(const std::string& rule_id, const std::string& group,

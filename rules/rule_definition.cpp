@@ -46,6 +46,7 @@ class RuleReader {
     }
     if (auto s = read_duration("window", rule.window_seconds); !s) return s.error();
     if (auto s = read_duration("grace", rule.grace_seconds); !s) return s.error();
+    if (auto s = read_update_interval(rule); !s) return s.error();
     if (node_["threshold"]) {
       auto threshold = node_["threshold"].as<long>(-1);
       if (threshold < 1) return fail("threshold", "expected an integer >= 1");
@@ -58,7 +59,7 @@ class RuleReader {
   static bool known_key(std::string_view key) {
     static const std::string_view kKeys[] = {"id",       "title", "description", "enabled",
                                              "severity", "mitre", "match",       "groupBy",
-                                             "window",   "grace", "threshold"};
+                                             "window",   "grace", "threshold",   "update_interval"};
     return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
   }
 
@@ -93,6 +94,16 @@ class RuleReader {
     if (!parsed || *parsed <= 0) return fail(key, "expected a duration such as PT2H or 90m");
     seconds = *parsed;
     return ok();
+  }
+
+  // A duration, or `off`: no updates between the first alert and the close.
+  Status read_update_interval(RuleDefinition& rule) const {
+    auto value = node_["update_interval"];
+    if (value && value.IsScalar() && value.as<std::string>() == "off") {
+      rule.update_interval_seconds = 0;
+      return ok();
+    }
+    return read_duration("update_interval", rule.update_interval_seconds);
   }
 
   Status read_match(RuleDefinition& rule) const {
@@ -153,9 +164,6 @@ class RuleReader {
 }  // namespace
 
 bool RuleDefinition::matches(const RoleEvent& event) const {
-  // A Core Directory twin of a PIM operation is PIM's own doing; the PIM
-  // record, with the human initiator, is the one that counts.
-  if (event.initiated_by_pim) return false;
   if (!kinds.contains(event.kind)) return false;
   if (!services.empty() && !services.contains(event.service)) return false;
   if (result == ResultFilter::success && event.result != Outcome::success) return false;

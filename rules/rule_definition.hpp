@@ -37,12 +37,16 @@ struct RuleDefinition {
   std::int64_t window_seconds = 7200;
   std::int64_t grace_seconds = 3600;
   std::uint32_t threshold = 3;
+  // Wall-clock gap between two updates of one alert; 0 (`off`): the first
+  // alert and the close only (docs/design.md §3, "Burst updates").
+  std::int64_t update_interval_seconds = 60;
 
   // The matching role's canonical display name, or empty if the event's role
   // is not one of `roles`.
   bool matches(const RoleEvent& event) const;
   EventTime window_micros() const { return window_seconds * 1'000'000; }
   EventTime grace_micros() const { return grace_seconds * 1'000'000; }
+  EventTime update_interval_micros() const { return update_interval_seconds * 1'000'000; }
 };
 
 // Parses a YAML document with a top-level `rules:` list. Errors name the rule

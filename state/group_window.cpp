@@ -7,9 +7,13 @@ namespace {
 
 // Format: version byte, then fields in declaration order. Integers are
 // little-endian fixed width; strings are a varint length and the bytes.
-// Version 2 adds a flags byte to each entry; version 1 is still read.
-constexpr std::uint8_t kVersion = 2;
+// Version 2 adds a flags byte to each entry; version 3 the burst alerts
+// after the entries. Versions 1 and 2 are still read (an alerted burst of
+// theirs reads as closed: it was never meant to be updated).
+constexpr std::uint8_t kVersion = 3;
 constexpr std::uint8_t kRestoredFlag = 1;
+constexpr std::uint8_t kPendingFlag = 1;
+constexpr std::uint8_t kClosedFlag = 2;
 
 class Writer {
  public:
@@ -102,7 +106,44 @@ bool read_entry(Reader& r, WindowEntry& e, std::uint8_t version) {
   return true;
 }
 
+void write_alert(Writer& w, const BurstAlert& a) {
+  w.str(a.id);
+  w.varint(a.revision);
+  w.i64(a.fired_at);
+  w.i64(a.decided_at);
+  w.byte(static_cast<std::uint8_t>((a.pending ? kPendingFlag : 0) | (a.closed ? kClosedFlag : 0)));
+}
+
+bool read_alert(Reader& r, BurstAlert& a) {
+  std::uint64_t revision = 0;
+  std::uint8_t flags = 0;
+  if (!(r.str(a.id) && r.varint(revision) && r.i64(a.fired_at) && r.i64(a.decided_at) &&
+        r.byte(flags))) {
+    return false;
+  }
+  if (revision > UINT32_MAX) return false;
+  a.revision = static_cast<std::uint32_t>(revision);
+  a.pending = (flags & kPendingFlag) != 0;
+  a.closed = (flags & kClosedFlag) != 0;
+  return true;
+}
+
+// State written before version 3 knew one alert per burst and no updates.
+void legacy_alerts(GroupWindow& window) {
+  for (const auto& entry : window.entries) {
+    if (entry.alert_id.empty() || window.find_alert(entry.alert_id)) continue;
+    window.alerts.push_back(BurstAlert{entry.alert_id, 1, 0, 0, false, true});
+  }
+}
+
 }  // namespace
+
+BurstAlert* GroupWindow::find_alert(std::string_view id) {
+  for (auto& alert : alerts) {
+    if (alert.id == id) return &alert;
+  }
+  return nullptr;
+}
 
 std::string encode_group_window(const GroupWindow& window) {
   Writer w;
@@ -115,6 +156,8 @@ std::string encode_group_window(const GroupWindow& window) {
   w.str(window.tenant_id);
   w.varint(window.entries.size());
   for (const auto& entry : window.entries) write_entry(w, entry);
+  w.varint(window.alerts.size());
+  for (const auto& alert : window.alerts) write_alert(w, alert);
   return w.take();
 }
 
@@ -133,6 +176,16 @@ std::optional<GroupWindow> decode_group_window(std::string_view bytes) {
   window.entries.resize(count);
   for (auto& entry : window.entries) {
     if (!read_entry(r, entry, version)) return std::nullopt;
+  }
+  if (version < 3) {
+    legacy_alerts(window);
+  } else {
+    std::uint64_t alerts = 0;
+    if (!r.varint(alerts) || alerts > bytes.size()) return std::nullopt;
+    window.alerts.resize(alerts);
+    for (auto& alert : window.alerts) {
+      if (!read_alert(r, alert)) return std::nullopt;
+    }
   }
   if (!r.done()) return std::nullopt;
   return window;

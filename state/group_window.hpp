@@ -37,12 +37,26 @@ struct WindowActor {
   std::string ip_address;
 };
 
+// Where one alerted burst of the group stands (docs/design.md §3, "Burst
+// updates"): the last revision decided, when, and whether removals joined
+// since. Its removals are the entries carrying its id.
+struct BurstAlert {
+  std::string id;
+  std::uint32_t revision = 0;   // last revision decided (sent, or muted while restoring)
+  std::int64_t fired_at = 0;    // wall clock of revision 1, microseconds: detectedAt
+  std::int64_t decided_at = 0;  // wall clock of the last revision
+  bool pending = false;         // removals joined since: an update is owed
+  bool closed = false;          // the closed revision was decided
+};
+
 struct GroupWindow {
   std::vector<WindowEntry> entries;  // sorted by (time, audit_id)
   WindowActor actor;                 // latest known details of the actor
   std::string tenant_id;
+  std::vector<BurstAlert> alerts;  // alerted bursts that still have entries
 
   std::int64_t newest_time() const { return entries.empty() ? 0 : entries.back().time; }
+  BurstAlert* find_alert(std::string_view id);  // null when not there
 };
 
 std::string encode_group_window(const GroupWindow& window);

@@ -8,8 +8,13 @@
 //   meta "outbox_sequence"     be64: the last outbox sequence number
 //   meta "kafka_mute_until/" + offset key   be64(offset): restore mute mark
 //   window_expiry, dedup_expiry   time_key(event time) + key -> ""
+//   meta "open_alert/" + rule/group   "": a window with an alert still to
+//                       close or an update owed (the pipeline's timers)
 //   outbox              outbox_key(sequence) -> alert or activation JSON
 //                       (read and cleared by state/outbox_store)
+//   twins "h" + time_key(decide at) + audit id -> held MS-PIM twin candidate
+//   twins "m" + twin key + time_key(event time) + audit id -> "": a PIM record
+//   twins "x" + time_key(event time) + mark key -> "": marks by age, to expire
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,6 +28,15 @@ inline constexpr std::string_view kLegacyStreamTime = "stream_time";
 // Newest first: where the watermark is read from.
 inline constexpr std::string_view kWatermarkKeys[] = {kWatermark, kLegacyStreamTime};
 inline constexpr std::string_view kOutboxSequence = "outbox_sequence";
+
+inline constexpr std::string_view kOpenAlertPrefix = "open_alert/";
+inline std::string open_alert(std::string_view window_key) {
+  return std::string(kOpenAlertPrefix) + std::string(window_key);
+}
+
+inline constexpr char kHeldTwin = 'h';
+inline constexpr char kPimMark = 'm';
+inline constexpr char kPimMarkExpiry = 'x';
 
 inline std::string mute_mark(std::string_view topic, std::int32_t partition) {
   return "kafka_mute_until/" + Store::offset_key(topic, partition);

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
     "meta",   "windows",    "window_expiry", "dedup",       "dedup_expiry", "offsets",
-    "outbox", "deliveries", "dead_letters",  "eligibility", "activations",
+    "outbox", "deliveries", "dead_letters",  "eligibility", "activations",  "twins",
 };
 
 rocksdb::Slice slice(std::string_view text) {

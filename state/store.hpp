@@ -33,8 +33,9 @@ enum class Family {
   dead_letters,   // be64(sequence) -> alert JSON
   eligibility,    // snapshot of eligible/active assignments
   activations,    // activation history
+  twins,          // MS-PIM twin candidates held for pairing, PIM marks (keys.hpp)
 };
-inline constexpr int kFamilyCount = 11;
+inline constexpr int kFamilyCount = 12;
 std::string_view family_name(Family family);
 
 // Where a partition stands: the next offset to read and its partition time

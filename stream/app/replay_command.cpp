@@ -21,9 +21,11 @@ void print_summary(const BatchCounters& c, std::uint64_t lines) {
   spdlog::info(
       "replay done: messages={} records={} role_events={} skipped_other_category={} "
       "duplicates={} late={} future={} malformed_messages={} malformed_records={} "
-      "unknown_activities={} activations={} alerts={}",
+      "unknown_activities={} activations={} alerts={} alert_updates={} alert_closes={} "
+      "twins_paired={} twins_unpaired={}",
       lines, d.records, c.role_events, d.skipped_category, c.duplicates, c.late(), c.future(),
-      d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts);
+      d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts,
+      c.alert_updates, c.alert_closes, c.twins_paired, c.twins_unpaired);
 }
 
 bool check_readable(const std::vector<std::string>& files) {
@@ -72,14 +74,19 @@ int replay_command(const ReplayOptions& options) {
   // go to stdout as soon as it is committed.
   FileSource source(options.files, (*pipeline)->clock(), options.batch_lines);
   BatchCounters totals;
-  auto status = source.run([&](std::span<const SourceMessage> messages) -> Status {
-    auto result = (*pipeline)->process(messages);
+  auto print = [&](Expected<BatchResult> result) -> Status {
     if (!result) return result.error();
     for (const auto& document : result->documents) std::cout << document.dump() << '\n';
     std::cout.flush();
     totals += result->counters;
     return ok();
+  };
+  auto status = source.run([&](std::span<const SourceMessage> messages) {
+    return print((*pipeline)->process(messages));
   });
+  // The input is over: held twin candidates are decided and owed updates
+  // sent, so the output ends with each burst's whole scope.
+  if (status) status = print((*pipeline)->flush(FlushScope::end_of_input));
   if (!status) {
     spdlog::error("{}", status.error().message);
     return exit_status(ExitCode::failure);

@@ -12,11 +12,13 @@
 #include "rules/activation_labeler.hpp"
 #include "rules/activation_rules.hpp"
 #include "rules/burst_detector.hpp"
+#include "rules/twin_pairing.hpp"
 #include "state/activation_history.hpp"
 #include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
 #include "state/group_window.hpp"
 #include "state/keys.hpp"
+#include "stream/pipeline/twin_holder.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -33,8 +35,23 @@ bool is_counted_kind(rules::Kind kind, const std::vector<rules::RuleDefinition>&
 
 // A group's window as loaded at the start of the batch, and its changes.
 struct TouchedWindow {
+  const rules::RuleDefinition* rule = nullptr;
   state::GroupWindow window;
   EventTime stored_newest = 0;  // 0 when not in the store
+};
+
+std::string window_key(const rules::RuleDefinition& rule, const std::string& group) {
+  return rule.id + '\0' + group;
+}
+
+std::string_view rule_id_of(std::string_view window_key) {
+  return window_key.substr(0, window_key.find('\0'));
+}
+
+// What the timers of one batch may decide early.
+struct Due {
+  bool flush_updates = false;
+  bool release_all_twins = false;
 };
 
 }  // namespace
@@ -57,6 +74,11 @@ BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
   future_host_clock += other.future_host_clock;
   alerts += other.alerts;
   muted_alerts += other.muted_alerts;
+  alert_updates += other.alert_updates;
+  alert_closes += other.alert_closes;
+  twins_paired += other.twins_paired;
+  twins_held += other.twins_held;
+  twins_unpaired += other.twins_unpaired;
   activations += other.activations;
   return *this;
 }
@@ -72,6 +94,10 @@ struct Pipeline::Impl {
   EventClock clock;
   std::uint64_t outbox_sequence = 0;
   EventTime retention = 0;  // longest window + grace: how long dedup ids are kept
+  EventTime twin_window;
+  TwinHolder twins;
+  // Windows with an alert still to close or an update owed, and when.
+  std::map<std::string, rules::RevisionTimer> timers;
 
   // Per-batch scratch, cleared by process().
   std::map<std::string, TouchedWindow> windows;  // ordered: deterministic writes
@@ -84,8 +110,12 @@ struct Pipeline::Impl {
   BatchResult result;
   std::optional<Error> failure;  // the first error of the batch: nothing of it commits
 
-  Impl(state::Store& s, std::vector<rules::RuleDefinition> r, WallClock clock_fn)
-      : store(s), rules(std::move(r)), now(clock_fn ? std::move(clock_fn) : system_wall_clock) {
+  Impl(state::Store& s, std::vector<rules::RuleDefinition> r, PipelineOptions options)
+      : store(s),
+        rules(std::move(r)),
+        now(options.now ? std::move(options.now) : system_wall_clock),
+        twin_window(options.twin_window),
+        twins(s, options.twin_window) {
     for (const auto& rule : rules) {
       retention = std::max(retention, rule.window_micros() + rule.grace_micros());
     }
@@ -102,6 +132,38 @@ struct Pipeline::Impl {
     auto sequence = store.get(Family::meta, state::keys::kOutboxSequence);
     if (!sequence) return sequence.error();
     if (sequence->has_value()) outbox_sequence = state::decode_be64(**sequence);
+    if (auto status = twins.load(); !status) return status;
+    return load_timers();
+  }
+
+  const rules::RuleDefinition* rule_named(std::string_view id) const {
+    for (const auto& rule : rules) {
+      if (rule.id == id) return &rule;
+    }
+    return nullptr;
+  }
+
+  // The timers of the windows indexed as awaiting a revision. A window whose
+  // rule is no longer configured awaits nothing.
+  Status load_timers() {
+    timers.clear();
+    const auto prefix = std::string(state::keys::kOpenAlertPrefix);
+    std::vector<std::string> keys;
+    auto status = store.scan(Family::meta, prefix, prefix.substr(0, prefix.size() - 1) + '0',
+                             [&](auto key, auto) {
+                               keys.emplace_back(key.substr(prefix.size()));
+                               return true;
+                             });
+    if (!status) return status;
+    for (const auto& key : keys) {
+      const auto* rule = rule_named(rule_id_of(key));
+      auto stored = store.get(Family::windows, key);
+      if (!stored) return stored.error();
+      if (rule == nullptr || !stored->has_value()) continue;
+      auto window = state::decode_group_window(**stored);
+      if (!window) return make_error("corrupt window state for key " + key);
+      if (auto timer = rules::revision_timer(*rule, *window)) timers.emplace(key, *timer);
+    }
     return ok();
   }
 
@@ -112,10 +174,11 @@ struct Pipeline::Impl {
     return stored->has_value();
   }
 
-  Expected<TouchedWindow*> window_for(const std::string& key) {
+  Expected<TouchedWindow*> window_for(const rules::RuleDefinition& rule, const std::string& key) {
     auto it = windows.find(key);
     if (it != windows.end()) return &it->second;
     TouchedWindow touched;
+    touched.rule = &rule;
     auto stored = store.get(Family::windows, key);
     if (!stored) return stored.error();
     if (stored->has_value()) {
@@ -160,6 +223,8 @@ struct Pipeline::Impl {
                    state::format_event_time(event.time));
       return;
     }
+    auto twin = rules::twin_key(event);
+    if (twin && event.service == rules::Service::pim) leave_mark(event, *twin);
     bool activation = rules::is_labelled_activation(event);
     if (!activation && !is_counted_kind(event.kind, rules)) return;
     if (event.time < clock.watermark() - retention) {
@@ -180,7 +245,48 @@ struct Pipeline::Impl {
       label(event, message);
       return;
     }
-    for (const auto& rule : rules) apply_rule(rule, event, message);
+    if (twin && rules::claims_pim(event) && matches_any_rule(event)) {
+      pair_or_hold(event, *twin, message.mute_alerts);
+      return;
+    }
+    for (const auto& rule : rules) apply_rule(rule, event, message.mute_alerts);
+  }
+
+  bool matches_any_rule(const rules::RoleEvent& event) const {
+    return std::any_of(rules.begin(), rules.end(),
+                       [&](const auto& rule) { return rule.matches(event); });
+  }
+
+  // A PIM record marks its (operation, target, role) for twins to pair with.
+  void leave_mark(const rules::RoleEvent& pim, const std::string& twin) {
+    if (pim.time < clock.watermark() - retention) return;  // no candidate that old is read
+    result.counters.twins_paired += twins.mark(pim, twin, *batch);
+  }
+
+  // A Core Directory record claiming MS-PIM: PIM's twin if a PIM record
+  // pairs with it, else held until the watermark says none will.
+  void pair_or_hold(const rules::RoleEvent& event, const std::string& twin, bool restored) {
+    auto paired = twins.pair_or_hold(event, twin, restored, *batch);
+    if (!paired) {
+      failure = paired.error();
+      return;
+    }
+    ++(*paired ? result.counters.twins_paired : result.counters.twins_held);
+  }
+
+  // Held candidates no PIM record paired within the twin window count as
+  // what they are: removals by the app that calls itself MS-PIM.
+  void release_twins(bool all) {
+    const EventTime watermark = clock.watermark();
+    if (watermark == kUnknownTime && !all) return;
+    for (auto& held : twins.release_due(watermark, all, *batch)) {
+      ++result.counters.twins_unpaired;
+      spdlog::warn(
+          "record {}: initiator claims MS-PIM but no PIM record for the same target and "
+          "role within {} s; counted as the app's own removal",
+          held.event.audit_id, twin_window / 1'000'000);
+      for (const auto& rule : rules) apply_rule(rule, held.event, held.restored);
+    }
   }
 
   // Labels a PIM activation from the eligibility snapshot and the history,
@@ -227,8 +333,7 @@ struct Pipeline::Impl {
     return true;
   }
 
-  void apply_rule(const rules::RuleDefinition& rule, const rules::RoleEvent& event,
-                  const SourceMessage& message) {
+  void apply_rule(const rules::RuleDefinition& rule, const rules::RoleEvent& event, bool restored) {
     if (!rule.matches(event)) return;
     // Each rule has its own lateness bound.
     const EventTime watermark = clock.watermark();
@@ -237,21 +342,66 @@ struct Pipeline::Impl {
       return;
     }
     auto group = rules::group_key(rule, event);
-    auto touched = window_for(rule.id + '\0' + group);
+    auto touched = window_for(rule, window_key(rule, group));
     if (!touched) {
       failure = touched.error();
       return;
     }
-    auto alert = rules::add_removal(rule, group, (*touched)->window, event, watermark, now(),
-                                    message.mute_alerts);
-    if (!alert) return;
-    // A burst is muted only if its removals read below the checkpoint cross
-    // the threshold alone: across partitions a restore reads in a different
-    // order than the first run did, and a burst completed by a new record
-    // was never alerted.
-    if (emit(rules::to_json(*alert), alert->raised_before)) {
-      result.alerts.push_back(std::move(*alert));
+    auto alert =
+        rules::add_removal(rule, group, (*touched)->window, event, watermark, now(), restored);
+    if (alert) emit_revision(std::move(*alert));
+  }
+
+  // A burst's revision goes out unless the instance that read its removals
+  // before the state was lost sent it: a first revision whose restored
+  // removals cross the threshold alone (across partitions a restore reads in
+  // another order than the first run, and a burst completed by a new record
+  // was never alerted), a later one whose removals were all restored.
+  void emit_revision(rules::Alert alert) {
+    const bool first = alert.status == rules::AlertStatus::firing;
+    if (!emit(rules::to_json(alert), alert.raised_before)) return;
+    if (first) {
+      result.alerts.push_back(std::move(alert));
+      return;
     }
+    --result.counters.alerts;  // counted apart from new alerts
+    ++(alert.status == rules::AlertStatus::closed ? result.counters.alert_closes
+                                                  : result.counters.alert_updates);
+    result.revisions.push_back(std::move(alert));
+  }
+
+  // Closes bursts the watermark has left behind and sends owed updates whose
+  // interval has passed, for every window awaiting one (and those touched
+  // now: a burst rebuilt from old records may be due at once).
+  void revise_due(bool flush) {
+    const EventTime watermark = clock.watermark();
+    const EventTime wall = now();
+    std::vector<std::string> due;
+    for (const auto& [key, timer] : timers) {
+      if (timer.due(watermark, wall, flush)) due.push_back(key);
+    }
+    for (const auto& [key, touched] : windows) {
+      if (!touched.window.alerts.empty() && !timers.contains(key)) due.push_back(key);
+    }
+    for (const auto& key : due) {
+      const auto* rule = rule_named(rule_id_of(key));
+      if (rule == nullptr) continue;
+      auto touched = window_for(*rule, key);
+      if (!touched) {
+        failure = touched.error();
+        return;
+      }
+      for (auto& alert : rules::due_revisions(*rule, (*touched)->window, watermark, wall, flush)) {
+        emit_revision(std::move(alert));
+      }
+    }
+  }
+
+  void run_timers(Due due) {
+    if (failure) return;
+    release_twins(due.release_all_twins);
+    if (failure) return;
+    revise_due(due.flush_updates);
   }
 
   void write_windows(state::Batch& batch) {
@@ -260,6 +410,7 @@ struct Pipeline::Impl {
       if (touched.stored_newest != 0) {
         batch.erase(Family::window_expiry, time_key(touched.stored_newest) + key);
       }
+      write_timer(batch, key, touched);
       if (window.entries.empty()) {
         batch.erase(Family::windows, key);
         continue;
@@ -269,12 +420,28 @@ struct Pipeline::Impl {
     }
   }
 
+  // Indexes the window as awaiting a revision, or no longer.
+  void write_timer(state::Batch& batch, const std::string& key, const TouchedWindow& touched) {
+    auto timer = touched.window.entries.empty()
+                     ? std::nullopt
+                     : rules::revision_timer(*touched.rule, touched.window);
+    if (timer) {
+      if (!timers.contains(key)) batch.put(Family::meta, state::keys::open_alert(key), "");
+      timers.insert_or_assign(key, *timer);
+    } else if (timers.erase(key) > 0) {
+      batch.erase(Family::meta, state::keys::open_alert(key));
+    }
+  }
+
   // Removes whole windows whose newest entry fell behind every horizon, and
   // dedup ids older than the longest retention. Both indexes are ordered by
   // time, so this touches only what just expired.
   Status expire(state::Batch& batch) {
     const EventTime watermark = clock.watermark();
     if (watermark == kUnknownTime) return ok();
+    if (auto status = twins.expire(watermark - retention - twin_window, batch); !status) {
+      return status;
+    }
     auto horizon = time_key(watermark - retention);
     auto status = store.scan(Family::window_expiry, "", horizon, [&](auto key, auto) {
       auto window_key = std::string(key.substr(8));
@@ -327,6 +494,66 @@ struct Pipeline::Impl {
     result = BatchResult{};
     failure.reset();
   }
+
+  void read(const SourceMessage& message) {
+    auto offset =
+        offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0).first;
+    partition = &offset->first;
+    // Other records' times move the partition once per message (they are
+    // >95% of traffic: no clock update per record).
+    EventTime newest_other = kUnknownTime;
+    result.counters.decode += decoder.decode(
+        message, [&](rules::RoleEvent&& event) { handle(std::move(event), message); },
+        [&](EventTime time) {
+          if (auto counted = counted_time(time, message)) {
+            newest_other = std::max(newest_other, *counted);
+          }
+        });
+    if (newest_other != kUnknownTime) clock.observe(*partition, newest_other);
+    result.bytes += message.payload.size();
+    result.newest_broker_ms = std::max(result.newest_broker_ms, message.timestamp_ms);
+    offset->second = std::max(offset->second, message.offset + 1);
+    partition = nullptr;
+  }
+
+  // Without input, a batch that decided nothing writes nothing.
+  bool idle(std::span<const SourceMessage> messages) const {
+    return messages.empty() && !failure && batch->size() == 0 && outbox_values.empty() &&
+           windows.empty();
+  }
+
+  Expected<BatchResult> run(std::span<const SourceMessage> messages, Due due) {
+    auto started = std::chrono::steady_clock::now();
+    reset_batch();
+    auto saved_clock = clock;
+    auto saved_sequence = outbox_sequence;
+    for (const auto& message : messages) read(message);
+    run_timers(due);
+    if (idle(messages)) {
+      result.watermark = clock.watermark();
+      return std::move(result);
+    }
+    Status status = failure ? Status(*failure) : commit();
+    history.clear_pending();
+    if (!status) {
+      // Nothing of the batch was written: forget its in-memory effects too.
+      clock = std::move(saved_clock);
+      outbox_sequence = saved_sequence;
+      forget_unwritten();
+      return status.error();
+    }
+    twins.committed();
+    result.watermark = clock.watermark();
+    result.process_time = std::chrono::steady_clock::now() - started;
+    return std::move(result);
+  }
+
+  // Held twins and timers changed with the batch; reread them as stored.
+  void forget_unwritten() {
+    auto status = twins.load();
+    if (status) status = load_timers();
+    if (!status) spdlog::error("cannot reread pending decisions: {}", status.error().message);
+  }
 };
 
 Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -335,7 +562,7 @@ Pipeline::~Pipeline() = default;
 Expected<std::unique_ptr<Pipeline>> Pipeline::make(state::Store& store,
                                                    std::vector<rules::RuleDefinition> rules,
                                                    PipelineOptions options) {
-  auto impl = std::make_unique<Impl>(store, std::move(rules), std::move(options.now));
+  auto impl = std::make_unique<Impl>(store, std::move(rules), std::move(options));
   if (auto status = impl->load_meta(); !status) return status.error();
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
@@ -349,43 +576,15 @@ EventClock& Pipeline::clock() {
 }
 
 Expected<BatchResult> Pipeline::process(std::span<const SourceMessage> messages) {
-  auto& impl = *impl_;
-  auto started = std::chrono::steady_clock::now();
-  impl.reset_batch();
-  auto saved_clock = impl.clock;
-  auto saved_sequence = impl.outbox_sequence;
-  for (const auto& message : messages) {
-    auto offset =
-        impl.offsets.try_emplace(state::Store::offset_key(message.topic, message.partition), 0)
-            .first;
-    impl.partition = &offset->first;
-    // Other records' times move the partition once per message (they are
-    // >95% of traffic: no clock update per record).
-    EventTime newest_other = kUnknownTime;
-    impl.result.counters.decode += impl.decoder.decode(
-        message, [&](rules::RoleEvent&& event) { impl.handle(std::move(event), message); },
-        [&](EventTime time) {
-          if (auto counted = impl.counted_time(time, message)) {
-            newest_other = std::max(newest_other, *counted);
-          }
-        });
-    if (newest_other != kUnknownTime) impl.clock.observe(*impl.partition, newest_other);
-    impl.result.bytes += message.payload.size();
-    impl.result.newest_broker_ms = std::max(impl.result.newest_broker_ms, message.timestamp_ms);
-    offset->second = std::max(offset->second, message.offset + 1);
-  }
-  impl.partition = nullptr;
-  Status status = impl.failure ? Status(*impl.failure) : impl.commit();
-  impl.history.clear_pending();
-  if (!status) {
-    // Nothing of the batch was written: forget its in-memory effects too.
-    impl.clock = std::move(saved_clock);
-    impl.outbox_sequence = saved_sequence;
-    return status.error();
-  }
-  impl.result.watermark = impl.clock.watermark();
-  impl.result.process_time = std::chrono::steady_clock::now() - started;
-  return std::move(impl.result);
+  return impl_->run(messages, {});
+}
+
+Expected<BatchResult> Pipeline::tick() {
+  return impl_->run({}, {});
+}
+
+Expected<BatchResult> Pipeline::flush(FlushScope scope) {
+  return impl_->run({}, {true, scope == FlushScope::end_of_input});
 }
 
 }  // namespace rolewatch::stream

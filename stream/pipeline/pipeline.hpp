@@ -14,6 +14,7 @@
 #include "rules/alert.hpp"
 #include "rules/role_event.hpp"
 #include "rules/rule_definition.hpp"
+#include "rules/twin_pairing.hpp"
 #include "state/base/expected.hpp"
 #include "state/store.hpp"
 #include "stream/pipeline/audit_decoder.hpp"
@@ -39,8 +40,16 @@ struct BatchCounters {
   std::uint64_t future_broker_time = 0;
   std::uint64_t future_host_clock = 0;
   std::uint64_t alerts = 0;
-  std::uint64_t muted_alerts = 0;  // raised while restoring; not sent again
-  std::uint64_t activations = 0;   // PIM activations labelled
+  std::uint64_t muted_alerts = 0;   // raised while restoring; not sent again
+  std::uint64_t alert_updates = 0;  // later revisions of a burst alert (status updated)
+  std::uint64_t alert_closes = 0;   // final revisions (status closed)
+  // MS-PIM twin candidates (docs/design.md §3, "Dedup and twins"): paired with
+  // a PIM record (not counted), held for a decision, and released unpaired
+  // (counted with their real initiator).
+  std::uint64_t twins_paired = 0;
+  std::uint64_t twins_held = 0;
+  std::uint64_t twins_unpaired = 0;
+  std::uint64_t activations = 0;  // PIM activations labelled
 
   std::uint64_t late() const { return late_retention + late_rule_window; }
   std::uint64_t future() const { return future_broker_time + future_host_clock; }
@@ -57,10 +66,20 @@ EventTime system_wall_clock();
 
 struct PipelineOptions {
   WallClock now;  // null: system_wall_clock
+  // How far apart in event time an MS-PIM Core Directory record and its PIM
+  // record may be and still pair as twins.
+  rules::EventTime twin_window = rules::kDefaultTwinWindow;
+};
+
+// What a flush decides early (see Pipeline::flush).
+enum class FlushScope {
+  updates,       // owed burst updates go now, whatever the rules' intervals
+  end_of_input,  // and held twin candidates are decided: no PIM record will come
 };
 
 struct BatchResult {
-  std::vector<rules::Alert> alerts;  // new, unmuted burst alerts (already in the outbox)
+  std::vector<rules::Alert> alerts;     // new, unmuted burst alerts (already in the outbox)
+  std::vector<rules::Alert> revisions;  // unmuted updates and closes of burst alerts
   // Every output document in the order produced: alerts of all rules
   // (rolewatch.alert.v1) and labelled activations (rolewatch.activation.v1).
   std::vector<nlohmann::json> documents;
@@ -79,9 +98,16 @@ class Pipeline {
                                                   PipelineOptions options = {});
   ~Pipeline();
 
-  // Processes the messages in order and commits everything in one write. On
+  // Processes the messages in order, then whatever fell due (burst updates
+  // and closes, twin decisions), and commits everything in one write. On
   // error nothing of the batch is committed.
   Expected<BatchResult> process(std::span<const SourceMessage> messages);
+  // What fell due without input (wall-clock update intervals); writes only
+  // if something did. Sources call it when idle.
+  Expected<BatchResult> tick();
+  // Decides early what would otherwise wait: at the end of a replay
+  // (end_of_input) and when `run` stops (updates).
+  Expected<BatchResult> flush(FlushScope scope);
 
   const std::vector<rules::RuleDefinition>& rules() const;
   // The event-time clock: sources assign partitions and say which hold the

@@ -43,8 +43,9 @@ class ShutdownWatchdog {
 
 void log_alert(const rules::Alert& alert) {
   spdlog::warn(
-      "ALERT {} [{}] {}: actor {} ({}) removed {} privileged role assignments between {} and {}",
-      alert.id, alert.severity, alert.title,
+      "ALERT {} rev {} {} [{}] {}: actor {} ({}) removed {} privileged role assignments between {} "
+      "and {}",
+      alert.id, alert.revision, rules::to_string(alert.status), alert.severity, alert.title,
       alert.actor.user_principal_name.empty() ? alert.actor.display_name
                                               : alert.actor.user_principal_name,
       alert.actor.id, alert.count, state::format_event_time(alert.first_seen),
@@ -68,8 +69,7 @@ int consume(const Config& config, const RunOptions& options, const RunHooks& hoo
     stats_log.emplace(std::chrono::seconds(config.log.stats_interval_s),
                       [&] { spdlog::info("{}", stats_line(stats, context.source)); });
   }
-  auto handle = [&](std::span<const SourceMessage> messages) -> Status {
-    auto result = pipeline.process(messages);
+  auto committed = [&](Expected<BatchResult> result) -> Status {
     if (!result) {
       stats.set_write_failed(true);
       if (hooks.batch_failed) hooks.batch_failed(result.error());
@@ -77,10 +77,17 @@ int consume(const Config& config, const RunOptions& options, const RunHooks& hoo
     }
     stats.add_batch(result->counters, result->watermark);
     for (const auto& alert : result->alerts) log_alert(alert);
+    for (const auto& alert : result->revisions) log_alert(alert);
     if (hooks.batch_committed) hooks.batch_committed(*result);
     return ok();
   };
+  // An empty batch is the source's idle tick: wall-clock update intervals.
+  auto handle = [&](std::span<const SourceMessage> messages) -> Status {
+    return committed(messages.empty() ? pipeline.tick() : pipeline.process(messages));
+  };
   auto status = (*source)->run(handle, *options.stop);
+  // Owed burst updates go before the process does, not a minute later.
+  if (status) status = committed(pipeline.flush(FlushScope::updates));
   (*source)->close();
   stats_log.reset();
   spdlog::info("{}", stats_line(stats, context.source));

@@ -37,19 +37,38 @@ struct Detector {
   RuleDefinition rule;
   std::map<std::string, rolewatch::state::GroupWindow> windows;
   EventTime stream_time = 0;
+  EventTime now = 0;  // the wall clock
   std::vector<Alert> alerts;
 
   explicit Detector(RuleDefinition r) : rule(std::move(r)) {}
 
-  std::optional<Alert> feed(const RoleEvent& event) {
+  std::optional<Alert> feed(const RoleEvent& event, bool restored = false) {
     if (!rule.matches(event)) return std::nullopt;
     stream_time = std::max(stream_time, event.time);
     auto group = group_key(rule, event);
-    auto alert = add_removal(rule, group, windows[group], event, stream_time, 0);
+    auto alert = add_removal(rule, group, windows[group], event, stream_time, now, restored);
     if (alert) alerts.push_back(*alert);
     return alert;
   }
+
+  // What the pipeline's timers would send now.
+  std::vector<Alert> due(bool flush = false) {
+    std::vector<Alert> out;
+    for (auto& [group, window] : windows) {
+      for (auto& alert : due_revisions(rule, window, stream_time, now, flush)) {
+        alerts.push_back(alert);
+        out.push_back(alert);
+      }
+    }
+    return out;
+  }
 };
+
+std::vector<std::string> audit_ids(const Alert& alert) {
+  std::vector<std::string> ids;
+  for (const auto& removal : alert.removals) ids.push_back(removal.audit_id);
+  return ids;
+}
 
 RuleDefinition actor_rule() {
   return default_rules().at(0);
@@ -112,8 +131,10 @@ TEST_CASE(
   CHECK_FALSE(d.feed(removal("mallory", "a3", kStart + 150 * kMinute)));
   auto alert = d.feed(removal("mallory", "a4", kStart + 160 * kMinute));
   REQUIRE(alert);
-  CHECK(alert->count == 3);
-  CHECK(alert->first_seen == kStart + 70 * kMinute);
+  // t+70m..t+160m is the window that crossed; the burst reaches back to t
+  // (each gap is under 2 h), and the alert lists every removal of the burst.
+  CHECK(alert->count == 4);
+  CHECK(alert->first_seen == kStart);
 }
 
 TEST_CASE("records arriving out of order still make one burst and one alert") {
@@ -152,21 +173,6 @@ TEST_CASE("removing both privileged roles from one principal counts as two pairs
   d.feed(removal("mallory", "admin1", kStart + kMinute, kPrivilegedRoleAdmin));
   d.feed(removal("mallory", "admin2", kStart + 2 * kMinute));
   CHECK(d.alerts.size() == 1);
-}
-
-TEST_CASE("a Core Directory twin performed by MS-PIM is not counted") {
-  Detector d(actor_rule());
-  auto twin = removal("bdefcbb6-d8b2-497d-a944-b683d9a36b0c", "admin1", kStart);
-  twin.initiated_by_pim = true;
-  twin.actor.type = ActorType::service_principal;
-  twin.actor.display_name = "MS-PIM";
-  for (int i = 0; i < 3; ++i) {
-    auto copy = twin;
-    copy.target.id = "admin" + std::to_string(i);
-    d.feed(copy);
-  }
-  CHECK(d.alerts.empty());
-  CHECK(d.windows.empty());
 }
 
 TEST_CASE("activation expiry, deactivation and requests are noise, not removals") {
@@ -254,4 +260,147 @@ TEST_CASE("stable alert ids look like UUIDs and depend on rule, group and first 
   CHECK(id == stable_alert_id("rule", "group", "audit-1"));
   CHECK(id != stable_alert_id("rule", "group", "audit-2"));
   CHECK(id != stable_alert_id("rule", "other", "audit-1"));
+}
+
+// Burst updates (docs/design.md §3): one alert per burst, revised as it grows.
+
+constexpr EventTime kSecond = rolewatch::state::kMicrosPerSecond;
+
+TEST_CASE("removals joining an alerted burst become updates, at most one per update interval") {
+  Detector d(actor_rule());
+  for (int i = 0; i < 3; ++i) d.feed(removal("mallory", "a" + std::to_string(i), kStart + i));
+  REQUIRE(d.alerts.size() == 1);
+  CHECK(d.alerts[0].status == AlertStatus::firing);
+  CHECK(d.alerts[0].revision == 1);
+  d.now = 10 * kSecond;
+  CHECK_FALSE(d.feed(removal("mallory", "a3", kStart + 3 * kMinute)));  // owed, not yet
+  d.now = 59 * kSecond;
+  CHECK(d.due().empty());
+  d.now = 60 * kSecond;
+  auto due = d.due();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].status == AlertStatus::updated);
+  CHECK(due[0].revision == 2);
+  CHECK(due[0].id == d.alerts[0].id);
+  CHECK(due[0].count == 4);
+  CHECK(due[0].detected_at == 0);  // revision 1's time
+  CHECK(due[0].updated_at == 60 * kSecond);
+  // The interval has passed since revision 2: the next removal goes at once.
+  d.now = 200 * kSecond;
+  auto update = d.feed(removal("mallory", "a4", kStart + 4 * kMinute));
+  REQUIRE(update);
+  CHECK(update->revision == 3);
+  CHECK(update->removals.size() == 5);
+  CHECK(d.due().empty());
+}
+
+TEST_CASE("with update_interval off a burst sends its first alert and its close only") {
+  auto rule = actor_rule();
+  rule.update_interval_seconds = 0;
+  Detector d(rule);
+  for (int i = 0; i < 5; ++i) d.feed(removal("mallory", "a" + std::to_string(i), kStart + i));
+  d.now = 3600 * kSecond;
+  CHECK(d.due(/*flush=*/true).empty());
+  d.stream_time = kStart + 2 * 60 * kMinute + 5;  // one window past the newest removal
+  auto due = d.due();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].status == AlertStatus::closed);
+  CHECK(due[0].revision == 2);
+  CHECK(due[0].count == 5);
+  REQUIRE(d.alerts.size() == 2);
+}
+
+TEST_CASE("a burst closes once the watermark is one window past its newest removal") {
+  Detector d(actor_rule());
+  for (int i = 0; i < 4; ++i) {
+    d.feed(removal("mallory", "a" + std::to_string(i), kStart + i * kMinute));
+  }
+  d.stream_time = kStart + 3 * kMinute + 2 * 60 * kMinute;  // exactly one window: still open
+  CHECK(d.due().empty());
+  d.stream_time += 1;
+  auto due = d.due();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].status == AlertStatus::closed);
+  CHECK(due[0].revision == 2);  // the owed update folds into the close
+  CHECK(due[0].removals.size() == 4);
+  CHECK(d.due().empty());
+  for (auto& [group, window] : d.windows) CHECK_FALSE(revision_timer(d.rule, window));
+}
+
+TEST_CASE("a flush sends an owed update whatever the interval") {
+  Detector d(actor_rule());
+  for (int i = 0; i < 4; ++i) d.feed(removal("mallory", "a" + std::to_string(i), kStart + i));
+  CHECK(d.due().empty());
+  auto flushed = d.due(/*flush=*/true);
+  REQUIRE(flushed.size() == 1);
+  CHECK(flushed[0].status == AlertStatus::updated);
+  CHECK(flushed[0].count == 4);
+}
+
+TEST_CASE("the final revision lists the same removals whatever order the records arrived in") {
+  std::vector<RoleEvent> events;
+  for (int i = 0; i < 6; ++i) {
+    events.push_back(removal("mallory", "admin" + std::to_string(i), kStart + i * 7 * kMinute));
+  }
+  std::vector<int> order = {0, 1, 2, 3, 4, 5};
+  std::vector<std::string> expected;
+  for (const auto& e : events) expected.push_back(e.audit_id);
+  int permutations = 0;
+  do {
+    Detector d(actor_rule());
+    for (int i : order) d.feed(events[static_cast<std::size_t>(i)]);
+    d.stream_time = kStart + 5 * 7 * kMinute + 2 * 60 * kMinute + 1;
+    d.due();
+    REQUIRE_FALSE(d.alerts.empty());
+    const auto& last = d.alerts.back();
+    CHECK(last.status == AlertStatus::closed);
+    CHECK(audit_ids(last) == expected);
+    CHECK(last.count == 6);
+    ++permutations;
+  } while (std::next_permutation(order.begin(), order.end()));
+  CHECK(permutations == 720);
+}
+
+TEST_CASE("a removal that joins a closed burst late sends a corrected closed revision") {
+  Detector d(actor_rule());
+  for (int i = 0; i < 3; ++i) d.feed(removal("mallory", "a" + std::to_string(i), kStart + i));
+  d.stream_time = kStart + 3 * 60 * kMinute;
+  REQUIRE(d.due().size() == 1);  // closed, revision 2
+  // Not late (within window + grace of the watermark), but after the close.
+  d.now = 120 * kSecond;
+  auto correction = d.feed(removal("mallory", "a3", kStart + 50 * kMinute));
+  REQUIRE(correction);
+  CHECK(correction->status == AlertStatus::closed);
+  CHECK(correction->revision == 3);
+  CHECK(correction->count == 4);
+}
+
+TEST_CASE("a rebuilt burst numbers its next revision past any the previous owner could send") {
+  Detector d(actor_rule());
+  // Five removals read below the restore checkpoint: the previous owner sent
+  // revision 1 and at most one revision per later removal.
+  for (int i = 0; i < 5; ++i) {
+    d.feed(removal("mallory", "a" + std::to_string(i), kStart + i), /*restored=*/true);
+  }
+  REQUIRE(d.alerts.size() == 1);
+  CHECK(d.alerts[0].raised_before);
+  CHECK(d.due(/*flush=*/true).empty());  // nothing owed for restored removals
+  d.now = 61 * kSecond;
+  auto update = d.feed(removal("mallory", "new", kStart + 10));
+  REQUIRE(update);
+  CHECK_FALSE(update->raised_before);
+  CHECK(update->revision > 5);
+  CHECK(update->count == 6);
+}
+
+TEST_CASE("a burst of restored removals closes muted: its previous owner reported it") {
+  Detector d(actor_rule());
+  for (int i = 0; i < 3; ++i) {
+    d.feed(removal("mallory", "a" + std::to_string(i), kStart + i), /*restored=*/true);
+  }
+  d.stream_time = kStart + 3 * 60 * kMinute;
+  auto due = d.due();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].status == AlertStatus::closed);
+  CHECK(due[0].raised_before);
 }

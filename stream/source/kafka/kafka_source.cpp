@@ -12,6 +12,7 @@ namespace rolewatch::stream {
 namespace {
 
 constexpr int kIdlePollMs = 100;
+constexpr auto kIdleTickInterval = std::chrono::seconds(1);
 constexpr auto kAlignmentReportEvery = std::chrono::milliseconds(500);
 constexpr int kBrokerTimeoutMs = 10'000;
 
@@ -272,6 +273,7 @@ Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& st
       align();
     } else if (queue_empty) {
       align();  // idle: a quiet partition may stop holding the watermark
+      idle_tick();
     }
     if (options_.stop_at_end && caught_up()) break;
   }
@@ -280,6 +282,15 @@ Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& st
   if (failure_) return *failure_;
   if (events().fatal()) return make_error("kafka: " + events().fatal_reason());
   return ok();
+}
+
+// Without messages the handler still hears from the source now and then
+// (an empty batch), so wall-clock timers downstream run.
+void KafkaSource::idle_tick() {
+  auto now = std::chrono::steady_clock::now();
+  if (!batch_.empty() || failure_ || now - last_tick_ < kIdleTickInterval) return;
+  last_tick_ = now;
+  if (auto status = (*handler_)(std::span<const SourceMessage>()); !status) fail(status.error());
 }
 
 // Returns true when nothing more is waiting locally.

@@ -81,6 +81,7 @@ class KafkaSource {
  public:
   // Commits the batch (state + offsets + alerts) or fails; a failure stops
   // the source.
+  // Called with each batch; with an empty one when idle (about once a second).
   using BatchHandler = std::function<Status(std::span<const SourceMessage>)>;
 
   static Expected<std::unique_ptr<KafkaSource>> open(const SourceConfig& source,
@@ -127,6 +128,7 @@ class KafkaSource {
   void add_to_batch(std::unique_ptr<RdKafka::Message> message, PartitionState& partition);
   bool batch_due(bool queue_empty) const;
   void flush();
+  void idle_tick();  // an empty batch to the handler, at most once a second
   void store_offsets();
   bool caught_up() const;
   void align();
@@ -153,6 +155,7 @@ class KafkaSource {
   AlignmentSettings alignment_;
   std::chrono::steady_clock::time_point last_report_;
   const BatchHandler* handler_ = nullptr;  // set while run() is active
+  std::chrono::steady_clock::time_point last_tick_{};
   std::optional<Error> failure_;
   SourceCounters counters_;
 };

@@ -1,0 +1,142 @@
+#include "stream/pipeline/twin_holder.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "rules/role_event_json.hpp"
+#include "state/keys.hpp"
+
+namespace rolewatch::stream {
+namespace {
+
+using rules::EventTime;
+using state::Family;
+using state::keys::time_key;
+
+std::string held_key(const rules::RoleEvent& event, EventTime window) {
+  return state::keys::kHeldTwin + time_key(event.time + window) + event.audit_id;
+}
+
+std::string mark_key(const std::string& key, const rules::RoleEvent& pim) {
+  return state::keys::kPimMark + key + time_key(pim.time) + pim.audit_id;
+}
+
+std::string encode_held(const TwinHolder::Held& held) {
+  nlohmann::json document{
+      {"event", rules::event_to_json(held.event)}, {"restored", held.restored}, {"key", held.key}};
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<TwinHolder::Held> decode_held(std::string_view bytes) {
+  auto document = nlohmann::json::parse(bytes, nullptr, false);
+  if (!document.is_object() || !document.contains("event")) return std::nullopt;
+  auto event = rules::event_from_json(document["event"]);
+  if (!event) return std::nullopt;
+  TwinHolder::Held held{std::move(*event), document.value("restored", false),
+                        document.value("key", std::string())};
+  if (held.key.empty()) return std::nullopt;
+  return held;
+}
+
+}  // namespace
+
+Status TwinHolder::load() {
+  held_.clear();
+  batch_marks_.clear();
+  std::string from(1, state::keys::kHeldTwin);
+  std::string to(1, static_cast<char>(state::keys::kHeldTwin + 1));
+  std::optional<Error> corrupt;
+  auto status = store_.scan(Family::twins, from, to, [&](auto key, auto value) {
+    auto held = decode_held(value);
+    // A candidate we cannot read would silently drop a removal; refuse.
+    if (!held) {
+      corrupt = make_error("corrupt twin candidate in state: " + std::string(key.substr(9)));
+      return false;
+    }
+    held_.emplace(std::string(key), std::move(*held));
+    return true;
+  });
+  if (!status) return status;
+  if (corrupt) return *corrupt;
+  return ok();
+}
+
+bool TwinHolder::near(EventTime a, EventTime b) const {
+  return a - b <= window_ && b - a <= window_;
+}
+
+std::size_t TwinHolder::mark(const rules::RoleEvent& pim, const std::string& key,
+                             state::Batch& batch) {
+  auto mark = mark_key(key, pim);
+  batch.put(Family::twins, mark, "");
+  batch.put(Family::twins, state::keys::kPimMarkExpiry + time_key(pim.time) + mark, "");
+  batch_marks_.emplace_back(key, pim.time);
+  std::size_t paired = 0;
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->second.key == key && near(it->second.event.time, pim.time)) {
+      batch.erase(Family::twins, it->first);
+      it = held_.erase(it);
+      ++paired;
+    } else {
+      ++it;
+    }
+  }
+  return paired;
+}
+
+Expected<bool> TwinHolder::stored_mark_near(const std::string& key, EventTime time) const {
+  const auto prefix = state::keys::kPimMark + key;
+  bool found = false;
+  auto status = store_.scan(Family::twins, prefix + time_key(time - window_),
+                            prefix + time_key(time + window_ + 1), [&](auto, auto) {
+                              found = true;
+                              return false;
+                            });
+  if (!status) return status.error();
+  return found;
+}
+
+bool TwinHolder::batch_mark_near(const std::string& key, EventTime time) const {
+  for (const auto& [mark, at] : batch_marks_) {
+    if (mark == key && near(at, time)) return true;
+  }
+  return false;
+}
+
+Expected<bool> TwinHolder::pair_or_hold(const rules::RoleEvent& candidate, const std::string& key,
+                                        bool restored, state::Batch& batch) {
+  if (batch_mark_near(key, candidate.time)) return true;
+  auto stored = stored_mark_near(key, candidate.time);
+  if (!stored) return stored.error();
+  if (*stored) return true;
+  Held held{candidate, restored, key};
+  auto at = held_key(candidate, window_);
+  batch.put(Family::twins, at, encode_held(held));
+  held_.insert_or_assign(std::move(at), std::move(held));
+  return false;
+}
+
+std::vector<TwinHolder::Held> TwinHolder::release_due(EventTime watermark, bool all,
+                                                      state::Batch& batch) {
+  std::vector<Held> due;
+  const auto limit = state::keys::kHeldTwin + time_key(watermark);
+  for (auto it = held_.begin(); it != held_.end();) {
+    // Keys order by decision time: stop at the first not yet due.
+    if (!all && it->first.compare(0, limit.size(), limit) > 0) break;
+    batch.erase(Family::twins, it->first);
+    due.push_back(std::move(it->second));
+    it = held_.erase(it);
+  }
+  return due;
+}
+
+Status TwinHolder::expire(EventTime horizon, state::Batch& batch) {
+  std::string from(1, state::keys::kPimMarkExpiry);
+  auto to = state::keys::kPimMarkExpiry + time_key(horizon);
+  return store_.scan(Family::twins, from, to, [&](auto key, auto) {
+    batch.erase(Family::twins, key.substr(9));
+    batch.erase(Family::twins, key);
+    return true;
+  });
+}
+
+}  // namespace rolewatch::stream

@@ -1,0 +1,66 @@
+#pragma once
+// The state side of MS-PIM twin pairing (docs/design.md §3, "Dedup and
+// twins"; the rule itself is rules/twin_pairing). PIM records leave marks;
+// a Core Directory record claiming MS-PIM pairs with a mark within the twin
+// window, or is held until the watermark passes its time + the window and
+// then counts with its real initiator. Marks and held candidates are written
+// through the pipeline's batch, so holding is exactly-once like the rest.
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rules/role_event.hpp"
+#include "state/base/expected.hpp"
+#include "state/store.hpp"
+
+namespace rolewatch::stream {
+
+class TwinHolder {
+ public:
+  struct Held {
+    rules::RoleEvent event;
+    bool restored = false;  // read below a restore checkpoint
+    std::string key;        // rules::twin_key of the event
+  };
+
+  TwinHolder(state::Store& store, rules::EventTime window) : store_(store), window_(window) {}
+
+  // Reads the held candidates from the store: at start, and after a batch
+  // that was not written (its in-memory changes are void).
+  Status load();
+
+  // A PIM record: leaves its mark, and releases the held candidates it
+  // pairs with (they were twins). Returns how many it paired.
+  std::size_t mark(const rules::RoleEvent& pim, const std::string& key, state::Batch& batch);
+
+  // A twin candidate: true if a PIM mark pairs it now (it is a twin), else
+  // it is held and false is returned.
+  Expected<bool> pair_or_hold(const rules::RoleEvent& candidate, const std::string& key,
+                              bool restored, state::Batch& batch);
+
+  // Candidates the watermark has passed by the twin window (every one when
+  // `all`: no more input will come), taken out of hold: they are not twins.
+  std::vector<Held> release_due(rules::EventTime watermark, bool all, state::Batch& batch);
+
+  // Forgets marks of PIM records older than `horizon`: no candidate that old
+  // is still accepted.
+  Status expire(rules::EventTime horizon, state::Batch& batch);
+
+  // The batch written: its marks are in the store now.
+  void committed() { batch_marks_.clear(); }
+  std::size_t held() const { return held_.size(); }
+
+ private:
+  Expected<bool> stored_mark_near(const std::string& key, rules::EventTime time) const;
+  bool batch_mark_near(const std::string& key, rules::EventTime time) const;
+  bool near(rules::EventTime a, rules::EventTime b) const;
+
+  state::Store& store_;
+  rules::EventTime window_;
+  std::map<std::string, Held> held_;  // by held key: ordered by decision time
+  std::vector<std::pair<std::string, rules::EventTime>> batch_marks_;  // not yet written
+};
+
+}  // namespace rolewatch::stream
