@@ -167,19 +167,26 @@ bool append_unescaped_json_lenient(std::string_view body, std::string& out) {
   bool repaired = false;
   std::size_t i = 0;
   while (i < body.size()) {
-    const auto plain = body.find_first_of(std::string_view("\\\"\0", 3), i);
-    const auto end = plain == std::string_view::npos ? body.size() : plain;
-    repaired |= append_repaired_utf8(body.substr(i, end - i), out);
+    std::size_t end = i;  // one pass: plain ASCII is copied as a run
+    while (end < body.size()) {
+      const auto c = static_cast<unsigned char>(body[end]);
+      if (c == '\\' || c == '"' || c == 0 || c >= 0x80) break;
+      ++end;
+    }
+    out.append(body.substr(i, end - i));
     i = end;
     if (i == body.size()) break;
-    if (body[i] == '\\') {
+    const auto c = static_cast<unsigned char>(body[i]);
+    std::size_t skip = 0;
+    if (c == '\\') {
       repaired |= !append_escape(body, i, out);
-    } else if (body[i] == '"') {  // kept, but the string was not valid
-      out += '"';
-      ++i;
-      repaired = true;
-    } else {  // NUL
-      out += kReplacementCharacter;
+    } else if (c >= 0x80) {
+      const auto length = valid_sequence(body, i, skip);
+      out.append(length > 0 ? body.substr(i, length) : kReplacementCharacter);
+      i += length > 0 ? length : skip;
+      repaired |= length == 0;
+    } else {  // an unescaped quote is kept; NUL is replaced
+      out.append(c == '"' ? std::string_view("\"") : kReplacementCharacter);
       ++i;
       repaired = true;
     }

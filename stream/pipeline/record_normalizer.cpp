@@ -689,6 +689,7 @@ std::optional<std::string> strip_json_layer(std::string_view value) {
   if (value.empty() || value.front() != '"') return std::string(value);
   if (value.size() < 2 || value.back() != '"') return std::nullopt;
   std::string text;
+  text.reserve(value.size());
   if (state::append_unescaped_json_lenient(value.substr(1, value.size() - 2), text)) {
     return std::nullopt;
   }
