@@ -10,6 +10,7 @@
 #include "stream/app/checked_config.hpp"
 #include "stream/app/demo_command.hpp"
 #include "stream/app/eligibility_command.hpp"
+#include "stream/app/log_format.hpp"
 #include "stream/app/replay_command.hpp"
 #include "stream/app/report_command.hpp"
 #include "stream/app/run_command.hpp"
@@ -23,11 +24,11 @@ constexpr const char* kDescription =
     "rolewatch: streaming detection of privileged Entra role removal bursts (MITRE T1531)\n"
     "from Entra ID AuditLogs on Azure Event Hubs, seconds after the records arrive.";
 
-// Logs always go to stderr: stdout carries alert JSON lines.
+// Logs always go to stderr: stdout carries alert JSON lines. The formatter
+// escapes control characters in every message (stream/app/log_format).
 void setup_logging() {
-  auto logger = spdlog::stderr_color_mt("rolewatch");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  spdlog::set_default_logger(logger);
+  spdlog::set_default_logger(
+      make_logger("rolewatch", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
 }
 
 void add_replay(CLI::App& app, ReplayOptions& options, int& exit_code) {

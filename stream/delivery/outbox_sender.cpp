@@ -7,8 +7,11 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <unordered_map>
 
+#include "state/base/time.hpp"
 #include "state/outbox_store.hpp"
 
 namespace rolewatch::stream {
@@ -55,9 +58,22 @@ struct Progress {
 
 struct Entry {
   StoredAlert stored;
+  Revision revision;   // of the burst the id names; 1 for everything else
+  SystemTime revised;  // when this revision was decided (updatedAt, else detectedAt)
   std::vector<Progress> sinks;
   bool finishing = false;
 };
+
+// This revision's own time: max_age and the delivery delay count from it.
+SystemTime revision_time(const StoredAlert& stored) {
+  if (!stored.doc.is_object()) return stored.detected;
+  auto updated = stored.doc.find("updatedAt");
+  if (updated == stored.doc.end() || !updated->is_string()) return stored.detected;
+  auto micros = state::parse_event_time(updated->get<std::string>());
+  if (!micros) return stored.detected;
+  return SystemTime(
+      std::chrono::duration_cast<SystemTime::duration>(std::chrono::microseconds(*micros)));
+}
 
 // One sink's runtime: its workers and what they are given to do.
 struct Slot {
@@ -68,6 +84,7 @@ struct Slot {
   Steady::time_point next_allowed{};  // min_interval between requests
   std::deque<std::uint64_t> queue;
   std::vector<std::thread> workers;
+  std::atomic<std::uint64_t> skipped{0};  // revisions done without a request
 };
 
 // What an attempt produced, computed outside the lock.
@@ -105,7 +122,9 @@ struct OutboxSender::Impl {
   std::condition_variable worker_cv;
   std::condition_variable exit_cv;
   std::map<std::uint64_t, Entry> entries;  // by outbox sequence
-  std::uint64_t next_sequence = 0;         // first sequence not loaded yet
+  // Loaded entries by alert id, in sequence order: the revisions of one burst.
+  std::unordered_map<std::string, std::vector<std::uint64_t>> by_id;
+  std::uint64_t next_sequence = 0;  // first sequence not loaded yet
   std::size_t not_loaded = 0;
   std::size_t dead_letters = 0;
   std::size_t running_workers = 0;
@@ -153,11 +172,14 @@ struct OutboxSender::Impl {
     }
     auto loaded = outbox.load(from, room);
     if (!loaded) return loaded.error();
+    for (auto& alert : loaded->alerts) skip_unwanted_updates(alert);
     auto now = Steady::now();
     auto system_now = std::chrono::system_clock::now();
     std::lock_guard lock(mutex);
     for (auto& alert : loaded->alerts) {
       Entry entry;
+      entry.revision = revision_of(alert.doc);
+      entry.revised = revision_time(alert);
       bool activation = is_activation_document(alert.doc);
       for (std::size_t i = 0; i < alert.records.size(); ++i) {
         entry.sinks.push_back(progress_from(alert.records[i], now, system_now));
@@ -167,11 +189,103 @@ struct OutboxSender::Impl {
         }
       }
       entry.stored = std::move(alert);
+      if (!entry.stored.id.empty()) by_id[entry.stored.id].push_back(entry.stored.sequence);
       entries.emplace(entry.stored.sequence, std::move(entry));
     }
     next_sequence = std::max(next_sequence, loaded->next_sequence);
     not_loaded = loaded->not_loaded;
     return ok();
+  }
+
+  // Revisions after the first, for sinks configured with `updates: false`:
+  // done without a request. Recorded, so each is counted once.
+  void skip_unwanted_updates(StoredAlert& alert) {
+    if (!revision_of(alert.doc).is_update()) return;
+    for (std::size_t i = 0; i < alert.records.size(); ++i) {
+      auto& record = alert.records[i];
+      if (slots[i]->sink->takes_updates() || record.state != DeliveryState::pending) continue;
+      record.state = DeliveryState::delivered;
+      save_record(alert.sequence, alert.id, i, record);
+      count_skipped(i, alert.id, "the sink takes no updates");
+    }
+  }
+
+  void save_record(std::uint64_t sequence, const std::string& id, std::size_t index,
+                   const DeliveryRecord& record) {
+    if (auto status = outbox.save(sequence, index, record); !status) {
+      spdlog::error("cannot record delivery of alert {} to sink {}: {}", id,
+                    slots[index]->sink->name(), status.error().message);
+    }
+  }
+
+  void count_skipped(std::size_t index, const std::string& id, std::string_view why) {
+    ++slots[index]->skipped;
+    spdlog::debug("sink {}: a revision of alert {} needs no request: {}",
+                  slots[index]->sink->name(), id, why);
+  }
+
+  // ---- revisions of one burst (under the lock) ----
+
+  // True while an older revision of the same alert still waits for (or is
+  // on its way to) sink `index`: a sink gets a burst's revisions in order.
+  bool waits_for_older(const Entry& entry, std::size_t index) const {
+    auto it = by_id.find(entry.stored.id);
+    if (it == by_id.end() || it->second.size() < 2) return false;
+    for (auto sequence : it->second) {
+      const auto& other = entries.at(sequence);
+      if (other.revision.number >= entry.revision.number) continue;
+      const auto& p = other.sinks[index];
+      if (p.in_flight || p.record.state == DeliveryState::pending) return true;
+    }
+    return false;
+  }
+
+  // The newest revision of `id` that sink `index` takes and has not refused.
+  std::uint32_t newest_revision(const std::vector<std::uint64_t>& sequences,
+                                std::size_t index) const {
+    std::uint32_t newest = 0;
+    for (auto sequence : sequences) {
+      const auto& entry = entries.at(sequence);
+      if (entry.sinks[index].record.state == DeliveryState::failed) continue;
+      newest = std::max(newest, entry.revision.number);
+    }
+    return newest;
+  }
+
+  // Sinks that hold one alert per id (Alertmanager): an older revision still
+  // waiting or re-posting is done once a newer one is loaded, so a stale
+  // revision never overwrites or re-opens a newer one. Recorded, so that it
+  // stays done after the newer one left the outbox, and across restarts.
+  void supersede(std::unique_lock<std::mutex>& lock) {
+    struct Save {
+      std::uint64_t sequence;
+      std::size_t index;
+      DeliveryRecord record;
+    };
+    std::vector<Save> saves;
+    for (const auto& [id, sequences] : by_id) {
+      if (sequences.size() < 2) continue;
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        if (!slots[i]->sink->supersedes_revisions() || !slots[i]->sink->takes_updates()) continue;
+        auto newest = newest_revision(sequences, i);
+        for (auto sequence : sequences) {
+          auto& entry = entries.at(sequence);
+          auto& p = entry.sinks[i];
+          bool waiting = p.record.state == DeliveryState::pending ||
+                         p.record.state == DeliveryState::resending;
+          if (entry.revision.number >= newest || p.in_flight || !waiting) continue;
+          if (p.record.delivered_at_ms == 0) count_skipped(i, id, "a newer revision supersedes it");
+          p.record.state = DeliveryState::delivered;
+          saves.push_back({sequence, i, p.record});
+        }
+      }
+    }
+    if (saves.empty()) return;
+    lock.unlock();  // the marked entries are done: no worker touches them
+    for (const auto& save : saves) {
+      save_record(save.sequence, entries.at(save.sequence).stored.id, save.index, save.record);
+    }
+    lock.lock();
   }
 
   // ---- one attempt ----
@@ -180,6 +294,12 @@ struct OutboxSender::Impl {
                               const Slot& slot, SystemTime now) {
     auto record = before.record;
     record.last_status = outcome.http_status;
+    if (outcome.kind == DeliveryOutcome::Kind::skipped) {
+      record.state = DeliveryState::delivered;
+      record.attempts = 0;
+      record.last_error.clear();
+      return record;
+    }
     if (outcome.kind == DeliveryOutcome::Kind::retry) {
       ++record.attempts;
       record.last_error = outcome.detail;
@@ -220,10 +340,7 @@ struct OutboxSender::Impl {
     result.seconds = std::chrono::duration<double>(Steady::now() - started).count();
     if (options.after_send) options.after_send(stored.sequence, slot.sink->name(), result.outcome);
     result.record = record_after(before, result.outcome, slot, std::chrono::system_clock::now());
-    if (auto status = outbox.save(stored.sequence, index, result.record); !status) {
-      spdlog::error("cannot record delivery of alert {} to sink {}: {}", stored.id,
-                    slot.sink->name(), status.error().message);
-    }
+    save_record(stored.sequence, stored.id, index, result.record);
     return result;
   }
 
@@ -234,10 +351,8 @@ struct OutboxSender::Impl {
     auto& entry = entries.at(sequence);
     auto& progress = entry.sinks[index];
     if (slots[index]->resend && !progress.resolve_at) {
-      auto now = std::chrono::system_clock::now();
-      progress.resolve_at = std::max(
-          entry.stored.detected + slots[index]->resend->active_for,
-          now + std::chrono::duration_cast<SystemTime::duration>(slots[index]->resend->interval));
+      progress.resolve_at =
+          resolve_time(entry, *slots[index]->resend, std::chrono::system_clock::now());
     }
     auto before = progress;
     lock.unlock();
@@ -245,6 +360,15 @@ struct OutboxSender::Impl {
     lock.lock();
     apply(entry, index, result);
     return result.outcome.kind;
+  }
+
+  // When a re-posting receiver should resolve this revision: a closed burst
+  // now (it is posted once, already resolved); otherwise active_for after the
+  // revision was decided, and never before the next re-post.
+  static SystemTime resolve_time(const Entry& entry, const ResendPolicy& policy, SystemTime now) {
+    if (entry.revision.status == RevisionStatus::closed) return now;
+    return std::max(entry.revised + policy.active_for,
+                    now + std::chrono::duration_cast<SystemTime::duration>(policy.interval));
   }
 
   void apply(Entry& entry, std::size_t index, const Attempt& result) {
@@ -258,6 +382,9 @@ struct OutboxSender::Impl {
     switch (result.outcome.kind) {
       case DeliveryOutcome::Kind::delivered:
         on_delivered(entry, index, result, first_delivery, now);
+        break;
+      case DeliveryOutcome::Kind::skipped:
+        count_skipped(index, entry.stored.id, result.outcome.detail);
         break;
       case DeliveryOutcome::Kind::retry: {
         auto delay = backoff.delay(result.record.attempts, result.outcome.retry_after);
@@ -297,8 +424,7 @@ struct OutboxSender::Impl {
     if (!first_delivery) return;  // a re-post; counted once
     if (options.probe != nullptr) {
       auto since =
-          std::chrono::duration<double>(std::chrono::system_clock::now() - entry.stored.detected)
-              .count();
+          std::chrono::duration<double>(std::chrono::system_clock::now() - entry.revised).count();
       options.probe->delivered(slot.sink->name(), result.seconds, since);
     }
     if (result.failures_before == 0) return;
@@ -327,7 +453,7 @@ struct OutboxSender::Impl {
         auto& slot = *slots[i];
         auto& progress = entry.sinks[i];
         if (!wants_attempt(progress, system_now) || progress.due > now) continue;
-        if (!slot_ready(slot, now)) continue;
+        if (!slot_ready(slot, now) || waits_for_older(entry, i)) continue;
         progress.in_flight = true;
         ++slot.busy;
         slot.next_allowed = now + slot.sink->min_interval();
@@ -342,7 +468,7 @@ struct OutboxSender::Impl {
   // old alerts are still worth one attempt).
   void expire(SystemTime system_now) {
     for (auto& [sequence, entry] : entries) {
-      if (system_now - entry.stored.detected <= options.max_age) continue;
+      if (system_now - entry.revised <= options.max_age) continue;
       for (std::size_t i = 0; i < slots.size(); ++i) {
         auto& progress = entry.sinks[i];
         if (progress.in_flight || progress.record.state != DeliveryState::pending ||
@@ -392,9 +518,17 @@ struct OutboxSender::Impl {
     for (auto* entry : finished) entry->finishing = false;  // the failed ones try again later
     for (auto [entry, dead] : removed) {
       if (dead) count_dead_letter();
+      forget_id(entry->stored);
       entries.erase(entry->stored.sequence);
       if (not_loaded > 0) rescan = true;
     }
+  }
+
+  void forget_id(const StoredAlert& stored) {
+    auto it = by_id.find(stored.id);
+    if (it == by_id.end()) return;
+    std::erase(it->second, stored.sequence);
+    if (it->second.empty()) by_id.erase(it);
   }
 
   void count_dead_letter() {
@@ -435,15 +569,42 @@ struct OutboxSender::Impl {
         if (p.record.state == DeliveryState::resending && p.resolve_at) {
           wake = std::min(wake, to_steady(*p.resolve_at, now, system_now));
         }
-        if (!wants_attempt(p, system_now) || slot.busy >= slot.sink->concurrency()) continue;
+        if (!wants_attempt(p, system_now) || slot.busy >= slot.sink->concurrency() ||
+            waits_for_older(entry, i)) {
+          continue;  // a worker finishing, or the older revision's own due, wakes us
+        }
         wake = std::min(wake, std::max({p.due, slot.paused_until, slot.next_allowed}));
         if (p.record.state == DeliveryState::pending && p.record.attempts > 0) {
-          wake =
-              std::min(wake, to_steady(entry.stored.detected + options.max_age, now, system_now));
+          wake = std::min(wake, to_steady(entry.revised + options.max_age, now, system_now));
         }
       }
     }
     return std::max(wake, now + milliseconds(1));
+  }
+
+  // drain_once(): every delivery due now that this drain did not try yet.
+  std::vector<std::pair<std::uint64_t, std::size_t>> due_now(
+      const std::set<std::pair<std::uint64_t, std::size_t>>& tried) const {
+    auto now = Steady::now();
+    auto system_now = std::chrono::system_clock::now();
+    std::vector<std::pair<std::uint64_t, std::size_t>> due;
+    for (const auto& [sequence, entry] : entries) {
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        const auto& p = entry.sinks[i];
+        if (!wants_attempt(p, system_now) || p.due > now || now < slots[i]->paused_until ||
+            waits_for_older(entry, i) || tried.count({sequence, i}) > 0) {
+          continue;
+        }
+        due.emplace_back(sequence, i);
+      }
+    }
+    return due;
+  }
+
+  std::uint64_t skipped_total() const {
+    std::uint64_t total = 0;
+    for (const auto& slot : slots) total += slot->skipped;
+    return total;
   }
 
   // ---- threads ----
@@ -463,6 +624,7 @@ struct OutboxSender::Impl {
       auto now = Steady::now();
       auto system_now = std::chrono::system_clock::now();
       expire(system_now);
+      supersede(lock);
       finish_complete(lock, system_now);
       if (stopping) break;
       dispatch(now, system_now);
@@ -560,35 +722,43 @@ void OutboxSender::stop(std::chrono::steady_clock::time_point deadline) {
 Expected<DrainSummary> OutboxSender::drain_once() {
   auto& impl = *impl_;
   if (impl.started) return make_error("drain_once() cannot run while the sender is started");
+  auto skipped_before = impl.skipped_total();
   if (auto status = impl.load_new(); !status) return status.error();
   DrainSummary summary;
   std::unique_lock lock(impl.mutex);
-  auto now = Steady::now();
-  auto system_now = std::chrono::system_clock::now();
-  impl.expire(system_now);
-  std::vector<std::pair<std::uint64_t, std::size_t>> due;
-  for (auto& [sequence, entry] : impl.entries) {
-    for (std::size_t i = 0; i < impl.slots.size(); ++i) {
-      auto& p = entry.sinks[i];
-      if (wants_attempt(p, system_now) && p.due <= now && now >= impl.slots[i]->paused_until) {
-        due.emplace_back(sequence, i);
-      }
+  impl.expire(std::chrono::system_clock::now());
+  // Passes until nothing is due: a burst's later revision is due once the
+  // earlier one was tried. Each delivery is tried at most once per drain.
+  std::set<std::pair<std::uint64_t, std::size_t>> tried;
+  for (bool any = true; any;) {
+    impl.supersede(lock);
+    auto due = impl.due_now(tried);
+    any = !due.empty();
+    for (auto [sequence, index] : due) {
+      tried.emplace(sequence, index);
+      impl.entries.at(sequence).sinks[index].in_flight = true;
+      auto kind = impl.run_attempt(lock, sequence, index);
+      if (kind == DeliveryOutcome::Kind::skipped) continue;
+      (kind == DeliveryOutcome::Kind::delivered ? summary.delivered : summary.failed) += 1;
     }
-  }
-  for (auto [sequence, index] : due) {
-    impl.entries.at(sequence).sinks[index].in_flight = true;
-    auto kind = impl.run_attempt(lock, sequence, index);
-    (kind == DeliveryOutcome::Kind::delivered ? summary.delivered : summary.failed) += 1;
   }
   impl.expire(std::chrono::system_clock::now());
   impl.finish_complete(lock, std::chrono::system_clock::now());
   impl.publish_pending(std::chrono::system_clock::now());
   summary.pending = impl.pending_alerts;
+  summary.skipped = impl.skipped_total() - skipped_before;
   return summary;
 }
 
 std::size_t OutboxSender::pending() const {
   return impl_->pending_alerts;
+}
+
+std::uint64_t OutboxSender::skipped_revisions(const std::string& sink) const {
+  for (const auto& slot : impl_->slots) {
+    if (slot->sink->name() == sink) return slot->skipped;
+  }
+  return 0;
 }
 
 std::vector<std::string> OutboxSender::sink_names() const {

@@ -12,6 +12,13 @@
 // (notify() only wakes the dispatcher). After a restart, pending deliveries
 // resume from RocksDB. Delivery is at least once: every attempt carries the
 // alert's stable id so receivers can dedupe.
+//
+// A burst's revisions (docs/design.md §3, "Burst updates") are separate
+// outbox entries with the same id, so each has its own delivery records and
+// is delivered exactly once per revision like any alert. A sink gets them in
+// revision order (a revision waits while an older one is pending there);
+// sinks with `updates: false` get revision 1 only; sinks that keep one alert
+// per id (Alertmanager) drop older revisions once a newer one is loaded.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -46,6 +53,7 @@ struct DrainSummary {
   std::size_t delivered = 0;  // successful attempts
   std::size_t failed = 0;     // failed attempts
   std::size_t pending = 0;    // alerts still waiting for a sink afterwards
+  std::size_t skipped = 0;    // revisions done without a request (see skipped_revisions)
 };
 
 class OutboxSender {
@@ -71,6 +79,11 @@ class OutboxSender {
   // Alerts in the outbox still waiting for at least one sink.
   std::size_t pending() const;
   std::vector<std::string> sink_names() const;
+  // Burst revisions marked done for `sink` without a request: later
+  // revisions for a sink with `updates: false`, revisions a newer one
+  // superseded before they were sent (Alertmanager), updates a sink chose
+  // not to send (Teams' update_interval).
+  std::uint64_t skipped_revisions(const std::string& sink) const;
 
  private:
   struct Impl;

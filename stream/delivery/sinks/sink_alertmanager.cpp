@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "state/base/time.hpp"
+#include "stream/delivery/sinks/plain_text.hpp"
 #include "stream/delivery/sinks/sink_settings.hpp"
 #include "stream/delivery/sinks/teams_card.hpp"
 
@@ -37,18 +38,23 @@ std::string actor_name(const json& actor) {
   return "unknown";
 }
 
-// A burst says how many removals in which window; an activation alert says why.
+// A burst says how many removals in which window; an activation alert says
+// why. Annotations end up in Markdown or HTML templates: every string from
+// the alert is plain text (stream/delivery/sinks/plain_text).
 std::string description(const json& alert) {
-  auto actor = actor_name(alert.value("actor", json::object()));
+  auto actor = plain_text(actor_name(alert.value("actor", json::object())));
+  auto first = plain_text(text_of(alert, "firstSeen"));
   if (!alert.contains("removals")) {
     auto reason = text_of(alert, "reason");
-    return (reason.empty() ? text_of(alert, "title") : reason) + " (" + actor + ", " +
-           text_of(alert, "firstSeen") + ")";
+    return plain_text(reason.empty() ? text_of(alert, "title") : reason) + " (" + actor + ", " +
+           first + ")";
   }
-  return std::to_string(alert.value("count", 0)) + " privileged role removals (threshold " +
-         std::to_string(alert.value("threshold", 0)) + " within " + text_of(alert, "window") +
-         ") by " + actor + " between " + text_of(alert, "firstSeen") + " and " +
-         text_of(alert, "lastSeen");
+  auto text = std::to_string(alert.value("count", 0)) + " privileged role removals (threshold " +
+              std::to_string(alert.value("threshold", 0)) + " within " +
+              plain_text(text_of(alert, "window")) + ") by " + actor + " between " + first +
+              " and " + plain_text(text_of(alert, "lastSeen"));
+  if (revision_of(alert).status == RevisionStatus::closed) text += "; the burst is over";
+  return text;
 }
 
 std::string rfc3339(SystemTime time) {
@@ -75,7 +81,7 @@ std::string alertname_for_rule(std::string_view rule_id) {
 std::unique_ptr<Sink> AlertmanagerSink::make(const std::string& name, const ConfigNode& node) {
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
                    "min_interval", "tls_verify", "ca_file", "resend_interval", "active_for",
-                   "alertname", "labels", "runbook_url"});
+                   "alertname", "labels", "runbook_url", "updates"});
   std::unique_ptr<AlertmanagerSink> sink(
       new AlertmanagerSink(name, read_http_settings(node, 1, std::chrono::milliseconds(0))));
   using std::chrono::duration_cast;
@@ -120,10 +126,13 @@ json AlertmanagerSink::payload(const json& alert, SystemTime resolve_at) const {
   };
   if (auto tenant = text_of(alert, "tenantId"); !tenant.empty()) labels["tenant"] = tenant;
   for (const auto& [label, value] : static_labels_) labels[label] = value;
+  auto revision = revision_of(alert);
   json annotations = {
-      {"summary", text_of(alert, "title") + " by " + actor_name(actor)},
+      {"summary", plain_text(text_of(alert, "title")) + " by " + plain_text(actor_name(actor))},
       {"description", description(alert)},
       {"alert_id", text_of(alert, "id")},
+      {"revision", std::to_string(revision.number)},
+      {"status", std::string(to_string(revision.status))},
   };
   if (!runbook_url_.empty()) annotations["runbook_url"] = runbook_url_;
   json posted = {{"labels", std::move(labels)},
@@ -136,8 +145,11 @@ json AlertmanagerSink::payload(const json& alert, SystemTime resolve_at) const {
 }
 
 DeliveryOutcome AlertmanagerSink::deliver(const DeliveryRequest& request) {
-  auto resolve_at =
-      request.resolve_at.value_or(std::chrono::system_clock::now() + policy_.active_for);
+  // The sender fixes resolve_at (now for a closed burst); a caller without it
+  // gets the same rule.
+  auto now = std::chrono::system_clock::now();
+  auto closed = revision_of(request.alert).status == RevisionStatus::closed;
+  auto resolve_at = request.resolve_at.value_or(closed ? now : now + policy_.active_for);
   return poster_.post(endpoint_, {}, payload(request.alert, resolve_at).dump(), request.cancel);
 }
 

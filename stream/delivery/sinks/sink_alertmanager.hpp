@@ -2,7 +2,11 @@
 // `alertmanager`: posts the alert to Prometheus Alertmanager's v2 API
 // (POST /api/v2/alerts). Alertmanager keeps alerts in memory only and
 // resolves them at endsAt, so, like Prometheus, the sender re-posts the
-// alert every resend_interval until it resolves, active_for after detection.
+// alert every resend_interval until it resolves, active_for after the
+// revision was decided. A burst's revisions post the same labels (so
+// Alertmanager sees one alert) with updated annotations; the closed revision
+// is posted once with endsAt = now, which resolves it. A newer revision
+// stops the re-posts of older ones (supersedes_revisions).
 //
 //   - type: alertmanager
 //     url: http://alertmanager:9093
@@ -32,6 +36,8 @@ class AlertmanagerSink : public Sink {
     return poster_.settings().min_interval;
   }
   std::optional<ResendPolicy> resend_policy() const override { return policy_; }
+  // Alertmanager holds one alert per label set: only a burst's newest revision matters.
+  bool supersedes_revisions() const override { return true; }
 
   // The postable alert list for one alert (exposed for tests).
   nlohmann::json payload(const nlohmann::json& alert, SystemTime resolve_at) const;

@@ -71,8 +71,10 @@ Expected<std::unique_ptr<Sink>> make_sink(const SinkConfig& config, const Config
       node.fail("activations",
                 "only " + type_names(true, " and ") + " sinks take activation events");
     }
+    auto updates = node.optional_bool("updates");
     auto sink = type->make(config.name, node);
     sink->set_takes_activations(activations.value_or(false));
+    sink->set_takes_updates(updates.value_or(true));
     return sink;
   } catch (const ConfigError& error) {
     return make_error(error.what());

@@ -8,12 +8,12 @@
 namespace rolewatch::stream {
 
 std::unique_ptr<Sink> JsonLinesSink::make_stdout(const std::string& name, const ConfigNode& node) {
-  node.allow_keys({"type", "name", "activations"});
+  node.allow_keys({"type", "name", "activations", "updates"});
   return std::unique_ptr<Sink>(new JsonLinesSink(name, "", true, false));
 }
 
 std::unique_ptr<Sink> JsonLinesSink::make_file(const std::string& name, const ConfigNode& node) {
-  node.allow_keys({"type", "name", "path", "fsync", "activations"});
+  node.allow_keys({"type", "name", "path", "fsync", "activations", "updates"});
   auto path = node.resolve_path(node.string("path")).string();
   auto fsync = node.optional_bool("fsync").value_or(true);
   return std::unique_ptr<Sink>(new JsonLinesSink(name, std::move(path), false, fsync));

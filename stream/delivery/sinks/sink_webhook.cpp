@@ -7,7 +7,7 @@ namespace rolewatch::stream {
 std::unique_ptr<Sink> WebhookSink::make(const std::string& name, const ConfigNode& node) {
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
                    "min_interval", "tls_verify", "ca_file", "secret", "secret_file", "hub_secret",
-                   "hub_secret_file", "format", "event_type", "activations"});
+                   "hub_secret_file", "format", "event_type", "activations", "updates"});
   auto settings = read_http_settings(node, 2, std::chrono::milliseconds(0));
   auto signer = WebhookSigner::make(read_secrets(node, "secret"));
   if (!signer) node.fail("secret", signer.error().message);
@@ -43,12 +43,14 @@ DeliveryOutcome WebhookSink::deliver(const DeliveryRequest& request) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
+  // One id per revision ("<id>.<revision>"): a receiver dedupes retries of
+  // a revision and still takes the next one.
+  auto id = delivery_id(request.alert, request.alert_id);
   std::vector<state::HttpHeader> headers{
-      {"webhook-id", std::string(request.alert_id)},
+      {"webhook-id", id},
       {"webhook-timestamp", std::to_string(now)},
   };
-  if (!signer_.empty())
-    headers.push_back({"webhook-signature", signer_.sign(request.alert_id, now, body)});
+  if (!signer_.empty()) headers.push_back({"webhook-signature", signer_.sign(id, now, body)});
   if (!hub_secret_.empty()) {
     headers.push_back({"X-Hub-Signature-256", hub_signature_256(hub_secret_.reveal(), body)});
   }

@@ -1,8 +1,8 @@
 #pragma once
 // `webhook`: the alert as JSON to a SOAR endpoint, signed per Standard
-// Webhooks v1 (webhook-id = the alert's stable id, so retries and replays
-// dedupe at the receiver), optionally also GitHub-style X-Hub-Signature-256,
-// with optional secret headers (bearer or API tokens).
+// Webhooks v1 (webhook-id = "<alert id>.<revision>", stable per revision, so
+// retries and replays dedupe at the receiver and each burst update arrives), optionally also
+// GitHub-style X-Hub-Signature-256, with optional secret headers (bearer or API tokens).
 //
 //   - type: webhook
 //     url: https://soar.example.com/hooks/rolewatch

@@ -28,6 +28,11 @@ std::string id_for(int n) {
   return text;
 }
 
+// The webhook-id of an alert's first revision.
+std::string first_revision_id(int n) {
+  return id_for(n) + ".1";
+}
+
 std::unique_ptr<Sink> webhook(const support::HttpReceiver& receiver, const std::string& name = "",
                               const std::string& extra = "") {
   return support::sink_from_yaml("type: webhook\nurl: " + receiver.url() +
@@ -94,7 +99,7 @@ TEST_CASE("an alert reaches every sink and leaves the outbox once all of them to
   CHECK(summary->delivered == 2);
   CHECK(summary->pending == 0);
   CHECK(lines_of(dir / "alerts.jsonl") == std::vector<std::string>{alert.dump()});
-  CHECK(ids_received(receiver) == std::set<std::string>{id_for(1)});
+  CHECK(ids_received(receiver) == std::set<std::string>{first_revision_id(1)});
   CHECK(support::count_family(**store, state::Family::outbox) == 0);
   CHECK(support::count_family(**store, state::Family::deliveries) == 0);
   CHECK(support::count_family(**store, state::Family::dead_letters) == 0);
@@ -147,7 +152,7 @@ TEST_CASE("a receiver down for a while then up gets every alert, each with its s
   receiver.up();
   REQUIRE(eventually([&] { return ids_received(receiver).size() == 20; }));
   std::set<std::string> expected;
-  for (int i = 1; i <= 20; ++i) expected.insert(id_for(i));
+  for (int i = 1; i <= 20; ++i) expected.insert(first_revision_id(i));
   CHECK(ids_received(receiver) == expected);
   CHECK(eventually([&] { return sender.pending() == 0; }));
   sender.stop(std::chrono::steady_clock::now() + 2s);
@@ -183,7 +188,7 @@ TEST_CASE("a restart resumes pending deliveries without repeating the ones alrea
   CHECK(eventually([&] { return sender.pending() == 0; }));
   sender.stop(std::chrono::steady_clock::now() + 2s);
   CHECK(lines_of(dir / "a.jsonl").size() == 1);
-  CHECK(ids_received(receiver) == std::set<std::string>{id_for(7)});
+  CHECK(ids_received(receiver) == std::set<std::string>{first_revision_id(7)});
   CHECK(support::count_family(**store, state::Family::outbox) == 0);
 }
 
@@ -336,8 +341,8 @@ TEST_CASE(
   CHECK(summary->delivered == 1);
   auto got = receiver.requests();
   REQUIRE(got.size() == 2);
-  CHECK(got[0].header("webhook-id") == id_for(1));
-  CHECK(got[1].header("webhook-id") == id_for(1));
+  CHECK(got[0].header("webhook-id") == first_revision_id(1));
+  CHECK(got[1].header("webhook-id") == first_revision_id(1));
   CHECK(got[0].body == got[1].body);
   CHECK(support::count_family(**store, state::Family::outbox) == 0);
 }

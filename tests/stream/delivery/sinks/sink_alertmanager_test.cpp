@@ -10,6 +10,7 @@
 
 #include "state/net/http_client.hpp"
 #include "stream/delivery/outbox_sender.hpp"
+#include "stream/delivery/sinks/plain_text.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 #include "support/temp_dir.hpp"
@@ -163,4 +164,85 @@ TEST_CASE("a real Alertmanager shows the alert through its v2 API", "[delivery]"
   CHECK(alerts[0]["status"]["state"] == "active");
   // Still in the outbox: it is re-posted until it resolves.
   CHECK(support::count_family(**store, state::Family::outbox) == 1);
+}
+
+namespace {
+
+nlohmann::json burst_revision(const std::string& id, std::uint32_t number,
+                              const std::string& status, int removals) {
+  auto alert = support::sample_alert(id, removals);
+  alert["revision"] = number;
+  alert["status"] = status;
+  return alert;
+}
+
+}  // namespace
+
+TEST_CASE("a real Alertmanager shows one alert per burst: the latest revision, resolved on close",
+          "[delivery][revisions]") {
+  if (!std::filesystem::exists(kAlertmanager)) {
+    WARN("skipped: " << kAlertmanager
+                     << " is not installed (apt-get install prometheus-alertmanager)");
+    return;
+  }
+  support::TempDir dir;
+  Alertmanager alertmanager(dir);
+  REQUIRE(alertmanager.wait_ready());
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  const std::string id = "5b3f0c2e-1111-5222-8333-444444444452";
+  OutboxSender sender(**store, support::sinks_of(support::sink_from_yaml(
+                                   "type: alertmanager\nurl: " + alertmanager.url() + "\n")));
+
+  support::put_in_outbox(**store, 1, burst_revision(id, 1, "firing", 3));
+  REQUIRE(sender.drain_once());
+  auto firing = alertmanager.alerts();
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0]["annotations"]["revision"] == "1");
+  CHECK(firing[0]["status"]["state"] == "active");
+
+  support::put_in_outbox(**store, 2, burst_revision(id, 2, "updated", 5));
+  REQUIRE(sender.drain_once());
+  auto updated = alertmanager.alerts();
+  REQUIRE(updated.size() == 1);  // the same labels: the same alert, not a second one
+  CHECK(updated[0]["labels"] == firing[0]["labels"]);
+  CHECK(updated[0]["fingerprint"] == firing[0]["fingerprint"]);
+  CHECK(updated[0]["annotations"]["revision"] == "2");
+  CHECK(updated[0]["annotations"]["status"] == "updated");
+  CHECK_THAT(updated[0]["annotations"]["description"].get<std::string>(),
+             Catch::StartsWith("5 privileged role removals"));
+  CHECK(updated[0]["status"]["state"] == "active");
+
+  support::put_in_outbox(**store, 3, burst_revision(id, 3, "closed", 5));
+  auto summary = sender.drain_once();
+  REQUIRE(summary);
+  CHECK(summary->delivered == 1);
+  // Resolved: the v2 API lists active, silenced and inhibited alerts, not resolved ones.
+  std::this_thread::sleep_for(50ms);
+  for (const auto& alert : alertmanager.alerts()) {
+    CHECK(alert["fingerprint"] != firing[0]["fingerprint"]);
+  }
+  CHECK(support::count_family(**store, state::Family::outbox) == 0);
+}
+
+TEST_CASE("Alertmanager annotations show record text as plain text; labels keep it as is",
+          "[delivery]") {
+  auto sink = support::sink_from_yaml("type: alertmanager\nurl: http://127.0.0.1:9093\n");
+  auto alert = support::sample_alert("5b3f0c2e-1111-5222-8333-444444444453");
+  alert["actor"]["userPrincipalName"] = "[click](https://evil.example) **bold**\n<b>&";
+  alert["actor"]["id"] = "not-a-guid/../../evil";
+  auto posted =
+      dynamic_cast<AlertmanagerSink&>(*sink).payload(alert, std::chrono::system_clock::now())[0];
+  auto escaped = std::string("\\[click\\]\\(https:") + std::string(kWordJoiner) +
+                 "//evil.example\\) \\*\\*bold\\*\\*\\\\n\\<b\\>\\&";
+  for (const char* annotation : {"summary", "description"}) {
+    auto text = posted["annotations"][annotation].get<std::string>();
+    CHECK_THAT(text, Catch::Contains(escaped));
+    CHECK_THAT(text, !Catch::Contains("](https://"));
+    CHECK_THAT(text, !Catch::Contains("**bold**"));
+    CHECK(text.find('\n') == std::string::npos);
+  }
+  // A label is the alert's identity (routes match on it), not rendered text.
+  CHECK(posted["labels"]["actor"] == alert["actor"]["userPrincipalName"]);
+  CHECK_FALSE(posted.contains("generatorURL"));  // the id is not an object id
 }

@@ -147,3 +147,27 @@ TEST_CASE("activation events are opt-in and only for stdout, file and webhook si
         "sinks.alertmanager.activations: only stdout, file and webhook sinks take activation "
         "events");
 }
+
+TEST_CASE("every sink type takes updates: (default true) to opt out of burst updates",
+          "[delivery][revisions]") {
+  const std::vector<std::pair<std::string, std::string>> types{
+      {"stdout", "name: out\n"},
+      {"file", "path: /tmp/rolewatch-alerts.jsonl\n"},
+      {"webhook", "url: http://127.0.0.1:9/hook\n"},
+      {"teams", "url: http://127.0.0.1:9/hook\n"},
+      {"alertmanager", "url: http://127.0.0.1:9\n"},
+  };
+  for (const auto& [type, yaml] : types) {
+    INFO(type);
+    auto by_default = sink(type, yaml);
+    REQUIRE(by_default);
+    CHECK((*by_default)->takes_updates());
+    auto opted_out = sink(type, yaml + "updates: false\n");
+    REQUIRE(opted_out);
+    CHECK_FALSE((*opted_out)->takes_updates());
+    CHECK(error_of(type, yaml + "updates: sometimes\n") ==
+          "sinks." + type + ".updates: expected true or false");
+  }
+  CHECK(error_of("teams", "url: http://127.0.0.1:9/hook\nupdate_interval: often\n") ==
+        "sinks.teams.update_interval: expected a duration such as 500ms, 15s, 5m, 1h or PT1H");
+}

@@ -68,7 +68,7 @@ TEST_CASE(
   REQUIRE(got.size() == 1);
   CHECK(got[0].body == alert.dump());
   CHECK(got[0].header("Content-Type") == "application/json");
-  CHECK(got[0].header("webhook-id") == "5b3f0c2e-1111-5222-8333-444444444444");
+  CHECK(got[0].header("webhook-id") == "5b3f0c2e-1111-5222-8333-444444444444.1");
   auto timestamp = got[0].header("webhook-timestamp");
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -185,6 +185,6 @@ TEST_CASE("a 500 is retried with backoff until the receiver takes the alert", "[
   CHECK(sender.pending() == 0);
   CHECK(support::count_family(**store, state::Family::outbox) == 0);
   for (const auto& request : receiver.requests()) {
-    CHECK(request.header("webhook-id") == "00000000-0000-5000-8000-000000000002");
+    CHECK(request.header("webhook-id") == "00000000-0000-5000-8000-000000000002.1");
   }
 }
