@@ -37,7 +37,7 @@ std::size_t numbered_list_dot(std::string_view text) {
   if (digits == 0 || digits >= text.size() || text[digits] != '.') return std::string::npos;
   auto after = digits + 1;
   return after == text.size() || text[after] == ' ' || text[after] == '\t' ? digits
-                                                                            : std::string::npos;
+                                                                           : std::string::npos;
 }
 
 bool starts_with_www(std::string_view text, std::size_t at) {
