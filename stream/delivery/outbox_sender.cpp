@@ -259,6 +259,7 @@ struct OutboxSender::Impl {
   void supersede(std::unique_lock<std::mutex>& lock) {
     struct Save {
       std::uint64_t sequence;
+      std::string id;
       std::size_t index;
       DeliveryRecord record;
     };
@@ -276,15 +277,13 @@ struct OutboxSender::Impl {
           if (entry.revision.number >= newest || p.in_flight || !waiting) continue;
           if (p.record.delivered_at_ms == 0) count_skipped(i, id, "a newer revision supersedes it");
           p.record.state = DeliveryState::delivered;
-          saves.push_back({sequence, i, p.record});
+          saves.push_back({sequence, id, i, p.record});
         }
       }
     }
     if (saves.empty()) return;
     lock.unlock();  // the marked entries are done: no worker touches them
-    for (const auto& save : saves) {
-      save_record(save.sequence, entries.at(save.sequence).stored.id, save.index, save.record);
-    }
+    for (const auto& save : saves) save_record(save.sequence, save.id, save.index, save.record);
     lock.lock();
   }
 

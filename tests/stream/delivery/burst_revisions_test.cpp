@@ -281,7 +281,7 @@ TEST_CASE("a newer revision stops the Alertmanager re-posts of older ones, also 
     support::put_in_outbox(**store, 2, revision(2, "updated", 4));
     sender.notify();
     REQUIRE(eventually([&] { return posted_revisions(receiver).back() == "2"; }));
-    std::this_thread::sleep_for(2300ms);  // two more re-posts: of revision 2 only
+    std::this_thread::sleep_for(2300ms);  // re-posts: of revision 2 only
     sender.stop(std::chrono::steady_clock::now() + 2s);
     // Recorded: revision 1 stays done for Alertmanager while it waits for the webhook.
     CHECK(record_of(**store, 1, "alertmanager").state == state::DeliveryState::delivered);
@@ -289,7 +289,7 @@ TEST_CASE("a newer revision stops the Alertmanager re-posts of older ones, also 
   }
   auto revisions = posted_revisions(receiver);
   auto first_two = std::find(revisions.begin(), revisions.end(), "2");
-  REQUIRE(std::distance(first_two, revisions.end()) >= 3);
+  REQUIRE(std::distance(first_two, revisions.end()) >= 2);  // posted and re-posted
   CHECK(std::count(first_two, revisions.end(), "1") == 0);
   soar.up();
   auto store = state::Store::open(dir / "state");

@@ -207,8 +207,8 @@ TEST_CASE("update cards are rate-limited per alert; the closed card is always se
   support::HttpReceiver receiver;
   receiver.set_fallback({202});
   auto sink =
-      support::sink_from_yaml("type: teams\nurl: " + receiver.url() + "\nupdate_interval: 500ms\n");
-  CHECK(dynamic_cast<TeamsSink&>(*sink).update_interval() == std::chrono::milliseconds(500));
+      support::sink_from_yaml("type: teams\nurl: " + receiver.url() + "\nupdate_interval: 1s\n");
+  CHECK(dynamic_cast<TeamsSink&>(*sink).update_interval() == std::chrono::seconds(1));
   REQUIRE(deliver(*sink, burst_revision("a-1", 1, "firing", 3)).kind ==
           DeliveryOutcome::Kind::delivered);
   // Inside the interval: done without a request.
@@ -218,7 +218,7 @@ TEST_CASE("update cards are rate-limited per alert; the closed card is always se
   // Another alert has its own interval.
   REQUIRE(deliver(*sink, burst_revision("b-1", 2, "updated", 4)).kind ==
           DeliveryOutcome::Kind::delivered);
-  std::this_thread::sleep_for(std::chrono::milliseconds(550));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   REQUIRE(deliver(*sink, burst_revision("a-1", 3, "updated", 5)).kind ==
           DeliveryOutcome::Kind::delivered);
   REQUIRE(deliver(*sink, burst_revision("a-1", 4, "closed", 5)).kind ==
