@@ -238,8 +238,15 @@ std::string group_key(const RuleDefinition& rule, const RoleEvent& event) {
 
 bool prune_window(const RuleDefinition& rule, GroupWindow& window, EventTime watermark) {
   auto horizon = watermark - rule.window_micros() - rule.grace_micros();
-  auto removed =
-      std::erase_if(window.entries, [horizon](const WindowEntry& e) { return e.time < horizon; });
+  // An alert not yet closed keeps all its removals: its closed revision
+  // lists every one, however long the burst ran.
+  auto open = [&](const WindowEntry& e) {
+    if (e.alert_id.empty()) return false;
+    const auto* burst = window.find_alert(e.alert_id);
+    return burst != nullptr && !burst->closed;
+  };
+  auto removed = std::erase_if(window.entries,
+                               [&](const WindowEntry& e) { return e.time < horizon && !open(e); });
   return removed > 0;
 }
 

@@ -27,7 +27,8 @@ namespace rolewatch::rules {
 std::string group_key(const RuleDefinition& rule, const RoleEvent& event);
 
 // Drops entries older than the retention horizon (watermark - window -
-// grace). Returns true if anything was removed.
+// grace), except those of an alert not yet closed. Returns true if anything
+// was removed.
 bool prune_window(const RuleDefinition& rule, state::GroupWindow& window, EventTime watermark);
 
 // Adds a counted removal (already deduplicated and not late) and decides:

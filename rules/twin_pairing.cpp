@@ -5,27 +5,28 @@
 namespace rolewatch::rules {
 namespace {
 
-// The family letter of the operation, or 0 when it has no twin. PIM ends an
-// active assignment by removal, deactivation or expiry, and grants one by
-// assignment or activation; Core Directory writes each as a plain member
-// change.
+// The direction of the operation ('r' ends an assignment, 'a' grants one),
+// or 0 when it has no twin. PIM ends an active assignment by removal,
+// deactivation or expiry and grants one by assignment or activation; Core
+// Directory writes each as a member change. Active and eligible are not
+// told apart: which Core Directory activity echoes which PIM operation is
+// not documented, and pairing still needs a PIM record for the same target
+// and role within the twin window.
 char operation_family(const RoleEvent& event) {
   const bool pim = event.service == Service::pim;
   if (!pim && event.service != Service::core_directory) return 0;
   switch (event.kind) {
     case Kind::remove_active:
+    case Kind::remove_eligible:
       return 'r';
     case Kind::deactivate:
     case Kind::activation_expired:
       return pim ? 'r' : 0;
-    case Kind::remove_eligible:
-      return 'R';
     case Kind::add_active:
+    case Kind::add_eligible:
       return 'a';
     case Kind::activate:
       return pim ? 'a' : 0;
-    case Kind::add_eligible:
-      return 'A';
     default:
       return 0;
   }

@@ -19,10 +19,9 @@ inline constexpr EventTime kDefaultTwinWindow = 120LL * 1'000'000;
 // A Core Directory record whose initiator calls itself MS-PIM.
 bool claims_pim(const RoleEvent& event);
 
-// What a twin and its PIM record share: the operation family (removal of an
-// active or eligible assignment, grant of one), the target principal and the
-// role. nullopt when the record can be neither side of a pair (no target,
-// no role, or an operation with no twin).
+// What a twin and its PIM record share: the operation's direction (an
+// assignment ended, or granted), the target principal and the role. nullopt when the record can be
+// neither side of a pair (no target, no role, or an operation with no twin).
 std::optional<std::string> twin_key(const RoleEvent& event);
 
 }  // namespace rolewatch::rules

@@ -20,25 +20,26 @@ RoleEvent record(Service service, Kind kind, const std::string& target = "admin1
 
 }  // namespace
 
-TEST_CASE("a Core Directory removal pairs with PIM's removal, deactivation or expiry of the role") {
+TEST_CASE("a Core Directory removal pairs with any PIM removal, deactivation or expiry") {
   auto twin = twin_key(record(Service::core_directory, Kind::remove_active));
   REQUIRE(twin);
-  for (auto kind : {Kind::remove_active, Kind::deactivate, Kind::activation_expired}) {
+  for (auto kind :
+       {Kind::remove_active, Kind::remove_eligible, Kind::deactivate, Kind::activation_expired}) {
     CHECK(twin_key(record(Service::pim, kind)) == twin);
   }
-  CHECK(twin_key(record(Service::pim, Kind::remove_eligible)) != twin);
-  CHECK(twin_key(record(Service::pim, Kind::activate)) != twin);
+  CHECK(twin_key(record(Service::core_directory, Kind::remove_eligible)) == twin);
 }
 
-TEST_CASE("eligible removals and grants pair only with their own kind of PIM operation") {
-  CHECK(twin_key(record(Service::core_directory, Kind::remove_eligible)) ==
-        twin_key(record(Service::pim, Kind::remove_eligible)));
+TEST_CASE("a removal never pairs with a grant") {
+  auto removal = twin_key(record(Service::core_directory, Kind::remove_active));
+  for (auto kind : {Kind::activate, Kind::add_active, Kind::add_eligible}) {
+    CHECK(twin_key(record(Service::pim, kind)) != removal);
+  }
   CHECK(twin_key(record(Service::core_directory, Kind::add_active)) ==
         twin_key(record(Service::pim, Kind::activate)));
   CHECK(twin_key(record(Service::core_directory, Kind::add_eligible)) ==
         twin_key(record(Service::pim, Kind::add_eligible)));
-  CHECK(twin_key(record(Service::core_directory, Kind::add_eligible)) !=
-        twin_key(record(Service::core_directory, Kind::add_active)));
+  CHECK(twin_key(record(Service::pim, Kind::request)) == std::nullopt);
 }
 
 TEST_CASE("another target or role never pairs, and a record without either cannot pair") {

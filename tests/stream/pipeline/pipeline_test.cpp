@@ -7,7 +7,7 @@
 #include "state/base/time.hpp"
 #include "support/audit_records.hpp"
 #include "support/command.hpp"
-#include "support/temp_dir.hpp"
+#include "support/pipeline_harness.hpp"
 
 using namespace rolewatch;
 using nlohmann::json;
@@ -33,39 +33,7 @@ std::string removal_message(const std::string& audit_id, const std::string& targ
   return json{{"records", json::array({record})}}.dump();
 }
 
-struct Harness {
-  support::TempDir dir;
-  std::unique_ptr<state::Store> store;
-  std::unique_ptr<stream::Pipeline> pipeline;
-
-  Harness() { open(); }
-
-  void open() {
-    pipeline.reset();
-    store.reset();
-    store = std::move(state::Store::open(dir / "state").value());
-    pipeline = std::move(
-        stream::Pipeline::make(*store, rules::enabled_only(rules::default_rules())).value());
-  }
-
-  stream::BatchResult feed(const std::vector<std::string>& lines, bool mute = false,
-                           std::int64_t first_offset = 0) {
-    std::vector<stream::SourceMessage> messages;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      messages.push_back(
-          {"audit", 0, first_offset + static_cast<std::int64_t>(i), 0, lines[i], mute});
-    }
-    auto result = pipeline->process(messages);
-    REQUIRE(result);
-    return std::move(*result);
-  }
-
-  std::size_t count(state::Family family) {
-    std::size_t n = 0;
-    REQUIRE(store->scan(family, "", "", [&](auto, auto) { return ++n, true; }));
-    return n;
-  }
-};
+using Harness = support::PipelineHarness;
 
 }  // namespace
 
@@ -96,11 +64,11 @@ TEST_CASE("restarting between two halves of a stream gives the same alert once")
   std::vector<std::string> first(lines.begin(), lines.begin() + 3);
   std::vector<std::string> second(lines.begin() + 3, lines.end());
   CHECK(split.feed(first).alerts.empty());
-  split.open();  // a new process on the same state directory
+  split.reopen();  // a new process on the same state directory
   auto alerts = split.feed(second, false, 3).alerts;
   REQUIRE(alerts.size() == 1);
   CHECK(alerts[0].id == expected[0].id);
-  split.open();
+  split.reopen();
   CHECK(split.feed(lines).alerts.empty());
   CHECK(split.count(state::Family::outbox) == 1);
 }
