@@ -323,3 +323,31 @@ TEST_CASE("an Alertmanager sink with updates: false keeps re-posting revision 1"
   CHECK(record_of(**store, 1, "alertmanager").state == state::DeliveryState::resending);
   CHECK(sender.skipped_revisions("alertmanager") == 1);
 }
+
+TEST_CASE("a later revision's max_age counts from its updatedAt, not the burst's detection",
+          "[delivery][revisions]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  support::HttpReceiver receiver;
+  receiver.set_fallback({503});
+  auto at = [](std::chrono::system_clock::time_point time) {
+    return state::format_event_time(
+        std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count());
+  };
+  auto now = std::chrono::system_clock::now();
+  auto fresh = support::sample_alert(kBurst, 4, now - 48h);  // detected two days ago
+  fresh["revision"] = 2;
+  fresh["status"] = "updated";
+  fresh["updatedAt"] = at(now);
+  auto stale = support::sample_alert("7d1c1e55-0000-5000-8000-000000000002", 4, now - 48h);
+  stale["revision"] = 2;
+  stale["status"] = "updated";
+  stale["updatedAt"] = at(now - 25h);
+  support::put_in_outbox(**store, 1, fresh);
+  support::put_in_outbox(**store, 2, stale);
+  OutboxSender sender(**store, support::sinks_of(webhook(receiver)));
+  REQUIRE(sender.drain_once());
+  CHECK((*(*store)->get(state::Family::outbox, state::encode_be64(1))).has_value());
+  CHECK((*(*store)->get(state::Family::dead_letters, state::encode_be64(2))).has_value());
+}
