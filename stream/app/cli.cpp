@@ -48,6 +48,9 @@ void add_replay(CLI::App& app, ReplayOptions& options, int& exit_code) {
                      "Rule definitions YAML (default: the built-in rules)");
   replay->add_option("--batch-lines", options.batch_lines,
                      "Lines per committed batch (default 256)");
+  replay->add_option("--twin-window", options.twin_window,
+                     "How far apart an MS-PIM Core Directory record and its PIM record may be "
+                     "and still pair as twins (default 2m)");
   replay->callback([&] { exit_code = replay_command(options); });
 }
 

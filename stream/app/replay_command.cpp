@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "state/base/temp_dir.hpp"
+#include "state/base/time.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/pipeline/pipeline.hpp"
 #include "stream/source/file_source.hpp"
@@ -51,6 +53,12 @@ int replay_command(const ReplayOptions& options) {
     spdlog::error("invalid rules: {}", rules.error().message);
     return exit_status(ExitCode::usage);
   }
+  auto twin_window = state::parse_duration(options.twin_window);
+  if (!twin_window || twin_window->count() <= 0) {
+    spdlog::error("--twin-window: expected a duration such as 2m or 90s, got '{}'",
+                  options.twin_window);
+    return exit_status(ExitCode::usage);
+  }
   std::optional<state::TempDir> temp;
   if (!options.state_dir) temp.emplace("rolewatch-replay");
   auto dir = options.state_dir ? *options.state_dir : temp->path();
@@ -65,7 +73,9 @@ int replay_command(const ReplayOptions& options) {
     spdlog::error("{}", store.error().message);
     return exit_status(ExitCode::failure);
   }
-  auto pipeline = Pipeline::make(**store, std::move(*rules));
+  const auto twin_micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(*twin_window).count();
+  auto pipeline = Pipeline::make(**store, std::move(*rules), {nullptr, twin_micros});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return exit_status(ExitCode::failure);

@@ -13,6 +13,7 @@ struct ReplayOptions {
   std::optional<std::filesystem::path> state_dir;   // fresh temporary state when absent
   std::optional<std::filesystem::path> rules_file;  // compiled-in rules when absent
   std::size_t batch_lines = 256;
+  std::string twin_window = "2m";  // as the config's rules.twin_window
 };
 
 // Exit codes: 0 input processed (bad lines counted and skipped), 1 state

@@ -202,10 +202,12 @@ HttpConfig read_http(const ConfigNode& root) {
 void read_rules(const ConfigNode& root, Config& config) {
   if (root.has("rules")) {
     auto node = root.child("rules");
-    node.allow_keys({"files"});
+    node.allow_keys({"files", "twin_window"});
     for (const auto& file : node.string_list("files")) {
       config.rule_files.push_back(node.resolve_path(file));
     }
+    config.twin_window = read_duration(node, "twin_window", config.twin_window);
+    if (config.twin_window.count() <= 0) node.fail("twin_window", "expected a duration > 0");
   }
   auto loaded = load_rules(config.rule_files);
   if (!loaded) root.fail("rules", loaded.error().message);

@@ -14,7 +14,7 @@
 //     properties: {librdkafka.property: value}   # verbatim, override the defaults
 //   state: {dir: ./state}
 //   http: {listen: 127.0.0.1:9464}
-//   rules: {files: [my-rules.yaml]}             # default: the compiled-in rules
+//   rules: {files: [my-rules.yaml], twin_window: 2m}   # default: the compiled-in rules
 //   sinks: [{type: file, path: ./alerts.jsonl}, ...]   # each sink reads its own keys
 //   delivery: {max_age: 24h, ...}                      # outbox sender (delivery_settings.hpp)
 //   graph: {tenant_id: ..., ...}                        # eligibility refresher (graph_config.hpp)
@@ -107,9 +107,12 @@ struct Config {
   HttpConfig http;
   std::vector<std::filesystem::path> rule_files;  // empty = compiled-in rules
   std::vector<rules::RuleDefinition> rules;       // loaded and validated
-  std::vector<SinkConfig> sinks;                  // each sink checks its keys when built
-  DeliverySettings delivery;                      // defaults when the section is absent
-  std::optional<state::GraphConfig> graph;        // absent: no eligibility refresher
+  // rules.twin_window: how far apart an MS-PIM Core Directory record and its
+  // PIM record may be and still pair as twins (docs/design.md §3).
+  std::chrono::milliseconds twin_window{std::chrono::minutes(2)};
+  std::vector<SinkConfig> sinks;            // each sink checks its keys when built
+  DeliverySettings delivery;                // defaults when the section is absent
+  std::optional<state::GraphConfig> graph;  // absent: no eligibility refresher
   LogConfig log;
   // The lookup the file was expanded with, for sections read later (sinks):
   // ConfigContext{config.env, {}}.

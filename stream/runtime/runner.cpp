@@ -102,7 +102,9 @@ int run_with_store(const Config& config, const RunOptions& options, const RunHoo
     spdlog::error("cannot open state in {}: {}", config.state_dir.string(), store.error().message);
     return 1;
   }
-  auto pipeline = Pipeline::make(**store, config.rules, {options.wall_clock});
+  const auto twin_window =
+      std::chrono::duration_cast<std::chrono::microseconds>(config.twin_window).count();
+  auto pipeline = Pipeline::make(**store, config.rules, {options.wall_clock, twin_window});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return 1;
