@@ -207,7 +207,7 @@ void read_rules(const ConfigNode& root, Config& config) {
       config.rule_files.push_back(node.resolve_path(file));
     }
     config.twin_window = read_duration(node, "twin_window", config.twin_window);
-    if (config.twin_window.count() <= 0) node.fail("twin_window", "expected a duration > 0");
+    if (config.twin_window.count() <= 0) node.fail("twin_window", "must be greater than 0");
   }
   auto loaded = load_rules(config.rule_files);
   if (!loaded) root.fail("rules", loaded.error().message);

@@ -220,6 +220,7 @@ struct OutboxSender::Impl {
 
   void count_skipped(std::size_t index, const std::string& id, std::string_view why) {
     ++slots[index]->skipped;
+    if (options.probe != nullptr) options.probe->revision_skipped(slots[index]->sink->name());
     spdlog::debug("sink {}: a revision of alert {} needs no request: {}",
                   slots[index]->sink->name(), id, why);
   }

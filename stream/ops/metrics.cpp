@@ -79,6 +79,7 @@ struct DeliveryProbe::SinkSeries {
   prometheus::Histogram* attempt_seconds;
   prometheus::Histogram* delay_seconds;
   prometheus::Gauge* pending;
+  prometheus::Counter* skipped;
 };
 
 DeliveryProbe::DeliveryProbe(prometheus::Registry& registry) : registry_(registry) {
@@ -86,6 +87,12 @@ DeliveryProbe::DeliveryProbe(prometheus::Registry& registry) : registry_(registr
                      .Name("rolewatch_alert_deliveries_total")
                      .Help("Alerts a sink accepted (2xx, or written)")
                      .Register(registry);
+  skipped_ = &BuildCounter()
+                  .Name("rolewatch_alert_revisions_skipped_total")
+                  .Help(
+                      "Burst revisions a sink needed no request for (updates: false, "
+                      "rate-limited or superseded)")
+                  .Register(registry);
   failures_ = &BuildCounter()
                    .Name("rolewatch_alert_delivery_failures_total")
                    .Help(
@@ -132,6 +139,7 @@ DeliveryProbe::SinkSeries& DeliveryProbe::series(const std::string& sink) {
   created->attempt_seconds = &attempt_seconds_->Add({{"sink", sink}}, kFastBuckets);
   created->delay_seconds = &delay_seconds_->Add({{"sink", sink}}, kDelayBuckets);
   created->pending = &sink_pending_->Add({{"sink", sink}});
+  created->skipped = &skipped_->Add({{"sink", sink}});
   return *sinks_.emplace(sink, std::move(created)).first->second;
 }
 
@@ -141,6 +149,10 @@ void DeliveryProbe::delivered(const std::string& sink, double attempt_seconds,
   s.deliveries->Increment();
   s.attempt_seconds->Observe(attempt_seconds);
   s.delay_seconds->Observe(std::max(0.0, since_detection_seconds));
+}
+
+void DeliveryProbe::revision_skipped(const std::string& sink) {
+  series(sink).skipped->Increment();
 }
 
 void DeliveryProbe::failed(const std::string& sink, DeliveryFailure reason) {
@@ -186,6 +198,11 @@ struct Metrics::Series {
   std::array<prometheus::Counter*, kRoleEventKinds> role_events{};
   prometheus::Family<prometheus::Counter>& alerts;
   prometheus::Counter& muted_alerts;
+  prometheus::Family<prometheus::Counter>& revisions;
+  prometheus::Family<prometheus::Counter>& twins;
+  prometheus::Counter& twins_paired;
+  prometheus::Counter& twins_held;
+  prometheus::Counter& twins_unpaired;
   prometheus::Histogram& batch_seconds;
   prometheus::Histogram& write_seconds;
   prometheus::Counter& write_failures;
@@ -253,6 +270,18 @@ Metrics::Series::Series(prometheus::Registry& r)
           BuildCounter().Name("rolewatch_alerts_total").Help("Alerts raised by rule").Register(r)),
       muted_alerts(counter(r, "rolewatch_muted_alerts_total",
                            "Alerts raised again while rebuilding lost state, not sent")),
+      revisions(BuildCounter()
+                    .Name("rolewatch_alert_revisions_total")
+                    .Help("Later revisions of burst alerts by rule and status (updated, closed)")
+                    .Register(r)),
+      twins(BuildCounter()
+                .Name("rolewatch_twin_candidates_total")
+                .Help("Core Directory records claiming MS-PIM: paired with a PIM record, held "
+                      "for a decision, or counted unpaired with their real initiator")
+                .Register(r)),
+      twins_paired(twins.Add({{"outcome", "paired"}})),
+      twins_held(twins.Add({{"outcome", "held"}})),
+      twins_unpaired(twins.Add({{"outcome", "unpaired"}})),
       batch_seconds(histogram(r, "rolewatch_batch_duration_seconds",
                               "Time to decode, evaluate and commit one batch", kFastBuckets)),
       write_seconds(histogram(r, "rolewatch_state_write_duration_seconds",
@@ -352,6 +381,14 @@ void Metrics::record_batch(const BatchResult& result) {
   s.future_broker_time.Increment(static_cast<double>(c.future_broker_time));
   s.future_host_clock.Increment(static_cast<double>(c.future_host_clock));
   s.muted_alerts.Increment(static_cast<double>(c.muted_alerts));
+  s.twins_paired.Increment(static_cast<double>(c.twins_paired));
+  s.twins_held.Increment(static_cast<double>(c.twins_held));
+  s.twins_unpaired.Increment(static_cast<double>(c.twins_unpaired));
+  for (const auto& revision : result.revisions) {
+    s.revisions
+        .Add({{"rule", revision.rule}, {"status", std::string(rules::to_string(revision.status))}})
+        .Increment();
+  }
   for (std::size_t i = 0; i < kRoleEventKinds; ++i) {
     auto count = c.role_events_by_kind[i];
     if (count > 0) s.role_events[i]->Increment(static_cast<double>(count));
@@ -377,7 +414,12 @@ void Metrics::record_batch(const BatchResult& result) {
 }
 
 void Metrics::declare_rules(const std::vector<std::string>& rule_ids) {
-  for (const auto& rule : rule_ids) series_->alerts.Add({{"rule", rule}});
+  for (const auto& rule : rule_ids) {
+    series_->alerts.Add({{"rule", rule}});
+    for (auto status : {rules::AlertStatus::updated, rules::AlertStatus::closed}) {
+      series_->revisions.Add({{"rule", rule}, {"status", std::string(rules::to_string(status))}});
+    }
+  }
 }
 
 void Metrics::record_state_write_failure() {

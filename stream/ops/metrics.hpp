@@ -54,6 +54,9 @@ class DeliveryProbe {
   // detectedAt to now (queueing and retries included).
   void delivered(const std::string& sink, double attempt_seconds, double since_detection_seconds);
   void failed(const std::string& sink, DeliveryFailure reason);
+  // A burst revision the sink needs no request for (updates: false, rate
+  // limited, superseded by a newer revision).
+  void revision_skipped(const std::string& sink);
   void set_sink_pending(const std::string& sink, std::size_t alerts);
   void set_outbox_pending(std::size_t alerts);
   void dead_lettered(std::size_t alerts);
@@ -68,6 +71,7 @@ class DeliveryProbe {
   std::map<std::string, std::unique_ptr<SinkSeries>, std::less<>> sinks_;
   prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Family<prometheus::Counter>* failures_;
+  prometheus::Family<prometheus::Counter>* skipped_;
   prometheus::Family<prometheus::Histogram>* attempt_seconds_;
   prometheus::Family<prometheus::Histogram>* delay_seconds_;
   prometheus::Family<prometheus::Gauge>* sink_pending_;

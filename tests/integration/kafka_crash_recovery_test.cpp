@@ -55,7 +55,7 @@ void check_same_outcome(const std::filesystem::path& crashed,
   CHECK(expected.size() > 0);
   CHECK(comparable_alerts(alerts) == expected);
   // Nothing double-counted: the windows and the seen audit ids are the same.
-  CHECK(family_contents(crashed, Family::windows) == family_contents(reference, Family::windows));
+  CHECK(windows_without_restore_marks(crashed) == windows_without_restore_marks(reference));
   CHECK(family_contents(crashed, Family::dedup) == family_contents(reference, Family::dedup));
 }
 

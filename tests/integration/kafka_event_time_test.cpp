@@ -9,6 +9,7 @@
 // the removals of a burst in different messages on different partitions),
 // produced with Event Hubs-like broker timestamps (enqueued time) before
 // rolewatch starts, as after an outage or on first start.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -111,9 +112,9 @@ struct RunTotals {
     };
     return hooks;
   }
-  std::size_t alert_count() {
+  std::size_t alert_count() {  // bursts alerted, whatever their revisions
     std::lock_guard lock(mutex);
-    return alerts.size();
+    return latest_revisions(alerts).size();
   }
 };
 
@@ -139,6 +140,7 @@ ReplayResult replay(const std::filesystem::path& file) {
     auto document = json::parse(line);
     if (document.value("schema", "") == "rolewatch.alert.v1") result.alerts.push_back(document);
   }
+  result.alerts = latest_revisions(result.alerts);
   for (const auto& line : lines_of(run.err)) {
     if (line.find("replay done:") != std::string::npos) result.summary = line;
   }
@@ -395,8 +397,13 @@ TEST_CASE(
     INFO("run " << run << " (" << (run == 0 ? "fresh state" : "restored") << ")");
     check_no_duplicates(alerts);
     for (const auto& alert : alerts) {
+      // A burst's later revisions may come from the next owner; the same
+      // revision twice would be a repeat.
       INFO("delivered again: " << alert.dump());
-      CHECK(delivered.insert(alert.at("id").get<std::string>()).second);
+      CHECK(delivered
+                .insert(alert.at("id").get<std::string>() + "." +
+                        std::to_string(alert.value("revision", 1)))
+                .second);
     }
     CHECK(totals.late == 0);
     auto actors = actor_ids(alerts);
@@ -440,8 +447,18 @@ TEST_CASE("a run killed with SIGKILL while partitions are paused ends with repla
                                                       .log_level = "debug",
                                                       .batch_max_messages = 10}));
 
-  // Every alert ever seen in the state, by id: its content must never change.
+  // Every alert ever seen in the state, by id: it only grows toward the
+  // burst's whole scope (replay's last revision), never loses a removal.
   std::map<std::string, json> seen;
+  auto contains_all = [](const json& whole, const json& part) {
+    for (const auto& removal : part["removals"]) {
+      if (std::find(whole["removals"].begin(), whole["removals"].end(), removal) ==
+          whole["removals"].end()) {
+        return false;
+      }
+    }
+    return true;
+  };
   auto snapshot = [&](const std::string& when) {
     auto alerts = outbox_alerts(dir / "state");
     INFO(when);
@@ -450,9 +467,13 @@ TEST_CASE("a run killed with SIGKILL while partitions are paused ends with repla
       INFO(alert.dump());
       auto it = expected.find(id);
       CHECK(it != expected.end());
-      if (it != expected.end()) CHECK(alert == it->second);
+      if (it != expected.end()) {
+        CHECK(alert["actor"] == it->second["actor"]);
+        CHECK(contains_all(it->second, alert));
+      }
       auto [previous, inserted] = seen.emplace(id, alert);
-      if (!inserted) CHECK(previous->second == alert);
+      if (!inserted) CHECK(contains_all(alert, previous->second));
+      previous->second = alert;
     }
     return alerts.size();
   };
@@ -598,7 +619,7 @@ TEST_CASE("a partition that receives nothing for hours does not stop the others'
   INFO("watermark " << rolewatch::state::format_event_time(watermark.load()));
   CHECK(watermark.load() >= last_burst_us);
   CHECK(comparable_alerts(totals.alerts) == comparable_alerts(reference.alerts));
-  CHECK(totals.alerts.size() == busy.bursts.size());
+  CHECK(latest_revisions(totals.alerts).size() == busy.bursts.size());
   CHECK(totals.late == 0);
   CHECK(totals.future == 0);
 }

@@ -128,7 +128,10 @@ TEST_CASE("partitions moving between two members lose nothing and count nothing 
   for (const auto* alerts : {&first_alerts, &second_alerts}) {
     for (const auto& alert : *alerts) {
       INFO(alert.dump());
-      CHECK(ids.insert(alert["id"].get<std::string>()).second);  // raised once, by one member
+      // Each revision raised once, by one member (a burst may grow on the next).
+      CHECK(ids.insert(alert["id"].get<std::string>() + "." +
+                       std::to_string(alert.value("revision", 1)))
+                .second);
     }
   }
   auto all = first_alerts;

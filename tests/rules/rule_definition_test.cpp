@@ -12,6 +12,7 @@ TEST_CASE("the shipped rules parse: the actor rule is enabled and the tenant var
   CHECK(rules[0].window_seconds == 7200);
   CHECK(rules[0].grace_seconds == 3600);
   CHECK(rules[0].threshold == 3);
+  CHECK(rules[0].update_interval_seconds == 60);
   CHECK(rules[0].group_by == GroupBy::actor);
   CHECK(rules[1].group_by == GroupBy::tenant);
   CHECK_FALSE(rules[1].enabled);
@@ -44,6 +45,23 @@ rules:
   CHECK(rule.matches(add));
   add.result = Outcome::failure;
   CHECK_FALSE(rule.matches(add));
+}
+
+TEST_CASE("update_interval takes a duration, or off for no updates between alert and close") {
+  auto rules = parse_rules_yaml(R"(
+rules:
+  - {id: a, match: {kinds: [remove-active]}, update_interval: 5m}
+  - {id: b, match: {kinds: [remove-active]}, update_interval: "off"}
+  - {id: c, match: {kinds: [remove-active]}, update_interval: off}
+)");
+  REQUIRE(rules);
+  CHECK(rules->at(0).update_interval_seconds == 300);
+  CHECK(rules->at(1).update_interval_seconds == 0);
+  CHECK(rules->at(2).update_interval_seconds == 0);
+  auto bad =
+      parse_rules_yaml("rules: [{id: r1, match: {kinds: [remove-active]}, update_interval: 0s}]");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("rules[0] (r1).update_interval"));
 }
 
 TEST_CASE("rule errors name the rule and the key") {

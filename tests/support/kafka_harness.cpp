@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -273,7 +274,22 @@ std::vector<nlohmann::json> outbox_alerts(const std::filesystem::path& state_dir
     // Labelled activations share the outbox; they are events, not alerts.
     if (document.value("schema", "") == "rolewatch.alert.v1") alerts.push_back(std::move(document));
   }
-  return alerts;
+  return latest_revisions(alerts);
+}
+
+std::vector<nlohmann::json> latest_revisions(const std::vector<nlohmann::json>& alerts) {
+  std::vector<nlohmann::json> out;
+  for (const auto& alert : alerts) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const nlohmann::json& kept) {
+      return kept["id"] == alert["id"] && kept.value("revision", 1) != alert.value("revision", 1);
+    });
+    if (same == out.end()) {
+      out.push_back(alert);  // a new id, or the same revision again: kept, so it shows
+    } else if (same->value("revision", 1) < alert.value("revision", 1)) {
+      *same = alert;
+    }
+  }
+  return out;
 }
 
 std::map<std::string, std::string> family_contents(const std::filesystem::path& state_dir,
@@ -292,8 +308,12 @@ std::map<std::string, std::string> family_contents(const std::filesystem::path& 
 std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohmann::json>& alerts) {
   std::map<std::string, nlohmann::json> by_id;
   for (auto alert : alerts) {
-    alert.erase("detectedAt");
-    by_id[alert.at("id").get<std::string>()] = alert;
+    auto& kept = by_id[alert.at("id").get<std::string>()];
+    if (!kept.is_null() && kept.value("revision", 1) > alert.value("revision", 1)) continue;
+    // Wall clock, and how far the burst's lifecycle got when the run ended
+    // (the watermark decides whether it closed): not part of its scope.
+    for (const auto* key : {"detectedAt", "updatedAt", "status", "revision"}) alert.erase(key);
+    kept = alert;
   }
   return by_id;
 }
@@ -373,6 +393,10 @@ std::map<std::string, std::string> windows_without_restore_marks(
     auto window = rolewatch::state::decode_group_window(value);
     if (!window) continue;  // left as stored: the comparison shows it
     for (auto& entry : window->entries) entry.restored = false;
+    // Which alerts the window holds is state; their revision numbers (a
+    // rebuilt burst numbers past the old owner's) and wall-clock times
+    // are not comparable between runs.
+    for (auto& alert : window->alerts) alert = {alert.id, 0, 0, 0, false, alert.closed};
     value = rolewatch::state::encode_group_window(*window);
   }
   return windows;

@@ -124,17 +124,22 @@ bool wait_until_committed(const std::string& bootstrap, const std::string& group
                           std::chrono::milliseconds deadline);
 
 // After the run: what the state directory holds.
-// The alerts (rolewatch.alert.v1) in a state dir's outbox, activations left out.
+// The alerts (rolewatch.alert.v1) in a state dir's outbox, activations left out,
+// as latest_revisions.
 std::vector<nlohmann::json> outbox_alerts(const std::filesystem::path& state_dir);
 std::map<std::string, std::string> family_contents(const std::filesystem::path& state_dir,
                                                    rolewatch::state::Family family);
-// The windows family with each entry's `restored` mark cleared: a window
-// rebuilt by a restore holds the same removals and alert ids as one built
-// live, only marked as read below the checkpoint.
+// The windows family with each entry's `restored` mark cleared and the
+// burst alerts' revision numbers and wall-clock times zeroed: a window
+// rebuilt by a restore or after a crash holds the same removals and alert
+// ids as one built in one run.
 std::map<std::string, std::string> windows_without_restore_marks(
     const std::filesystem::path& state_dir);
-// alert id -> the alert without detectedAt (the wall clock differs per run).
+// alert id -> its highest revision without wall-clock times, status or revision.
 std::map<std::string, nlohmann::json> comparable_alerts(const std::vector<nlohmann::json>& alerts);
+// One document per alert id: its highest revision (the whole burst). The
+// same revision twice stays twice, so a repeated alert still shows.
+std::vector<nlohmann::json> latest_revisions(const std::vector<nlohmann::json>& alerts);
 
 // --- Event time across partitions (issue 9) ---------------------------------
 

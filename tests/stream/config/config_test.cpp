@@ -118,6 +118,17 @@ TEST_CASE("event-time alignment takes durations for max_skew and idle_after", "[
         "source.idle_after: expected a duration such as 500ms, 15s, 5m, 1h or PT1H");
 }
 
+TEST_CASE("the twin window is rules.twin_window, two minutes unless set", "[config]") {
+  auto defaults = parse_config(with_source(""), kNoEnv);
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->twin_window == std::chrono::minutes(2));
+  auto config = parse_config(with_source("") + "rules: {twin_window: 90s}\n", kNoEnv);
+  REQUIRE(config.has_value());
+  CHECK(config->twin_window == std::chrono::seconds(90));
+  CHECK(error_of(with_source("") + "rules: {twin_window: 0s}\n") ==
+        "rules.twin_window: must be greater than 0");
+}
+
 TEST_CASE("an unknown key is refused by name", "[config]") {
   CHECK(error_of(with_source("  topics: other\n")) == "source.topics: unknown key");
   CHECK(error_of(with_source("") + "metrics: {}\n") == "metrics: unknown key");

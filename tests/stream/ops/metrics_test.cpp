@@ -215,3 +215,30 @@ TEST_CASE("late and future records are counted by reason", "[metrics][event-time
   CHECK(value_of(scrape, "rolewatch_future_records_total{reason=\"ahead_of_broker_time\"}") == 3);
   CHECK(value_of(scrape, "rolewatch_future_records_total{reason=\"ahead_of_host_clock\"}") == 4);
 }
+
+TEST_CASE("burst revisions, twin decisions and skipped revisions are counted", "[metrics]") {
+  Metrics metrics;
+  metrics.declare_rules({"burst"});
+  CHECK(value_of(metrics.scrape(),
+                 "rolewatch_alert_revisions_total{rule=\"burst\",status=\"closed\"}") == 0);
+  BatchResult result;
+  rules::Alert update;
+  update.rule = "burst";
+  update.status = rules::AlertStatus::updated;
+  result.revisions = {update, update};
+  result.revisions[1].status = rules::AlertStatus::closed;
+  result.counters.twins_paired = 5;
+  result.counters.twins_held = 2;
+  result.counters.twins_unpaired = 1;
+  metrics.record_batch(result);
+  metrics.delivery().revision_skipped("teams");
+  auto scrape = metrics.scrape();
+  CHECK(value_of(scrape, "rolewatch_alert_revisions_total{rule=\"burst\",status=\"updated\"}") ==
+        1);
+  CHECK(value_of(scrape, "rolewatch_alert_revisions_total{rule=\"burst\",status=\"closed\"}") == 1);
+  CHECK(value_of(scrape, "rolewatch_twin_candidates_total{outcome=\"paired\"}") == 5);
+  CHECK(value_of(scrape, "rolewatch_twin_candidates_total{outcome=\"held\"}") == 2);
+  CHECK(value_of(scrape, "rolewatch_twin_candidates_total{outcome=\"unpaired\"}") == 1);
+  CHECK(value_of(scrape, "rolewatch_alert_revisions_skipped_total{sink=\"teams\"}") == 1);
+  if (std::system("command -v promtool > /dev/null") == 0) CHECK(promtool_check(scrape) == "");
+}
