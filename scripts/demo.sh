@@ -25,8 +25,12 @@ echo "Labelled PIM activations (the demo loads no eligibility snapshot: see READ
 jq -r 'select(.schema == "rolewatch.activation.v1") |
   "PIM activation  \(.time[11:19])  \(.principal.userPrincipalName) activated \(.role.displayName): eligibility \(.eligibility), IP \(.ipAddress // "-")\(if .newIp then " (new)" else "" end)"' "$alerts"
 echo
-jq -r 'select(.schema == "rolewatch.alert.v1") |
-  "ALERT  \(.title)  [\(.severity), MITRE \(.mitre.technique)]",
+# One burst is one alert with revisions (firing, updated, closed): show the
+# first one's time and the last revision, which lists every removal.
+jq -r 'select(.schema == "rolewatch.alert.v1") | "revision \(.revision) \(.status | . + (" " * (8 - length))) at \(.updatedAt[11:19]): \(.count) removals"' "$alerts"
+echo
+jq -rs 'map(select(.schema == "rolewatch.alert.v1")) | group_by(.id) | map(max_by(.revision)) | .[] |
+  "ALERT  \(.title)  [\(.severity), MITRE \(.mitre.technique)]  \(.status), revision \(.revision)",
   "  actor     \(.actor.displayName) <\(.actor.userPrincipalName)> from \(.actor.ipAddress)",
   "  burst     \(.count) distinct (principal, role) removals, threshold \(.threshold) in \(.window)",
   "  seen      \(.firstSeen) .. \(.lastSeen)",
