@@ -355,6 +355,7 @@ std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& ex
                  "batch: {max_messages: " + std::to_string(extras.batch_max_messages) + ",");
   }
   if (!extras.http_listen.empty()) yaml += "http: {listen: '" + extras.http_listen + "'}\n";
+  if (!extras.twin_window.empty()) yaml += "rules: {twin_window: " + extras.twin_window + "}\n";
   return yaml;
 }
 

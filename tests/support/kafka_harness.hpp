@@ -160,6 +160,7 @@ struct RunConfigExtras {
   int stats_interval_s = 0;    // the run's stats line every N s (0: none)
   std::string http_listen{};   // empty: no HTTP server
   int batch_max_messages = 0;  // 0: run_config_yaml's 200
+  std::string twin_window{};   // rules.twin_window; empty: the default (2m)
 };
 std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& extras);
 // The same as a Config; throws with the parser's message when it is refused.
