@@ -23,18 +23,6 @@ Revision revision_of(const nlohmann::json& document) {
   return revision;
 }
 
-std::string_view to_string(RevisionStatus status) {
-  switch (status) {
-    case RevisionStatus::updated:
-      return "updated";
-    case RevisionStatus::closed:
-      return "closed";
-    case RevisionStatus::firing:
-      break;
-  }
-  return "firing";
-}
-
 std::string delivery_id(const nlohmann::json& document, std::string_view id) {
   if (is_activation_document(document)) return std::string(id);
   return std::string(id) + "." + std::to_string(revision_of(document).number);

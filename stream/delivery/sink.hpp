@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "rules/alert.hpp"
+
 namespace rolewatch::stream {
 
 using SystemTime = std::chrono::system_clock::time_point;
@@ -109,7 +111,8 @@ inline bool is_activation_document(const nlohmann::json& document) {
 // Where an alert is in its burst's lifecycle (docs/design.md §3, "Burst
 // updates"). A document without `revision` (an activation, an activation
 // rule's alert) is revision 1, firing.
-enum class RevisionStatus { firing, updated, closed };
+// The alert contract's status (rules/alert.hpp), as the sinks read it.
+using RevisionStatus = rules::AlertStatus;
 
 struct Revision {
   std::uint32_t number = 1;
@@ -118,7 +121,7 @@ struct Revision {
 };
 
 Revision revision_of(const nlohmann::json& document);
-std::string_view to_string(RevisionStatus status);  // "firing", "updated", "closed"
+using rules::to_string;  // "firing", "updated", "closed"
 
 // The receiver's dedupe key for one revision: "<id>.<revision>" for alerts
 // (revision 1 included), the audit id alone for activation events.
