@@ -4,8 +4,10 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <istream>
 #include <optional>
-#include <sstream>
+#include <streambuf>
+#include <string>
 
 #include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
@@ -18,53 +20,108 @@ struct Record {
   std::vector<std::string> fields;
 };
 
-// RFC 4180 reader: quoted fields may hold delimiters, "" and line breaks.
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr int kEnd = std::char_traits<char>::eof();
+
+Error line_error(std::size_t line, const std::string& what) {
+  return make_error("line " + std::to_string(line) + ": " + what, ErrorCode::invalid_argument);
+}
+
+// A string as a read-only stream buffer, so text and files share one reader.
+class ViewBuffer : public std::streambuf {
+ public:
+  explicit ViewBuffer(std::string_view text) {
+    auto* begin = const_cast<char*>(text.data());  // never written: no put area
+    setg(begin, begin, begin + text.size());
+  }
+};
+
+// RFC 4180 reader over a stream buffer: quoted fields may hold delimiters,
+// "" and line breaks. It reads one character at a time and keeps only the
+// record at hand, each field and record bounded by CsvLimits, so a file's
+// size never becomes memory.
 class CsvReader {
  public:
-  CsvReader(std::string_view text, char delimiter) : text_(text), delimiter_(delimiter) {}
+  CsvReader(std::streambuf& in, const CsvLimits& limits) : in_(in), limits_(limits) {}
+
+  // Reads the header line ahead (bounded) and picks the delimiter from it:
+  // whichever of ',' and ';' it uses more. A UTF-8 BOM is dropped.
+  Status start() {
+    for (int c = in_.sbumpc(); c != kEnd; c = in_.sbumpc()) {
+      if (ahead_.size() == limits_.max_row_bytes) return line_error(1, row_too_long());
+      ahead_.push_back(static_cast<char>(c));
+      if (c == '\n') break;
+    }
+    if (std::string_view(ahead_).starts_with(kBom)) ahead_pos_ = kBom.size();
+    auto commas = std::count(ahead_.begin(), ahead_.end(), ',');
+    auto semicolons = std::count(ahead_.begin(), ahead_.end(), ';');
+    delimiter_ = semicolons > commas ? ';' : ',';
+    return ok();
+  }
 
   // False at the end. Errors name the record's first line.
   Expected<bool> next(Record& record) {
-    if (pos_ >= text_.size()) return false;
+    int c = get();
+    if (c == kEnd) return false;
     record = Record{line_, {}};
     std::string field;
+    std::size_t row_bytes = 0;
     bool quoted = false, was_quoted = false;
-    while (pos_ < text_.size()) {
-      char c = text_[pos_++];
+    for (; c != kEnd; c = get()) {
+      if (++row_bytes > limits_.max_row_bytes) return line_error(record.line, row_too_long());
+      const char ch = static_cast<char>(c);
       if (quoted) {
-        if (c == '"' && pos_ < text_.size() && text_[pos_] == '"') {
+        if (ch == '"' && peek() == '"') {
           field.push_back('"');
-          ++pos_;
-        } else if (c == '"') {
+          get();
+          ++row_bytes;
+        } else if (ch == '"') {
           quoted = false;
         } else {
-          if (c == '\n') ++line_;
-          field.push_back(c);
+          if (ch == '\n') ++line_;
+          field.push_back(ch);
         }
-      } else if (c == '"' && !was_quoted && field.find_first_not_of(" \t") == std::string::npos) {
+      } else if (ch == '"' && !was_quoted && field.find_first_not_of(" \t") == std::string::npos) {
         field.clear();  // spaces before an opening quote are padding
         quoted = was_quoted = true;
-      } else if (c == delimiter_) {
+      } else if (ch == delimiter_) {
         record.fields.push_back(finish(field, was_quoted));
         was_quoted = false;
-      } else if (c == '\n' || c == '\r') {
-        if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+      } else if (ch == '\n' || ch == '\r') {
+        if (ch == '\r' && peek() == '\n') get();
         ++line_;
         break;
-      } else if (was_quoted && (c == ' ' || c == '\t')) {
+      } else if (was_quoted && (ch == ' ' || ch == '\t')) {
         continue;  // padding after a closing quote
       } else if (was_quoted) {
-        return error(record.line, "unexpected text after a closing quote");
+        return line_error(record.line, "unexpected text after a closing quote");
       } else {
-        field.push_back(c);
+        field.push_back(ch);
+      }
+      if (field.size() > limits_.max_field_bytes) {
+        return line_error(record.line, "a field is longer than " +
+                                           std::to_string(limits_.max_field_bytes) +
+                                           " bytes (the CSV field limit)");
       }
     }
-    if (quoted) return error(record.line, "unterminated quoted field");
+    if (quoted) return line_error(record.line, "unterminated quoted field");
     record.fields.push_back(finish(field, was_quoted));
     return true;
   }
 
  private:
+  int get() {
+    if (ahead_pos_ < ahead_.size()) return static_cast<unsigned char>(ahead_[ahead_pos_++]);
+    return in_.sbumpc();
+  }
+  int peek() {
+    if (ahead_pos_ < ahead_.size()) return static_cast<unsigned char>(ahead_[ahead_pos_]);
+    return in_.sgetc();
+  }
+  std::string row_too_long() const {
+    return "a row is longer than " + std::to_string(limits_.max_row_bytes) +
+           " bytes (the CSV row limit)";
+  }
   static std::string finish(std::string& field, bool was_quoted) {
     std::string out = was_quoted ? std::move(field) : trim(field);
     field.clear();
@@ -75,13 +132,12 @@ class CsvReader {
     if (begin == std::string::npos) return {};
     return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
   }
-  static Error error(std::size_t line, const std::string& what) {
-    return make_error("line " + std::to_string(line) + ": " + what);
-  }
 
-  std::string_view text_;
-  char delimiter_;
-  std::size_t pos_ = 0;
+  std::streambuf& in_;
+  const CsvLimits& limits_;
+  std::string ahead_;  // the header line, read ahead to pick the delimiter
+  std::size_t ahead_pos_ = 0;
+  char delimiter_ = ',';
   std::size_t line_ = 1;
 };
 
@@ -113,14 +169,6 @@ std::string lower(std::string_view text) {
       out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return out;
-}
-
-// The delimiter is whichever of ',' and ';' the header line uses more.
-char detect_delimiter(std::string_view text) {
-  auto header = text.substr(0, text.find('\n'));
-  auto commas = std::count(header.begin(), header.end(), ',');
-  auto semicolons = std::count(header.begin(), header.end(), ';');
-  return semicolons > commas ? ';' : ',';
 }
 
 bool is_guid(std::string_view text) {
@@ -160,10 +208,10 @@ Expected<ColumnMap> map_columns(const Record& header) {
   }
   for (auto required : {principal_id, role_id}) {
     if (!columns[required]) {
-      return make_error("line 1: header has no " + std::string(kColumnNames[required]) +
-                        " column (expected PrincipalId,PrincipalType,UserPrincipalName,"
-                        "RoleDefinitionId,RoleDefinitionName,DirectoryScopeId,"
-                        "AssignmentInheritedFrom,AssignmentType)");
+      return line_error(1, "header has no " + std::string(kColumnNames[required]) +
+                               " column (expected PrincipalId,PrincipalType,UserPrincipalName,"
+                               "RoleDefinitionId,RoleDefinitionName,DirectoryScopeId,"
+                               "AssignmentInheritedFrom,AssignmentType)");
     }
   }
   return columns;
@@ -173,9 +221,7 @@ Expected<Assignment> to_assignment(const Record& record, const ColumnMap& column
   auto field = [&](Column column) -> std::string {
     return columns[column] ? record.fields[*columns[column]] : std::string();
   };
-  auto fail = [&](const std::string& what) {
-    return make_error("line " + std::to_string(record.line) + ": " + what);
-  };
+  auto fail = [&](const std::string& what) { return line_error(record.line, what); };
   Assignment row;
   row.principal_id = lower(field(principal_id));
   row.role_template_id = lower(field(role_id));
@@ -209,15 +255,13 @@ bool blank(const Record& record) {
   return record.fields.size() == 1 && record.fields[0].empty();
 }
 
-}  // namespace
-
-Expected<std::vector<Assignment>> parse_eligibility_csv(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  CsvReader reader(text, detect_delimiter(text));
+Expected<std::vector<Assignment>> parse_rows(std::streambuf& in, const CsvLimits& limits) {
+  CsvReader reader(in, limits);
+  if (auto started = reader.start(); !started) return started.error();
   Record header;
   auto has_header = reader.next(header);
   if (!has_header) return has_header.error();
-  if (!*has_header || blank(header)) return make_error("line 1: empty file, expected a header");
+  if (!*has_header || blank(header)) return line_error(1, "empty file, expected a header");
   auto columns = map_columns(header);
   if (!columns) return columns.error();
   std::vector<Assignment> rows;
@@ -228,9 +272,12 @@ Expected<std::vector<Assignment>> parse_eligibility_csv(std::string_view text) {
     if (!*more) break;
     if (blank(record)) continue;
     if (record.fields.size() != header.fields.size()) {
-      return make_error("line " + std::to_string(record.line) + ": expected " +
-                        std::to_string(header.fields.size()) + " fields, found " +
-                        std::to_string(record.fields.size()));
+      return line_error(record.line, "expected " + std::to_string(header.fields.size()) +
+                                         " fields, found " + std::to_string(record.fields.size()));
+    }
+    if (rows.size() == limits.max_rows) {
+      return line_error(record.line, "more than " + std::to_string(limits.max_rows) +
+                                         " rows (the CSV row count limit)");
     }
     auto row = to_assignment(record, *columns);
     if (!row) return row.error();
@@ -239,14 +286,26 @@ Expected<std::vector<Assignment>> parse_eligibility_csv(std::string_view text) {
   return rows;
 }
 
+}  // namespace
+
+Expected<std::vector<Assignment>> parse_eligibility_csv(std::string_view text,
+                                                        const CsvLimits& limits) {
+  ViewBuffer buffer(text);
+  return parse_rows(buffer, limits);
+}
+
+Expected<std::vector<Assignment>> parse_eligibility_csv(std::istream& in, const CsvLimits& limits) {
+  if (in.rdbuf() == nullptr) return make_error("no input stream");
+  return parse_rows(*in.rdbuf(), limits);
+}
+
 Expected<SnapshotInfo> import_eligibility_csv(Store& store, const std::filesystem::path& file,
-                                              Micros as_of) {
+                                              Micros as_of, const CsvLimits& limits) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto rows = parse_eligibility_csv(text.str());
-  if (!rows) return make_error(file.filename().string() + ": " + rows.error().message);
+  if (!in) return make_error("cannot read " + file.string(), ErrorCode::invalid_argument);
+  auto rows = parse_eligibility_csv(in, limits);
+  if (!rows)
+    return make_error(file.filename().string() + ": " + rows.error().message, rows.error().code);
   return write_snapshot(store, *rows, SnapshotInfo{0, as_of, "csv:" + file.filename().string(), 0});
 }
 
