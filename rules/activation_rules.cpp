@@ -126,6 +126,9 @@ Status read_document(std::string_view yaml_text, ActivationRulesConfig& config) 
   } catch (const YAML::Exception& e) {
     return make_error(std::string("activation rules YAML: ") + e.what());
   }
+  if (root.IsNull()) return ok();
+  // A scalar or list document has no keys: operator[] would throw (fuzzing).
+  if (!root.IsMap()) return make_error("activation rules YAML: expected a mapping");
   auto rules = root["activation_rules"];
   if (!rules) return ok();
   if (!rules.IsSequence()) return make_error("activation_rules: expected a list");

@@ -189,6 +189,8 @@ Expected<std::vector<RuleDefinition>> parse_rules_yaml(std::string_view yaml_tex
   } catch (const YAML::Exception& e) {
     return make_error(std::string("rules: invalid YAML: ") + e.what());
   }
+  // A scalar or list document has no keys: operator[] would throw (fuzzing).
+  if (!root.IsMap()) return make_error("rules: expected a top-level 'rules:' list");
   auto list = root["rules"];
   if (!list || !list.IsSequence()) return make_error("rules: expected a top-level 'rules:' list");
   std::vector<RuleDefinition> rules;

@@ -9,6 +9,8 @@ packages=(
   libspdlog-dev libfmt-dev catch2 libcurl4-openssl-dev libssl-dev libyaml-cpp-dev
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev
   kcat jq prometheus prometheus-alertmanager ca-certificates python3 time procps
+  # The fuzz preset (clang++ with libFuzzer and the sanitizer runtimes).
+  clang libclang-rt-14-dev libfuzzer-14-dev
 )
 
 missing=()

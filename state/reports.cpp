@@ -174,7 +174,11 @@ Expected<std::vector<IdentityRolesRow>> identity_roles(const Store& store) {
     (row.type == AssignmentType::eligible ? eligible : permanent).insert(role_name(row));
   }
   std::vector<IdentityRolesRow> rows;
-  for (auto& [id, entry] : by_principal) {
+  for (auto& item : by_principal) {
+    // Not a structured binding: the scan's lambda captures `entry`, which
+    // clang 14 (the fuzz preset) refuses for a binding.
+    const auto& id = item.first;
+    auto& entry = item.second;
     entry.eligible_roles.assign(roles[id].first.begin(), roles[id].first.end());
     entry.permanent_roles.assign(roles[id].second.begin(), roles[id].second.end());
     auto prefix = last_activation_key(id, "");  // "l/" id \0

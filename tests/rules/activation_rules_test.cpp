@@ -154,3 +154,15 @@ TEST_CASE("an activation alert has the alert contract and a stable id", "[labels
   auto again = rules::evaluate_activation_rules(rules::default_activation_rules(), label, 99);
   CHECK(again[0].id == alerts[0].id);
 }
+
+// Found by fuzzing (tests/fuzz/fuzz_rules_yaml): a document without keys
+// threw YAML::BadSubscript out of the parser.
+TEST_CASE("an activation rules file that is a scalar or a list is an error, not an exception",
+          "[labels]") {
+  for (const char* text : {"just a scalar", "- a\n- list"}) {
+    auto config = rules::parse_activation_rules_yaml(text);
+    REQUIRE_FALSE(config);
+    CHECK(config.error().message == "activation rules YAML: expected a mapping");
+  }
+  CHECK(rules::parse_activation_rules_yaml(""));  // empty: the defaults
+}

@@ -83,3 +83,14 @@ TEST_CASE("rule errors name the rule and the key") {
   check_error("rules: [{id: a, match: {kinds: [other]}}, {id: a, match: {kinds: [other]}}]",
               "duplicate id");
 }
+
+// Found by fuzzing (tests/fuzz/fuzz_rules_yaml): a document without keys
+// threw YAML::BadSubscript out of the parser, which ended `rolewatch replay
+// --rules` with std::terminate.
+TEST_CASE("a rules file that is a scalar or a list is an error, not an exception") {
+  for (const char* text : {"just a scalar", "- a\n- list", "# comment only\n'x'"}) {
+    auto rules = parse_rules_yaml(text);
+    REQUIRE_FALSE(rules);
+    CHECK(rules.error().message == "rules: expected a top-level 'rules:' list");
+  }
+}
