@@ -8,6 +8,7 @@
 #include "stream/config/config_redaction.hpp"
 #include "stream/config/config_sinks.hpp"
 #include "stream/config/graph_config.hpp"
+#include "stream/config/http_config.hpp"
 #include "stream/config/rules_loader.hpp"
 
 namespace rolewatch::stream {
@@ -182,21 +183,6 @@ std::filesystem::path read_state_dir(const ConfigNode& root) {
   auto dir = state.string("dir");
   if (dir.empty()) state.fail("dir", "must not be empty");
   return state.resolve_path(dir);
-}
-
-HttpConfig read_http(const ConfigNode& root) {
-  HttpConfig http;
-  if (!root.has("http")) return http;
-  auto node = root.child("http");
-  node.allow_keys({"listen"});
-  http.listen = node.string("listen");
-  auto colon = http.listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == http.listen.size() ||
-      http.listen.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
-      std::stol(http.listen.substr(colon + 1)) > 65535) {
-    node.fail("listen", "expected host:port, e.g. 127.0.0.1:9464");
-  }
-  return http;
 }
 
 void read_rules(const ConfigNode& root, Config& config) {

@@ -13,7 +13,7 @@
 //     auth: {mode: connection-string | client-secret | workload-identity, ...}
 //     properties: {librdkafka.property: value}   # verbatim, override the defaults
 //   state: {dir: ./state}
-//   http: {listen: 127.0.0.1:9464}
+//   http: {listen: 127.0.0.1:9464, reports: {token_file: ...}}   # http_config.hpp
 //   rules: {files: [my-rules.yaml], twin_window: 2m}   # default: the compiled-in rules
 //   sinks: [{type: file, path: ./alerts.jsonl}, ...]   # each sink reads its own keys
 //   delivery: {max_age: 24h, ...}                      # outbox sender (delivery_settings.hpp)
@@ -35,6 +35,7 @@
 #include "stream/config/config_sinks.hpp"
 #include "stream/config/delivery_settings.hpp"
 #include "stream/config/env_expansion.hpp"
+#include "stream/config/http_config.hpp"
 #include "stream/config/secret.hpp"
 
 namespace rolewatch::stream {
@@ -89,10 +90,6 @@ struct SourceConfig {
   std::vector<Property> properties;  // librdkafka properties, verbatim
 
   bool embedded() const { return brokers == "embedded"; }
-};
-
-struct HttpConfig {
-  std::string listen;  // "host:port"; empty = no HTTP server
 };
 
 struct LogConfig {

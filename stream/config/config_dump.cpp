@@ -108,13 +108,24 @@ YAML::Node graph_node(const state::GraphConfig& graph) {
   return node;
 }
 
+// The token itself never appears: only the file it was read from.
+YAML::Node http_node(const HttpConfig& http) {
+  YAML::Node node;
+  node["listen"] = http.listen;
+  if (!http.reports.enabled) return node;
+  node["reports"]["enabled"] = true;
+  if (!http.reports.listen.empty()) node["reports"]["listen"] = http.reports.listen;
+  if (!http.reports.token_file.empty()) node["reports"]["token_file"] = http.reports.token_file;
+  return node;
+}
+
 }  // namespace
 
 std::string redacted_dump(const Config& config) {
   YAML::Node root;
   root["source"] = source_node(config.source);
   root["state"]["dir"] = config.state_dir.string();
-  if (!config.http.listen.empty()) root["http"]["listen"] = config.http.listen;
+  if (!config.http.listen.empty()) root["http"] = http_node(config.http);
   root["rules"] = rules_node(config);
   if (config.graph) root["graph"] = graph_node(*config.graph);
   YAML::Node sinks(YAML::NodeType::Sequence);

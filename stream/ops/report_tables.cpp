@@ -6,6 +6,7 @@
 #include "rules/privileged_roles.hpp"
 #include "state/base/time.hpp"
 #include "state/reports.hpp"
+#include "stream/ops/bearer_auth.hpp"
 #include "stream/ops/http_server.hpp"
 
 namespace rolewatch::stream {
@@ -115,6 +116,17 @@ Expected<ReportTable> identity_roles_table(const state::Store& store, const Repo
   return table;
 }
 
+// RFC 6750 §3: no credentials -> a bare challenge; wrong ones -> invalid_token.
+HttpReply unauthorized(HttpServer& server, BearerCheck check) {
+  server.count_rejection(HttpRejection::unauthorized);
+  std::string challenge = "Bearer realm=\"rolewatch reports\"";
+  if (check == BearerCheck::invalid) challenge += ", error=\"invalid_token\"";
+  return HttpReply{401,
+                   "application/json",
+                   R"({"error":"a bearer token is required for reports"})",
+                   {{"WWW-Authenticate", challenge}}};
+}
+
 }  // namespace
 
 Expected<ReportTable> build_table(const state::Store& store, const std::string& report,
@@ -134,15 +146,20 @@ Expected<nlohmann::ordered_json> report_json(const state::Store& store, const st
   return table->to_json();
 }
 
-void register_report_routes(HttpServer& server, const state::Store& store) {
-  server.route("GET", R"(/v1/reports/([a-z-]+))", [&store](const HttpRequest& request) {
+void register_report_routes(HttpServer& server, const state::Store& store, ReportAccess access) {
+  auto handler = [&server, &store, access = std::move(access)](const HttpRequest& request) {
+    if (access.token) {
+      auto check = check_bearer(request, *access.token);
+      if (check != BearerCheck::accepted) return unauthorized(server, check);
+    }
     ReportParams params;
     for (const auto& [key, value] : request.query) params[key] = value;
     auto json = report_json(store, request.captures.at(0), params);
     if (json) return HttpReply{200, "application/json", json->dump()};
     return HttpReply{http_status_for(json.error()), "application/json",
                      nlohmann::json{{"error", json.error().message}}.dump()};
-  });
+  };
+  server.route("GET", R"(/v1/reports/([a-z-]+))", std::move(handler));
 }
 
 }  // namespace rolewatch::stream

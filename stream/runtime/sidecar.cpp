@@ -55,20 +55,45 @@ Status Sidecar::start(RunContext& context) {
   readiness_.set_outbox_threshold(config_.delivery.ready_outbox_threshold);
   readiness_.set_outbox_source([sender = sender_.get()] { return sender->pending(); });
 
-  if (!config_.http.listen.empty()) {
-    auto server = HttpServer::bind({.listen = config_.http.listen}, metrics_, readiness_);
-    if (!server) return server.error();
-    http_ = std::move(*server);
-    register_report_routes(*http_, store);
-    http_->start();
-    spdlog::info("http: serving /metrics /healthz /readyz /v1/reports on {}", http_->address());
-  }
+  if (auto status = start_http(store); !status) return status;
   if (config_.graph) {
     refresher_ = std::make_unique<EligibilityRefresher>(store, *config_.graph);
     refresher_->start();
     metrics_.set_eligibility_source([refresher = refresher_.get()] { return refresher->status(); });
   } else {
     metrics_.set_eligibility_source([&store] { return imported_snapshot_status(store); });
+  }
+  return ok();
+}
+
+// /metrics, /healthz, /readyz on http.listen; the reports there too (with
+// their token) or on a listener of their own, or nowhere (the default).
+Status Sidecar::start_http(const state::Store& store) {
+  const auto& http = config_.http;
+  if (http.listen.empty()) return ok();
+  auto server = HttpServer::bind({.listen = http.listen}, metrics_, readiness_);
+  if (!server) return server.error();
+  http_ = std::move(*server);
+  const auto& reports = http.reports;
+  if (reports.enabled && reports.listen.empty()) {
+    register_report_routes(*http_, store, {reports.token});
+  } else if (reports.enabled) {
+    auto own = HttpServer::bind(
+        {.listen = reports.listen, .threads = 2, .probes = false, .name = "http.reports"}, metrics_,
+        readiness_);
+    if (!own) return own.error();
+    reports_http_ = std::move(*own);
+    register_report_routes(*reports_http_, store, {reports.token});
+    reports_http_->start();
+  }
+  http_->start();
+  if (!reports.enabled) {
+    spdlog::info("http: reports are off (http.reports is not configured)");
+  } else if (reports_http_) {
+    spdlog::info("http: reports on {} ({})", reports_http_->address(),
+                 reports.token ? "bearer token required" : "loopback, no token");
+  } else {
+    spdlog::info("http: reports on {} (bearer token required)", http_->address());
   }
   return ok();
 }
@@ -110,12 +135,14 @@ void Sidecar::stop() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   if (refresher_) refresher_->stop();
   if (http_) http_->stop();
+  if (reports_http_) reports_http_->stop();
   if (sender_) sender_->stop(deadline);
   // The store closes after this: nothing may reach it through a scrape.
   metrics_.set_eligibility_source(nullptr);
   metrics_.set_state_size_source(nullptr);
   refresher_.reset();
   http_.reset();
+  reports_http_.reset();
   sender_.reset();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Everything that runs beside the consumer loop in `rolewatch run`: the
 // outbox sender and its sinks, metrics, /metrics /healthz /readyz and the
-// report routes, and the Graph eligibility refresher. It plugs into the loop
-// through RunHooks, so the loop itself knows none of it.
+// report routes (off unless http.reports is configured), and the Graph
+// eligibility refresher. It plugs into the loop through RunHooks, so the
+// loop itself knows none of it.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,7 @@ class Sidecar {
 
  private:
   Status start(RunContext& context);
+  Status start_http(const state::Store& store);
   void batch_committed(const BatchResult& result);
   void batch_failed();
   void assignment_changed(const std::vector<std::int32_t>& partitions);
@@ -44,6 +46,7 @@ class Sidecar {
   Readiness readiness_;
   std::unique_ptr<OutboxSender> sender_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> reports_http_;  // http.reports.listen, when set
   std::unique_ptr<EligibilityRefresher> refresher_;
   std::mutex assigned_mutex_;  // kafka_stats runs on librdkafka's thread
   std::vector<std::int32_t> assigned_;

@@ -125,7 +125,7 @@ TEST_CASE("reports are served over HTTP under /v1/reports", "[reports]") {
   stream::Readiness readiness;
   auto server = stream::HttpServer::bind({"127.0.0.1:0", 1}, metrics, readiness);
   REQUIRE(server);
-  stream::register_report_routes(**server, **store);
+  stream::register_report_routes(**server, **store, {});
   (*server)->start();
   state::HttpClient client;
   auto get = [&](const std::string& path) {
