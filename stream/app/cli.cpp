@@ -14,6 +14,7 @@
 #include "stream/app/replay_command.hpp"
 #include "stream/app/report_command.hpp"
 #include "stream/app/run_command.hpp"
+#include "stream/app/state_command.hpp"
 #include "stream/config/config.hpp"
 #include "stream/source/kafka/embedded_broker.hpp"
 
@@ -161,6 +162,26 @@ void add_report(CLI::App& app, Commands& c) {
   exports->callback([&] { c.exit_code = export_command(c.exports, std::cout); });
 }
 
+void add_state(CLI::App& app, StateToolOptions& options, int& exit_code) {
+  auto* state = app.add_subcommand(
+      "state", "Check a state directory for damage, or move a damaged one aside.");
+  state->require_subcommand(1);
+  auto* check = state->add_subcommand(
+      "check",
+      "Read every block of every table file, the logs and every key; exit 0 when\n"
+      "clean, 1 when damaged (the report names the file), 2 when there is no state.");
+  check->add_option("--state-dir", options.state_dir, "State directory")->required();
+  check->callback([&] { exit_code = state_check_command(options, std::cout); });
+  auto* reset = state->add_subcommand(
+      "reset",
+      "Move the state directory aside (DIR.damaged-<UTC time>, never deleted); the next\n"
+      "start rebuilds the windows from the stream. Refused while rolewatch runs on it.");
+  reset->add_option("--state-dir", options.state_dir, "State directory")->required();
+  reset->add_flag("--keep-outbox", options.keep_outbox,
+                  "Copy the undelivered alerts that can still be read into a new state");
+  reset->callback([&] { exit_code = state_reset_command(options, std::cout); });
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -179,6 +200,8 @@ int run_cli(int argc, char** argv) {
   add_broker(app, commands);
   add_eligibility(app, commands);
   add_report(app, commands);
+  StateToolOptions state_tool;
+  add_state(app, state_tool, commands.exit_code);
 
   try {
     app.parse(argc, argv);
