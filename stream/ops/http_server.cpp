@@ -225,7 +225,8 @@ struct HttpServer::Impl {
   void accept_all() {
     for (;;) {
       int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or out of descriptors: try again on the next wake
+      if (fd < 0 && (errno == EMFILE || errno == ENFILE)) return out_of_descriptors();
+      if (fd < 0) return;  // EAGAIN: nothing more waiting
       if (connections.size() >= options.limits.max_connections) {
         // The oldest connection is the slowest: it makes room for a probe.
         count(HttpRejection::overloaded);
@@ -237,6 +238,18 @@ struct HttpServer::Impl {
       connection.deadline = Clock::now() + options.limits.read_timeout;
       connections.push_back(std::move(connection));
     }
+  }
+
+  // The listening socket stays readable while accept fails: drop the oldest
+  // connection to make room, or wait a little, rather than spin.
+  void out_of_descriptors() {
+    count(HttpRejection::overloaded);
+    if (connections.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return;
+    }
+    close_fd(connections.front().fd);
+    connections.erase(connections.begin());
   }
 
   void expire(Clock::time_point now) {
@@ -382,7 +395,7 @@ struct HttpServer::Impl {
       {
         std::unique_lock lock(jobs_mutex);
         jobs_ready.wait(lock, [this] { return stopping || !jobs.empty(); });
-        if (jobs.empty()) return;
+        if (stopping) return;  // stop() closes what is still queued
         job = std::move(jobs.front());
         jobs.pop_front();
       }

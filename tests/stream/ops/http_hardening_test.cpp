@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -202,6 +203,11 @@ TEST_CASE(
   CHECK(support::metric_value(
             scrape, "rolewatch_http_requests_rejected_total{reason=\"unauthorized\"}") == 6);
   CHECK(scrape.find(kToken) == std::string::npos);
+  if (std::system("command -v promtool > /dev/null") == 0) {
+    auto file = tokens.path() / "scrape.txt";
+    std::ofstream(file) << scrape;
+    CHECK(std::system(("promtool check metrics < " + file.string()).c_str()) == 0);
+  }
   CHECK(log.text().find(kToken) == std::string::npos);
   CHECK_THAT(log.text(), Catch::Contains("reports on " + listen + " (bearer token required)"));
 }
