@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 
+#include "state/rocksdb_log.hpp"
+
 namespace rolewatch::state {
 namespace {
 
@@ -42,6 +44,13 @@ rocksdb::Options database_options(const StoreOptions& options) {
   // After a crash, replay the log into memtables and flush them later, in
   // the background, instead of before the first batch.
   db_options.avoid_flush_during_recovery = true;
+  // After a failed write RocksDB must not touch the failed files again
+  // (Debian's build asserts, SIGABRT): no recovery of its own in the
+  // background (Store::recover() resumes, when the run loop says), and no
+  // flush at close (~Store flushes itself when healthy).
+  db_options.max_bgerror_resume_count = 0;
+  db_options.info_log = make_rocksdb_logger();
+  db_options.avoid_flush_during_shutdown = true;
   db_options.max_open_files = 256;
   db_options.keep_log_file_num = 3;
   rocksdb::BlockBasedTableOptions table;
@@ -111,7 +120,12 @@ Expected<rocksdb::DB*> open_database(const std::filesystem::path& dir,
 Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
                                              StoreOptions options) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  // The state names every privileged account: a new directory is the
+  // owner's only (0700). An existing one keeps what its owner chose.
+  if (!std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
   if (ec) return make_error("cannot create state directory " + dir.string() + ": " + ec.message());
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -129,10 +143,19 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
 }
 
 Store::~Store() {
+  if (!db_) return;
+  if (write_failed_) {
+    // Closing would flush the write-ahead log writer that failed, which
+    // Debian's RocksDB answers with an assertion (SIGABRT). The process is
+    // ending with an error anyway: the database is left for the next open,
+    // which replays the log up to the last write that succeeded.
+    (void)db_.release();
+    return;
+  }
   // A clean stop leaves no log to replay, so the next start is quick.
-  if (db_) db_->Flush(rocksdb::FlushOptions(), handles_);
+  db_->Flush(rocksdb::FlushOptions(), handles_);
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
-  if (db_) db_->Close();
+  db_->Close();
 }
 
 Batch Store::make_batch() {
@@ -151,8 +174,20 @@ Expected<std::optional<std::string>> Store::get(Family family, std::string_view 
 Status Store::write(Batch& batch) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
+  if (write_failed_) return make_error("state write refused: the store has not recovered");
   auto status = db_->Write(write_options, batch.batch_.get());
-  if (!status.ok()) return rocks_error("state write failed", status);
+  if (!status.ok()) {
+    write_failed_ = true;
+    return rocks_error("state write failed", status);
+  }
+  return ok();
+}
+
+Status Store::recover() {
+  if (!write_failed_) return ok();
+  auto status = db_->Resume();
+  if (!status.ok()) return rocks_error("state recovery failed", status);
+  write_failed_ = false;
   return ok();
 }
 

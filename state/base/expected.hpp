@@ -13,6 +13,7 @@ enum class ErrorCode {
   failure,           // a runtime failure: I/O, state, a peer (exit 1, HTTP 500)
   invalid_argument,  // the caller's input: bad configuration, option, parameter (exit 2, 400)
   not_found,         // the caller asked for something that does not exist (exit 2, 404)
+  unavailable,       // for now: the state volume is full or writes fail; retried (exit 1, 503)
 };
 
 struct Error {
@@ -25,7 +26,8 @@ struct Error {
 enum class ExitCode : int { ok = 0, failure = 1, usage = 2 };
 
 inline ExitCode exit_code_for(const Error& error) {
-  return error.code == ErrorCode::failure ? ExitCode::failure : ExitCode::usage;
+  const bool runtime = error.code == ErrorCode::failure || error.code == ErrorCode::unavailable;
+  return runtime ? ExitCode::failure : ExitCode::usage;
 }
 inline int exit_status(ExitCode code) {
   return static_cast<int>(code);
@@ -36,6 +38,8 @@ inline int http_status_for(const Error& error) {
       return 400;
     case ErrorCode::not_found:
       return 404;
+    case ErrorCode::unavailable:
+      return 503;
     case ErrorCode::failure:
       break;
   }

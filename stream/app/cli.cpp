@@ -49,6 +49,13 @@ void add_replay(CLI::App& app, ReplayOptions& options, int& exit_code) {
                      "Rule definitions YAML (default: the built-in rules)");
   replay->add_option("--batch-lines", options.batch_lines,
                      "Lines per committed batch (default 256)");
+  replay
+      ->add_option("--max-line-bytes", options.max_line_bytes,
+                   "Longest line read; longer ones are counted, logged and skipped "
+                   "(default 16777216, 16 MiB)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  replay->add_option("--min-free-mb", options.min_free_mb,
+                     "Stop with exit 1 when the state volume has less free space (default 256)");
   replay->add_option("--twin-window", options.twin_window,
                      "How far apart an MS-PIM Core Directory record and its PIM record may be "
                      "and still pair as twins (default 2m)");
@@ -182,6 +189,15 @@ void add_state(CLI::App& app, StateToolOptions& options, int& exit_code) {
   reset->callback([&] { exit_code = state_reset_command(options, std::cout); });
 }
 
+// CLI11 prints help, the version or the error; its own codes (105, 106, 109,
+// ...) become the documented ones: 0 for --help and --version, 2 for any
+// command-line error (docs/design.md §4).
+int cli_exit(const CLI::App& app, const CLI::ParseError& error) {
+  const int printed = app.exit(error);
+  return printed == static_cast<int>(CLI::ExitCodes::Success) ? exit_status(ExitCode::ok)
+                                                              : exit_status(ExitCode::usage);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -206,7 +222,7 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return cli_exit(app, e);
   }
   return commands.exit_code;
 }

@@ -9,6 +9,7 @@
 #include "state/base/time.hpp"
 #include "state/directory/csv_import.hpp"
 #include "state/store.hpp"
+#include "stream/app/process_setup.hpp"
 #include "stream/config/graph_config.hpp"
 #include "stream/runtime/eligibility_refresher.hpp"
 
@@ -80,6 +81,8 @@ int eligibility_import_command(const EligibilityImportOptions& options) {
 }
 
 int eligibility_refresh_command(const EligibilityRefreshOptions& options) {
+  // It reads the Graph client secret.
+  if (!forbid_core_dumps()) spdlog::warn("cannot disable core dumps: secrets may reach one");
   auto settings = read_settings(options);
   if (!settings) {
     spdlog::error("invalid configuration: {}", settings.error().message);

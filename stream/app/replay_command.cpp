@@ -11,23 +11,27 @@
 
 #include "state/base/temp_dir.hpp"
 #include "state/base/time.hpp"
+#include "state/volume.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/pipeline/pipeline.hpp"
+#include "stream/runtime/state_guard.hpp"
 #include "stream/source/file_source.hpp"
 
 namespace rolewatch::stream {
 namespace {
 
-void print_summary(const BatchCounters& c, std::uint64_t lines) {
+void print_summary(const BatchCounters& c, const FileSource& source) {
   const auto& d = c.decode;
   spdlog::info(
-      "replay done: messages={} records={} role_events={} skipped_other_category={} "
+      "replay done: messages={} oversized_lines={} records={} role_events={} "
+      "skipped_other_category={} "
       "duplicates={} late={} future={} malformed_messages={} malformed_records={} "
       "unknown_activities={} activations={} alerts={} alert_updates={} alert_closes={} "
       "twins_paired={} twins_unpaired={}",
-      lines, d.records, c.role_events, d.skipped_category, c.duplicates, c.late(), c.future(),
-      d.malformed_messages, d.malformed_records, d.unknown_activities, c.activations, c.alerts,
-      c.alert_updates, c.alert_closes, c.twins_paired, c.twins_unpaired);
+      source.messages(), source.oversized(), d.records, c.role_events, d.skipped_category,
+      c.duplicates, c.late(), c.future(), d.malformed_messages, d.malformed_records,
+      d.unknown_activities, c.activations, c.alerts, c.alert_updates, c.alert_closes,
+      c.twins_paired, c.twins_unpaired);
 }
 
 bool check_readable(const std::vector<std::string>& files) {
@@ -82,7 +86,8 @@ int replay_command(const ReplayOptions& options) {
   }
   // The file source hands batches to the pipeline; each batch's documents
   // go to stdout as soon as it is committed.
-  FileSource source(options.files, (*pipeline)->clock(), options.batch_lines);
+  FileSource source(options.files, (*pipeline)->clock(), options.batch_lines,
+                    options.max_line_bytes);
   BatchCounters totals;
   auto print = [&](Expected<BatchResult> result) -> Status {
     if (!result) return result.error();
@@ -91,17 +96,27 @@ int replay_command(const ReplayOptions& options) {
     totals += result->counters;
     return ok();
   };
+  // A batch job does not wait for space: the first refusal ends it (exit 1).
+  StateGuard guard(
+      {options.min_free_mb << 20, std::chrono::milliseconds(0)},
+      [&] { return state::available_bytes(dir); }, nullptr, nullptr);
+  auto guarded = [&](auto&& step) -> Status {
+    if (auto admitted = guard.admit(); !admitted) return admitted;
+    auto result = step();
+    if (!result) return guard.judge(result.error());
+    return print(std::move(result));
+  };
   auto status = source.run([&](std::span<const SourceMessage> messages) {
-    return print((*pipeline)->process(messages));
+    return guarded([&] { return (*pipeline)->process(messages); });
   });
   // The input is over: held twin candidates are decided and owed updates
   // sent, so the output ends with each burst's whole scope.
-  if (status) status = print((*pipeline)->flush(FlushScope::end_of_input));
+  if (status) status = guarded([&] { return (*pipeline)->flush(FlushScope::end_of_input); });
   if (!status) {
     spdlog::error("{}", status.error().message);
     return exit_status(ExitCode::failure);
   }
-  print_summary(totals, source.messages());
+  print_summary(totals, source);
   return exit_status(ExitCode::ok);
 }
 

@@ -5,12 +5,15 @@
 #include <iostream>
 
 #include "stream/app/checked_config.hpp"
+#include "stream/app/process_setup.hpp"
 #include "stream/runtime/runner.hpp"
 #include "stream/runtime/sidecar.hpp"
 
 namespace rolewatch::stream {
 
 int run_command(const std::filesystem::path& config_file) {
+  // Before the configuration (and its secrets) is read.
+  if (!forbid_core_dumps()) spdlog::warn("cannot disable core dumps: secrets may reach one");
   auto checked = load_checked_config(config_file);
   if (!checked) {
     std::cerr << "rolewatch: invalid configuration: " << checked.error().message << '\n';

@@ -421,7 +421,17 @@ DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSin
   }
   if (report.message_malformed()) ++counters.malformed_messages;
   report.log();
+  release_if_large();
   return counters;
+}
+
+// One huge message must not pin its size in memory for the life of the
+// process: buffers over kKeepBufferBytes are given back after use, the
+// parser's internal ones included (it grows to the largest document seen).
+void AuditDecoder::release_if_large() {
+  if (parser_.capacity() > kKeepBufferBytes) parser_ = od::parser(kMaxDocumentBytes);
+  if (buffer_.capacity() > kKeepBufferBytes) std::string().swap(buffer_);
+  if (repaired_.capacity() > kKeepBufferBytes) std::string().swap(repaired_);
 }
 
 }  // namespace rolewatch::stream

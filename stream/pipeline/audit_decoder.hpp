@@ -49,7 +49,11 @@ class AuditDecoder {
   DecodeCounters decode(const SourceMessage& message, const EventSink& on_event,
                         const TimeSink& on_time = nullptr);
 
+  static constexpr std::size_t kKeepBufferBytes = 4u << 20;
+
  private:
+  void release_if_large();
+
   simdjson::ondemand::parser parser_;
   std::string buffer_;    // reused padded copy of the payload
   std::string repaired_;  // reused repaired copy of a payload simdjson refused

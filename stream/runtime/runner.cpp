@@ -6,7 +6,9 @@
 #include <optional>
 
 #include "state/base/time.hpp"
+#include "state/volume.hpp"
 #include "stream/runtime/periodic_task.hpp"
+#include "stream/runtime/state_guard.hpp"
 #include "stream/runtime/stop_signal.hpp"
 #include "stream/source/kafka/embedded_broker.hpp"
 #include "stream/source/kafka/kafka_source.hpp"
@@ -29,10 +31,12 @@ class ShutdownWatchdog {
     auto now = std::chrono::steady_clock::now();
     if (!since_) since_ = now;
     if (now - *since_ > timeout) {
-      spdlog::error("shutdown took longer than {} s; exiting now (state is consistent)",
+      // Forced: not a clean stop (the consumer may still be in the group), so
+      // the exit is a failure for the supervisor to see (docs/design.md §4).
+      spdlog::error("shutdown took longer than {} s; exiting now with 1 (state is consistent)",
                     timeout.count());
       spdlog::default_logger()->flush();
-      std::_Exit(0);
+      std::_Exit(exit_status(ExitCode::failure));
     }
   }
 
@@ -52,6 +56,14 @@ void log_alert(const rules::Alert& alert) {
       state::format_event_time(alert.last_seen));
 }
 
+StateGuard make_state_guard(const Config& config, state::Store& store, const RunHooks& hooks) {
+  StateGuardSettings settings{config.state_limits.min_free_mb << 20,
+                              config.state_limits.write_failure_exit_after};
+  return StateGuard(
+      settings, [&store] { return state::available_bytes(store.dir()); },
+      [&store] { return store.recover(); }, hooks.state_condition);
+}
+
 // The consumer loop proper, once the store and pipeline exist.
 int consume(const Config& config, const RunOptions& options, const RunHooks& hooks,
             RunContext& context, Pipeline& pipeline, RunStats& stats) {
@@ -69,12 +81,15 @@ int consume(const Config& config, const RunOptions& options, const RunHooks& hoo
     stats_log.emplace(std::chrono::seconds(config.log.stats_interval_s),
                       [&] { spdlog::info("{}", stats_line(stats, context.source)); });
   }
+  StateGuard guard = make_state_guard(config, context.store, hooks);
   auto committed = [&](Expected<BatchResult> result) -> Status {
     if (!result) {
       stats.set_write_failed(true);
       if (hooks.batch_failed) hooks.batch_failed(result.error());
-      return make_error("state: batch not committed: " + result.error().message);
+      return guard.judge(result.error());
     }
+    (void)guard.judge(ok());
+    stats.set_write_failed(false);
     stats.add_batch(result->counters, result->watermark);
     for (const auto& alert : result->alerts) log_alert(alert);
     for (const auto& alert : result->revisions) log_alert(alert);
@@ -82,11 +97,14 @@ int consume(const Config& config, const RunOptions& options, const RunHooks& hoo
     return ok();
   };
   // An empty batch is the source's idle tick: wall-clock update intervals.
+  // A refused batch (`unavailable`) is held by the source and offered again.
   auto handle = [&](std::span<const SourceMessage> messages) -> Status {
+    if (auto admitted = guard.admit(); !admitted) return admitted;
     return committed(messages.empty() ? pipeline.tick() : pipeline.process(messages));
   };
   auto status = (*source)->run(handle, *options.stop);
   // Owed burst updates go before the process does, not a minute later.
+  if (status) status = guard.admit();
   if (status) status = committed(pipeline.flush(FlushScope::updates));
   (*source)->close();
   stats_log.reset();

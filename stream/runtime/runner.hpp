@@ -18,6 +18,7 @@
 #include "stream/config/config.hpp"
 #include "stream/pipeline/pipeline.hpp"
 #include "stream/runtime/run_stats.hpp"
+#include "stream/runtime/state_guard.hpp"
 
 namespace rolewatch::stream {
 
@@ -40,9 +41,14 @@ struct RunHooks {
   // On the consumer thread after each committed batch; keep it cheap (wake
   // the sender). result.alerts are the new, unmuted alerts.
   std::function<void(const BatchResult&)> batch_committed;
-  // On the consumer thread when a batch could not be committed; the run then
-  // stops with exit 1 (state and offsets stay at the previous batch).
+  // On the consumer thread when a batch could not be committed (state and
+  // offsets stay at the previous batch). The source holds the batch and
+  // offers it again; the run exits 1 only when failures outlast
+  // state.write_failure_exit_after (stream/runtime/state_guard.hpp).
   std::function<void(const Error&)> batch_failed;
+  // On the consumer thread when the state stops or starts taking batches
+  // (volume below state.min_free_mb, failing writes): readiness, metrics.
+  std::function<void(const StateCondition&)> state_condition;
   // On the consumer thread whenever the assigned partitions change (for
   // /readyz: nothing assigned means nothing is being watched).
   std::function<void(const std::vector<std::int32_t>&)> assignment_changed;

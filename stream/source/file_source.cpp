@@ -1,5 +1,7 @@
 #include "stream/source/file_source.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -26,14 +28,17 @@ struct FileSource::Input {
 };
 
 FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
-                       std::size_t batch_lines)
-    : clock_(clock), batch_lines_(std::max<std::size_t>(batch_lines, 1)) {
+                       std::size_t batch_lines, std::size_t max_line_bytes)
+    : clock_(clock),
+      batch_lines_(std::max<std::size_t>(batch_lines, 1)),
+      max_line_bytes_(max_line_bytes) {
   for (const auto& name : files) {
     auto input = std::make_unique<Input>();
     input->name = name;
     input->partition = static_cast<std::int32_t>(inputs_.size());
     if (name != "-") input->file = std::make_unique<std::ifstream>(name);
-    input->chunks = std::make_unique<ChunkedLines>(input->file ? *input->file : std::cin);
+    input->chunks =
+        std::make_unique<ChunkedLines>(input->file ? *input->file : std::cin, max_line_bytes_);
     input->clock_key = state::Store::offset_key(name, input->partition);
     clock_.assign(input->clock_key, kUnknownTime);
     inputs_.push_back(std::move(input));
@@ -62,7 +67,7 @@ FileSource::Input* FileSource::next_input() {
 }
 
 Status FileSource::read_chunk(Input& input, const BatchHandler& handler) {
-  std::vector<std::string_view> chunk;
+  std::vector<Line> chunk;
   if (!input.chunks->next(chunk)) {
     input.done = true;
     clock_.set_holding(input.clock_key, false);  // nothing more will come
@@ -70,8 +75,14 @@ Status FileSource::read_chunk(Input& input, const BatchHandler& handler) {
   }
   for (auto line : chunk) {
     ++input.line_number;
-    if (blank(line)) continue;
-    lines_.push_back(line);
+    if (line.dropped_bytes > 0) {
+      ++oversized_;
+      spdlog::warn("{}:{}: line of {} bytes is over --max-line-bytes {}; skipped", input.name,
+                   input.line_number, line.dropped_bytes, max_line_bytes_);
+      continue;
+    }
+    if (blank(line.text)) continue;
+    lines_.push_back(line.text);
     numbers_.push_back(input.line_number);
     if (lines_.size() >= batch_lines_) {
       if (auto status = flush(input, handler); !status) return status;

@@ -24,13 +24,16 @@ class FileSource {
  public:
   using BatchHandler = std::function<Status(std::span<const SourceMessage>)>;
 
-  // Files must be readable (the caller checks, for its exit code).
-  FileSource(const std::vector<std::string>& files, EventClock& clock, std::size_t batch_lines);
+  // Files must be readable (the caller checks, for its exit code). A line
+  // over `max_line_bytes` is skipped, counted and logged, never held whole.
+  FileSource(const std::vector<std::string>& files, EventClock& clock, std::size_t batch_lines,
+             std::size_t max_line_bytes);
   ~FileSource();
 
   // Reads every file to its end; stops at the first handler error.
   Status run(const BatchHandler& handler);
-  std::uint64_t messages() const { return messages_; }  // non-blank lines handed over
+  std::uint64_t messages() const { return messages_; }    // non-blank lines handed over
+  std::uint64_t oversized() const { return oversized_; }  // lines skipped as over the limit
 
  private:
   struct Input;
@@ -41,9 +44,11 @@ class FileSource {
   EventClock& clock_;
   std::size_t batch_lines_;
   std::vector<std::unique_ptr<Input>> inputs_;
+  std::size_t max_line_bytes_;
   std::vector<std::string_view> lines_;  // views into the current chunk
   std::vector<std::int64_t> numbers_;
   std::uint64_t messages_ = 0;
+  std::uint64_t oversized_ = 0;
 };
 
 }  // namespace rolewatch::stream

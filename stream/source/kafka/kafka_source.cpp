@@ -13,6 +13,7 @@ namespace {
 
 constexpr int kIdlePollMs = 100;
 constexpr auto kIdleTickInterval = std::chrono::seconds(1);
+constexpr auto kHoldRetry = std::chrono::seconds(1);
 constexpr auto kAlignmentReportEvery = std::chrono::milliseconds(500);
 constexpr int kBrokerTimeoutMs = 10'000;
 
@@ -163,6 +164,7 @@ void KafkaSource::revoke(PartitionList& partitions, bool cooperative) {
   // What this instance consumed is committed here first, so the next owner
   // starts where this one stopped (a lost partition may already have one).
   flush();
+  if (held_) drop_from_batch(partitions, /*all=*/!cooperative);
   for (const auto* partition : partitions) forget_partition(partition->partition());
   if (!cooperative) {
     while (!partitions_.empty()) forget_partition(partitions_.begin()->first);
@@ -265,6 +267,10 @@ Status KafkaSource::prepare_assignment(PartitionList& partitions) {
 Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& stop) {
   handler_ = &handler;
   while (!stop.load() && !failure_ && !events().fatal()) {
+    if (held_) {
+      hold_step();
+      continue;
+    }
     int timeout = batch_.empty() ? kIdlePollMs : 0;
     std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout));
     bool queue_empty = on_message(std::move(message));
@@ -281,7 +287,70 @@ Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& st
   handler_ = nullptr;
   if (failure_) return *failure_;
   if (events().fatal()) return make_error("kafka: " + events().fatal_reason());
+  if (held_) {
+    return make_error("stopped with " + std::to_string(batch_.size()) +
+                          " messages not committed (the state did not take them); they are "
+                          "read again at the next start",
+                      ErrorCode::unavailable);
+  }
   return ok();
+}
+
+// Consumption stays paused; rebalances still run (inside consume), and the
+// held batch is offered again now and then.
+void KafkaSource::hold_step() {
+  std::unique_ptr<RdKafka::Message> message(consumer_->consume(kIdlePollMs));
+  on_message(std::move(message));
+  hold();  // a partition assigned meanwhile is paused too
+  if (std::chrono::steady_clock::now() >= hold_retry_at_) flush();
+}
+
+void KafkaSource::hold() {
+  if (!held_) {
+    held_ = true;
+    ++counters_.holds;
+    spdlog::warn("kafka: consumption paused: {} messages held until the state takes them",
+                 batch_.size());
+  }
+  hold_retry_at_ = std::chrono::steady_clock::now() + kHoldRetry;
+  OwnedPartitions list;
+  for (auto& [id, state] : partitions_) {
+    if (state.held || state.paused) continue;
+    state.held = true;
+    list.list.push_back(RdKafka::TopicPartition::create(source_.topic, id));
+  }
+  if (!list.list.empty()) consumer_->pause(list.list);
+}
+
+void KafkaSource::release() {
+  held_ = false;
+  OwnedPartitions list;
+  for (auto& [id, state] : partitions_) {
+    if (!state.held) continue;
+    state.held = false;
+    list.list.push_back(RdKafka::TopicPartition::create(source_.topic, id));
+  }
+  if (!list.list.empty()) consumer_->resume(list.list);
+  spdlog::warn("kafka: consumption resumed");
+}
+
+// Messages of partitions no longer ours leave the held batch uncommitted:
+// the next owner reads them from the offsets the state holds.
+void KafkaSource::drop_from_batch(const PartitionList& partitions, bool all) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < batch_.size(); ++i) {
+    bool revoked =
+        all || std::any_of(partitions.begin(), partitions.end(), [&](const auto* partition) {
+          return partition->partition() == batch_[i].partition;
+        });
+    if (revoked) continue;
+    batch_[kept] = batch_[i];
+    batch_messages_[kept] = std::move(batch_messages_[i]);
+    ++kept;
+  }
+  batch_.resize(kept);
+  batch_messages_.resize(kept);
+  if (batch_.empty() && held_) release();
 }
 
 // Without messages the handler still hears from the source now and then
@@ -290,7 +359,9 @@ void KafkaSource::idle_tick() {
   auto now = std::chrono::steady_clock::now();
   if (!batch_.empty() || failure_ || now - last_tick_ < kIdleTickInterval) return;
   last_tick_ = now;
-  if (auto status = (*handler_)(std::span<const SourceMessage>()); !status) fail(status.error());
+  auto status = (*handler_)(std::span<const SourceMessage>());
+  // Timers wait while the state refuses batches; the next batch is held.
+  if (!status && status.error().code != ErrorCode::unavailable) fail(status.error());
 }
 
 // Returns true when nothing more is waiting locally.
@@ -361,9 +432,10 @@ void KafkaSource::flush() {
   }
   auto status = (*handler_)(std::span<const SourceMessage>(batch_));
   if (!status) {
-    fail(status.error());
+    status.error().code == ErrorCode::unavailable ? hold() : fail(status.error());
     return;
   }
+  if (held_) release();
   counters_.messages += batch_.size();
   ++counters_.batches;
   store_offsets();
@@ -497,11 +569,11 @@ void KafkaSource::commit_resumed_offsets() {
 void KafkaSource::forget_partition(std::int32_t partition) {
   auto it = partitions_.find(partition);
   if (it == partitions_.end()) return;
-  if (it->second.paused && consumer_) {
+  if ((it->second.paused || it->second.held) && consumer_) {
     OwnedPartitions list;
     list.list.push_back(RdKafka::TopicPartition::create(source_.topic, partition));
     consumer_->resume(list.list);
-    --counters_.paused_partitions;
+    if (it->second.paused) --counters_.paused_partitions;
   }
   if (options_.clock) options_.clock->revoke(it->second.clock_key);
   partitions_.erase(it);

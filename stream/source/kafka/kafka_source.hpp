@@ -73,6 +73,7 @@ struct SourceCounters {
   std::atomic<std::uint64_t> rebalances{0};
   std::atomic<std::uint64_t> restored_partitions{0};
   std::atomic<std::uint64_t> pauses{0};  // partitions paused ahead of the watermark
+  std::atomic<std::uint64_t> holds{0};   // times consumption paused for the state (disk full)
   std::atomic<int> assigned_partitions{0};
   std::atomic<int> paused_partitions{0};
 };
@@ -103,8 +104,9 @@ class KafkaSource {
     std::int64_t mute_until = 0;
     std::int64_t skip_before_ms = 0;
     bool caught_up = false;
-    bool ever_read = false;                               // since this assignment
-    bool paused = false;                                  // ahead of the watermark
+    bool ever_read = false;  // since this assignment
+    bool paused = false;     // ahead of the watermark
+    bool held = false;       // paused while the state refuses the batch (disk full)
     std::chrono::steady_clock::time_point last_activity;  // message or assignment
     std::string clock_key;                                // its name in the EventClock
     // Resumed ahead of the group's committed offset (a kill before the
@@ -128,6 +130,10 @@ class KafkaSource {
   void add_to_batch(std::unique_ptr<RdKafka::Message> message, PartitionState& partition);
   bool batch_due(bool queue_empty) const;
   void flush();
+  void hold();
+  void hold_step();
+  void release();
+  void drop_from_batch(const PartitionList& partitions, bool all);
   void idle_tick();  // an empty batch to the handler, at most once a second
   void store_offsets();
   bool caught_up() const;
@@ -157,6 +163,11 @@ class KafkaSource {
   const BatchHandler* handler_ = nullptr;  // set while run() is active
   std::chrono::steady_clock::time_point last_tick_{};
   std::optional<Error> failure_;
+  // The batch the handler refused as `unavailable` (state volume full,
+  // failing writes) stays in batch_; every partition is paused and the batch
+  // is offered again each kHoldRetry until it commits.
+  bool held_ = false;
+  std::chrono::steady_clock::time_point hold_retry_at_{};
   SourceCounters counters_;
 };
 
