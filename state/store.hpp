@@ -78,6 +78,11 @@ class Store {
 
   Expected<std::optional<std::string>> get(Family family, std::string_view key) const;
   Status write(Batch& batch);
+  // After a failed write: RocksDB's own recovery (DB::Resume), so that the
+  // next write starts on fresh files. Until it succeeds nothing is flushed,
+  // not even at close: the failed write-ahead log file must not be touched
+  // again (Debian's RocksDB asserts, SIGABRT).
+  Status recover();
 
   // Visits keys in [from, to) in order (empty `to` = to the end) until the
   // visitor returns false.
@@ -105,6 +110,7 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  bool write_failed_ = false;  // since the last successful write or recover()
 };
 
 // Big-endian fixed-width encodings, so that keys sort by number.

@@ -12,7 +12,7 @@
 //     batch: {max_messages: 500, max_bytes: 16777216, max_wait_ms: 100}
 //     auth: {mode: connection-string | client-secret | workload-identity, ...}
 //     properties: {librdkafka.property: value}   # verbatim, override the defaults
-//   state: {dir: ./state}
+//   state: {dir: ./state, min_free_mb: 256, write_failure_exit_after: 5m}
 //   http: {listen: 127.0.0.1:9464, reports: {token_file: ...}}   # http_config.hpp
 //   rules: {files: [my-rules.yaml], twin_window: 2m}   # default: the compiled-in rules
 //   sinks: [{type: file, path: ./alerts.jsonl}, ...]   # each sink reads its own keys
@@ -92,6 +92,14 @@ struct SourceConfig {
   bool embedded() const { return brokers == "embedded"; }
 };
 
+// state.min_free_mb, state.write_failure_exit_after (stream/runtime/state_guard.hpp):
+// below min_free_mb free on the state volume consumption pauses; failed
+// writes are retried and end the run (exit 1) only after write_failure_exit_after.
+struct StateLimits {
+  std::uint64_t min_free_mb = 256;
+  std::chrono::milliseconds write_failure_exit_after{std::chrono::minutes(5)};
+};
+
 struct LogConfig {
   std::string level = "info";
   std::int64_t stats_interval_s = 60;
@@ -101,6 +109,7 @@ struct Config {
   std::filesystem::path file;  // where it was loaded from
   SourceConfig source;
   std::filesystem::path state_dir;
+  StateLimits state_limits;
   HttpConfig http;
   std::vector<std::filesystem::path> rule_files;  // empty = compiled-in rules
   std::vector<rules::RuleDefinition> rules;       // loaded and validated

@@ -7,6 +7,11 @@ void Readiness::set_outbox_source(std::function<std::size_t()> source) {
   outbox_source_ = std::move(source);
 }
 
+void Readiness::set_state_refusal(std::string reason) {
+  std::lock_guard lock(mutex_);
+  state_refusal_ = std::move(reason);
+}
+
 Readiness::Report Readiness::check() const {
   Report report;
   auto fail = [&report](std::string reason) {
@@ -19,6 +24,7 @@ Readiness::Report Readiness::check() const {
   std::size_t pending = 0;
   {
     std::lock_guard lock(mutex_);
+    if (!state_refusal_.empty()) fail(state_refusal_);
     if (outbox_source_) pending = outbox_source_();
   }
   if (pending > outbox_threshold_) {

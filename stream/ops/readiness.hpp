@@ -15,6 +15,9 @@ class Readiness {
   void set_state_open(bool open) { state_open_ = open; }
   void set_partitions_assigned(bool assigned) { partitions_assigned_ = assigned; }
   void set_write_failing(bool failing) { write_failing_ = failing; }
+  // Why the state refuses batches (disk below its reserve, failing writes;
+  // stream/runtime/state_guard.hpp); empty: it takes them.
+  void set_state_refusal(std::string reason);
   // Not ready while more alerts than this wait for a sink (a sink is down).
   void set_outbox_threshold(std::size_t alerts) { outbox_threshold_ = alerts; }
   // Read on each probe, e.g. [&sender] { return sender.pending(); }.
@@ -33,6 +36,7 @@ class Readiness {
   std::atomic<std::size_t> outbox_threshold_{100};
   mutable std::mutex mutex_;
   std::function<std::size_t()> outbox_source_;
+  std::string state_refusal_;
 };
 
 }  // namespace rolewatch::stream
