@@ -3,12 +3,15 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "state/keys.hpp"
@@ -202,11 +205,31 @@ Status move(const fs::path& from, const fs::path& to) {
                     hint);
 }
 
+ResetReport moved_only(const fs::path& aside) {
+  ResetReport report;
+  report.moved_to = aside;
+  return report;
+}
+
+ResetReport kept_report(const fs::path& aside, Salvage salvage) {
+  ResetReport report;
+  report.moved_to = aside;
+  report.fresh_state = true;
+  report.kept = salvage.alerts.size();
+  for (const auto& alert : salvage.alerts) report.delivery_records += alert.deliveries.size();
+  report.unreadable = salvage.unreadable;
+  report.read_errors = std::move(salvage.read_errors);
+  return report;
+}
+
 // Builds the new state beside DIR, so that DIR holds the damaged state until
 // the kept alerts are safely written.
-Expected<ResetReport> reset_keeping_outbox(const fs::path& dir, const fs::path& aside,
-                                           const ResetOptions& options) {
-  ResetReport report;
+Expected<ResetReport> reset_beside(const fs::path& dir, const ResetOptions& options) {
+  const auto aside = damaged_name(dir, options.now);
+  if (!options.keep_outbox) {
+    if (auto moved = move(dir, aside); !moved) return moved.error();
+    return moved_only(aside);
+  }
   auto salvage = salvage_outbox(dir);
   const auto fresh = unused_name(dir.string() + ".reset-" + utc_stamp(options.now));
   if (auto written = write_fresh_state(fresh, salvage); !written) {
@@ -219,16 +242,82 @@ Expected<ResetReport> reset_keeping_outbox(const fs::path& dir, const fs::path& 
     return make_error(moved.error().message + "; the damaged state is in " + aside.string() +
                       ", the kept alerts in " + fresh.string());
   }
-  report.moved_to = aside;
-  report.fresh_state = true;
-  report.kept = salvage.alerts.size();
-  for (const auto& alert : salvage.alerts) report.delivery_records += alert.deliveries.size();
-  report.unreadable = salvage.unreadable;
-  report.read_errors = std::move(salvage.read_errors);
-  return report;
+  return kept_report(aside, std::move(salvage));
+}
+
+bool in_place_name(const fs::path& entry) {
+  return entry.filename().string().starts_with("damaged-");
+}
+
+// A mount point (a volume) cannot be renamed: its files move into
+// DIR/damaged-<UTC time> instead, which RocksDB ignores, and the new state
+// is written in DIR itself. The kept alerts are read before anything moves.
+Expected<ResetReport> reset_in_place(const fs::path& dir, const ResetOptions& options,
+                                     std::unique_ptr<StateLock> lock) {
+  Salvage salvage;
+  if (options.keep_outbox) salvage = salvage_outbox(dir);
+  const auto aside = unused_name((dir / ("damaged-" + utc_stamp(options.now))).string());
+  std::error_code ec;
+  fs::create_directory(aside, ec);
+  if (!ec) fs::permissions(aside, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return make_error("cannot create " + aside.string() + ": " + ec.message());
+  std::vector<fs::path> entries;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!in_place_name(entry.path())) entries.push_back(entry.path());
+  }
+  if (ec) return make_error("cannot list " + dir.string() + ": " + ec.message());
+  for (const auto& entry : entries) {
+    if (auto moved = move(entry, aside / entry.filename()); !moved) return moved.error();
+  }
+  // The new store takes DIR/LOCK, which this process holds (now moved aside).
+  lock.reset();
+  if (!options.keep_outbox) return moved_only(aside);
+  if (auto written = write_fresh_state(dir, salvage); !written) {
+    return make_error("cannot write the new state: " + written.error().message +
+                      "; the damaged state is in " + aside.string());
+  }
+  return kept_report(aside, std::move(salvage));
+}
+
+// Mount points as /proc/self/mountinfo lists them (its fifth field, with
+// spaces and the like escaped as \ooo); it also knows bind mounts, which
+// share their parent's device.
+bool listed_as_mount_point(const fs::path& dir) {
+  std::ifstream mounts("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mounts, line)) {
+    std::istringstream fields(line);
+    std::string field;
+    for (int i = 0; i < 5 && fields >> field; ++i) {
+    }
+    std::string unescaped;
+    for (std::size_t i = 0; i < field.size(); ++i) {
+      if (field[i] == '\\' && i + 3 < field.size()) {
+        unescaped.push_back(static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8)));
+        i += 3;
+      } else {
+        unescaped.push_back(field[i]);
+      }
+    }
+    if (unescaped == dir.string()) return true;
+  }
+  return false;
 }
 
 }  // namespace
+
+bool is_mount_point(const fs::path& dir) {
+  std::error_code ec;
+  const auto real = fs::canonical(dir, ec);
+  if (ec) return false;
+  struct stat self {};
+  struct stat parent {};
+  if (::stat(real.c_str(), &self) == 0 && ::stat(real.parent_path().c_str(), &parent) == 0 &&
+      self.st_dev != parent.st_dev) {
+    return true;
+  }
+  return listed_as_mount_point(real);
+}
 
 fs::path damaged_name(const fs::path& dir, std::chrono::system_clock::time_point now) {
   return unused_name(normalized(dir).string() + ".damaged-" + utc_stamp(now));
@@ -239,12 +328,10 @@ Expected<ResetReport> reset_state(const fs::path& given, const ResetOptions& opt
   const auto dir = normalized(given);
   auto lock = StateLock::acquire(dir);
   if (!lock) return lock.error();
-  const auto aside = damaged_name(dir, options.now);
-  if (options.keep_outbox) return reset_keeping_outbox(dir, aside, options);
-  if (auto moved = move(dir, aside); !moved) return moved.error();
-  ResetReport report;
-  report.moved_to = aside;
-  return report;
+  if (options.in_place.value_or(is_mount_point(dir))) {
+    return reset_in_place(dir, options, std::move(*lock));
+  }
+  return reset_beside(dir, options);
 }
 
 }  // namespace rolewatch::state

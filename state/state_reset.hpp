@@ -7,10 +7,12 @@
 // labelled activation) of the outbox that can still be read, with its
 // per-sink delivery records and the outbox sequence, and then takes DIR's
 // place: the next `run` rebuilds the windows from the stream (restore) and
-// still delivers those alerts.
+// still delivers those alerts. A mount point cannot be renamed: there the
+// files move into DIR/damaged-<UTC time> and the new state is written in DIR.
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ struct ResetOptions {
   bool keep_outbox = false;
   // Names the moved-aside directory.
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+  // Move the files into DIR/damaged-<UTC time> instead of renaming DIR
+  // (which a mount point refuses). Default: when DIR is a mount point.
+  std::optional<bool> in_place;
 };
 
 struct ResetReport {
@@ -37,6 +42,10 @@ struct ResetReport {
 // failure: the state is in use, or the new state could not be written or
 // moved in place (the message says where everything is).
 Expected<ResetReport> reset_state(const std::filesystem::path& dir, const ResetOptions& options);
+
+// Whether DIR is a mount point (its own device, or listed in
+// /proc/self/mountinfo, which also knows bind mounts).
+bool is_mount_point(const std::filesystem::path& dir);
 
 // "<dir>.damaged-YYYYMMDDTHHMMSSZ", with "-2", "-3", ... when taken.
 std::filesystem::path damaged_name(const std::filesystem::path& dir,

@@ -62,7 +62,9 @@ int state_check_command(const StateToolOptions& options, std::ostream& out) {
 }
 
 int state_reset_command(const StateToolOptions& options, std::ostream& out) {
-  auto report = state::reset_state(options.state_dir, {.keep_outbox = options.keep_outbox});
+  state::ResetOptions reset;
+  reset.keep_outbox = options.keep_outbox;
+  auto report = state::reset_state(options.state_dir, reset);
   if (!report) {
     spdlog::error("state reset: {}", report.error().message);
     return exit_status(exit_code_for(report.error()));

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "state/delivery_record.hpp"
 #include "state/group_window.hpp"
@@ -74,6 +75,14 @@ fs::path table_file_of(const fs::path& dir, std::string_view family) {
   }
   REQUIRE_FALSE(largest.empty());
   return largest;
+}
+
+ResetOptions reset_options(bool keep_outbox, std::optional<bool> in_place = std::nullopt) {
+  ResetOptions options;
+  options.keep_outbox = keep_outbox;
+  options.now = std::chrono::sys_days{std::chrono::year{2025} / 3 / 4} + std::chrono::hours{8};
+  options.in_place = in_place;
+  return options;
 }
 
 const FamilyCheck& family_in(const CheckReport& report, std::string_view name) {
@@ -195,6 +204,15 @@ TEST_CASE("state check accepts the logs a crash leaves and reports a damaged log
     if (entry.path().extension() == ".log" && entry.file_size() > 40000) log = entry.path();
   }
   REQUIRE_FALSE(log.empty());
+  // A last record cut short, as a crash in the middle of a write leaves it.
+  const auto torn = dir / "torn-image";
+  fs::copy(image, torn, fs::copy_options::recursive);
+  fs::resize_file(torn / log.filename(), fs::file_size(log) - 100);
+  auto torn_check = check_state(torn);
+  REQUIRE(torn_check);
+  CHECK(torn_check->clean());
+  CHECK(family_in(*torn_check, "activations").keys == 19);
+
   flip_middle(log);
   auto damaged = check_state(image);
   REQUIRE(damaged);
@@ -216,7 +234,7 @@ TEST_CASE("the state tools refuse a missing directory and one that holds no stat
   auto foreign = check_state(dir.path());
   REQUIRE_FALSE(foreign);
   CHECK(foreign.error().code == ErrorCode::invalid_argument);
-  auto reset = reset_state(dir.path(), {.keep_outbox = true});
+  auto reset = reset_state(dir.path(), reset_options(true));
   REQUIRE_FALSE(reset);
   CHECK(reset.error().code == ErrorCode::invalid_argument);
   CHECK(fs::exists(dir / "notes.txt"));  // never moved
@@ -230,7 +248,7 @@ TEST_CASE("the state tools refuse a state that a store has open", "[state-tools]
   REQUIRE_FALSE(check);
   CHECK(check.error().code == ErrorCode::failure);
   CHECK_THAT(check.error().message, Catch::Contains("in use"));
-  auto reset = reset_state(dir.path(), {.keep_outbox = true});
+  auto reset = reset_state(dir.path(), reset_options(true));
   REQUIRE_FALSE(reset);
   CHECK_THAT(reset.error().message, Catch::Contains("in use"));
   CHECK(fs::exists(dir.path() / "CURRENT"));
@@ -241,8 +259,7 @@ TEST_CASE("state reset without keeping the outbox only moves the directory aside
   support::TempDir dir;
   const auto state_dir = dir / "state";
   { REQUIRE(Store::open(state_dir)); }
-  const auto now = std::chrono::sys_days{std::chrono::year{2025} / 3 / 4} + std::chrono::hours{8};
-  auto report = reset_state(state_dir, {.keep_outbox = false, .now = now});
+  auto report = reset_state(state_dir, reset_options(false, false));
   REQUIRE(report);
   CHECK(report->moved_to == dir / "state.damaged-20250304T080000Z");
   CHECK_FALSE(report->fresh_state);
@@ -251,7 +268,7 @@ TEST_CASE("state reset without keeping the outbox only moves the directory aside
 
   // A second reset in the same second gets its own name.
   { REQUIRE(Store::open(state_dir)); }
-  auto again = reset_state(state_dir.string() + "/", {.keep_outbox = false, .now = now});
+  auto again = reset_state(state_dir.string() + "/", reset_options(false, false));
   REQUIRE(again);
   CHECK(again->moved_to == dir / "state.damaged-20250304T080000Z-2");
 }
@@ -273,7 +290,7 @@ TEST_CASE("state reset keeps every readable undelivered alert, its delivery reco
     batch.put(Family::windows, "rule/actor", encode_group_window(GroupWindow{}));
     REQUIRE((*store)->write(batch));
   }
-  auto report = reset_state(state_dir, {.keep_outbox = true});
+  auto report = reset_state(state_dir, reset_options(true));
   REQUIRE(report);
   CHECK(report->fresh_state);
   CHECK(report->kept == 3);
@@ -316,7 +333,7 @@ TEST_CASE("state reset steps over a damaged outbox block and keeps the alerts ar
   flip_middle(damaged);
   const auto flipped_bytes = read_file(damaged);
 
-  auto report = reset_state(state_dir, {.keep_outbox = true});
+  auto report = reset_state(state_dir, reset_options(true));
   REQUIRE(report);
   CHECK(report->kept > 250);
   CHECK(report->kept < 300);
@@ -356,7 +373,7 @@ TEST_CASE("state reset moves aside a state that cannot be opened at all, keeping
   REQUIRE(check->problems.size() == 1);
   CHECK(check->problems[0].where == "open");
 
-  auto report = reset_state(state_dir, {.keep_outbox = true});
+  auto report = reset_state(state_dir, reset_options(true));
   REQUIRE(report);
   CHECK(report->kept == 0);
   REQUIRE(report->read_errors.size() == 1);
@@ -365,4 +382,43 @@ TEST_CASE("state reset moves aside a state that cannot be opened at all, keeping
   auto fresh = check_state(state_dir);
   REQUIRE(fresh);
   CHECK(fresh->clean());
+}
+
+TEST_CASE("state reset in place moves the files into DIR/damaged-<time> and rebuilds DIR",
+          "[state-tools]") {
+  support::TempDir dir;
+  const auto state_dir = dir / "volume";
+  {
+    auto store = Store::open(state_dir);
+    REQUIRE(store);
+    write_outbox(**store, 3);
+  }
+  auto report = reset_state(state_dir, reset_options(true, true));
+  REQUIRE(report);
+  CHECK(report->moved_to == state_dir / "damaged-20250304T080000Z");
+  CHECK(report->kept == 3);
+  CHECK((fs::status(report->moved_to).permissions() & fs::perms::all) == fs::perms::owner_all);
+  auto moved = check_state(report->moved_to);  // a whole database, readable where it is
+  REQUIRE(moved);
+  CHECK(family_in(*moved, "outbox").keys == 3);
+  auto fresh = check_state(state_dir);
+  REQUIRE(fresh);
+  CHECK(fresh->clean());
+  CHECK(family_in(*fresh, "outbox").keys == 3);
+
+  // Again, without keeping: the earlier damaged- directory stays where it is.
+  auto again = reset_state(state_dir, reset_options(false, true));
+  REQUIRE(again);
+  CHECK(again->moved_to == state_dir / "damaged-20250304T080000Z-2");
+  CHECK(fs::exists(report->moved_to / "CURRENT"));
+  CHECK(fs::exists(again->moved_to / "CURRENT"));
+  CHECK_FALSE(fs::exists(state_dir / "CURRENT"));
+  CHECK_FALSE(fs::exists(again->moved_to / "damaged-20250304T080000Z"));
+}
+
+TEST_CASE("a mount point is recognised, so that a volume is reset in place", "[state-tools]") {
+  support::TempDir dir;
+  CHECK(is_mount_point("/proc"));
+  CHECK_FALSE(is_mount_point(dir.path()));
+  CHECK_FALSE(is_mount_point(dir / "missing"));
 }
