@@ -93,6 +93,8 @@ int replay_command(const ReplayOptions& options) {
     if (!result) return result.error();
     for (const auto& document : result->documents) std::cout << document.dump() << '\n';
     std::cout.flush();
+    // A closed pipe (SIGPIPE is ignored): the alerts have nowhere to go.
+    if (!std::cout) return make_error("cannot write alerts to standard output (closed pipe?)");
     totals += result->counters;
     return ok();
   };
