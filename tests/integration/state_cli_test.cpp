@@ -167,3 +167,20 @@ TEST_CASE("state reset --keep-outbox keeps the undelivered alerts and a replay t
   CHECK(outbox_keys(dir) == 2 * pending);
   CHECK(state_tool("check --state-dir " + dir.string()).exit_code == 0);
 }
+
+TEST_CASE("state reset moves aside a state that cannot be opened, keeping nothing, exit 0",
+          "[e2e][state-tools]") {
+  support::TempDir temp;
+  const auto dir = temp / "state";
+  REQUIRE(replay_into(dir).exit_code == 0);
+  std::ofstream(dir / "CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
+  auto check = state_tool("check --state-dir " + dir.string());
+  CHECK(check.exit_code == 1);
+  CHECK_THAT(check.out, Catch::Contains("problem: open: cannot read the MANIFEST"));
+
+  auto reset = state_tool("reset --keep-outbox --state-dir " + dir.string());
+  CHECK(reset.exit_code == 0);
+  CHECK_THAT(reset.out, Catch::Contains("kept 0 undelivered alert(s)"));
+  CHECK_THAT(reset.out, Catch::Contains("unreadable: no alert could be read"));
+  CHECK(state_tool("check --state-dir " + dir.string()).exit_code == 0);
+}
