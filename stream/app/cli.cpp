@@ -181,8 +181,9 @@ void add_state(CLI::App& app, StateToolOptions& options, int& exit_code) {
   check->callback([&] { exit_code = state_check_command(options, std::cout); });
   auto* reset = state->add_subcommand(
       "reset",
-      "Move the state directory aside (DIR.damaged-<UTC time>, never deleted); the next\n"
-      "start rebuilds the windows from the stream. Refused while rolewatch runs on it.");
+      "Move the state directory aside (DIR.damaged-<UTC time>; a mount point's files into\n"
+      "DIR/damaged-<UTC time>; never deleted); the next start rebuilds the windows from\n"
+      "the stream. Refused while rolewatch runs on it.");
   reset->add_option("--state-dir", options.state_dir, "State directory")->required();
   reset->add_flag("--keep-outbox", options.keep_outbox,
                   "Copy the undelivered alerts that can still be read into a new state");
