@@ -14,7 +14,6 @@ using std::chrono::milliseconds;
 
 constexpr std::size_t kBatchLimit = 20;       // Graph's maximum per $batch
 constexpr std::size_t kMaxPages = 1'000'000;  // a nextLink loop must end somewhere
-constexpr milliseconds kMaxRetryAfter{300'000};
 
 bool retryable(long status) {
   return status == 429 || (status >= 500 && status <= 599);
@@ -40,14 +39,81 @@ GraphConfig with_resource(GraphConfig config) {
   return config;
 }
 
-milliseconds retry_after(std::optional<std::string_view> header) {
-  if (!header) return milliseconds(-1);
-  auto delay = parse_retry_after(*header, std::chrono::system_clock::now());
-  if (!delay) return milliseconds(-1);
-  return std::min<milliseconds>(*delay, kMaxRetryAfter);
+// Clamped to [1 s, 1 h] (state/net/retry_after); nullopt: no usable header.
+std::optional<milliseconds> retry_after(std::optional<std::string_view> header) {
+  return retry_after_delay(header, std::chrono::system_clock::now());
+}
+
+// A request id we sent: the decimal index of a pending request, once.
+std::optional<std::size_t> request_index(const json& id, const std::vector<std::size_t>& pending,
+                                         std::vector<bool>& answered) {
+  if (!id.is_string()) return std::nullopt;
+  const auto& text = id.get_ref<const std::string&>();
+  if (text.empty() || text.size() > 6 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  auto index = static_cast<std::size_t>(std::stoul(text));
+  auto it = std::find(pending.begin(), pending.end(), index);
+  if (it == pending.end() || answered[it - pending.begin()]) return std::nullopt;
+  answered[it - pending.begin()] = true;
+  return index;
+}
+
+// The Retry-After of one inner answer; its headers are an object of strings.
+std::optional<std::string> inner_retry_after(const json& inner) {
+  auto headers = inner.find("headers");
+  if (headers == inner.end() || !headers->is_object()) return std::nullopt;
+  for (const auto& [name, value] : headers->items()) {
+    if (equals_ignoring_case(name, "Retry-After") && value.is_string()) {
+      return value.get<std::string>();
+    }
+  }
+  return std::nullopt;
+}
+
+Expected<BatchAnswer> parse_inner(const json& inner, const std::vector<std::size_t>& pending,
+                                  std::vector<bool>& answered) {
+  if (!inner.is_object()) return make_error("POST $batch: a response is not an object");
+  auto id = inner.find("id");
+  auto index = id == inner.end() ? std::nullopt : request_index(*id, pending, answered);
+  if (!index) return make_error("POST $batch: unexpected response id");
+  auto status = inner.find("status");
+  if (status == inner.end() || !status->is_number_integer()) {
+    return make_error("POST $batch: a response has no integer status");
+  }
+  BatchAnswer answer{*index, status->get<long>(), json::object(), inner_retry_after(inner)};
+  if (auto body = inner.find("body"); body != inner.end()) answer.body = *body;
+  return answer;
 }
 
 }  // namespace
+
+// Graph's $batch answer, checked: an object with a "responses" array that
+// answers each pending request exactly once, each an object with a string
+// id we sent and an integer status. Anything else is an error, never an
+// exception: the answer is untrusted input.
+Expected<std::vector<BatchAnswer>> parse_batch_answer(const std::string& body,
+                                                      const std::vector<std::size_t>& pending) {
+  auto doc = json::parse(body, nullptr, false);
+  if (!doc.is_object()) return make_error("POST $batch: answer is not a JSON object");
+  auto responses = doc.find("responses");
+  if (responses == doc.end() || !responses->is_array()) {
+    return make_error("POST $batch: answer has no responses array");
+  }
+  if (responses->size() != pending.size()) {
+    return make_error("POST $batch: " + std::to_string(responses->size()) + " responses for " +
+                      std::to_string(pending.size()) + " requests");
+  }
+  std::vector<BatchAnswer> answers;
+  std::vector<bool> answered(pending.size(), false);
+  for (const auto& inner : *responses) {
+    auto answer = parse_inner(inner, pending, answered);
+    if (!answer) return answer.error();
+    answers.push_back(std::move(*answer));
+  }
+  return answers;
+}
 
 GraphClient::GraphClient(GraphConfig config, const HttpClient& http, Sleeper sleeper)
     : config_(with_resource(std::move(config))),
@@ -65,8 +131,7 @@ bool GraphClient::wait(milliseconds delay) {
 // Retry-After when the answer has one (429, 503), else exponential backoff
 // with jitter so that several instances do not retry in lockstep.
 milliseconds GraphClient::backoff(int attempt, const HttpResponse& response) {
-  auto delay = retry_after(response.header("Retry-After"));
-  return backoff_.delay(attempt, delay.count() >= 0 ? std::optional(delay) : std::nullopt);
+  return backoff_.delay(attempt, retry_after(response.header("Retry-After")));
 }
 
 Expected<HttpResponse> GraphClient::send_once(HttpRequest& request, bool& token_refreshed) {
@@ -180,42 +245,24 @@ Expected<std::vector<json>> GraphClient::batch_chunk(const std::vector<std::stri
     if (response->status < 200 || response->status >= 300) {
       return make_error("POST $batch: " + graph_error(*response));
     }
-    auto doc = json::parse(response->body, nullptr, false);
-    if (!doc.is_object() || !doc["responses"].is_array()) {
-      return make_error("POST $batch: answer has no responses array");
-    }
-    if (doc["responses"].size() != pending.size()) {
-      return make_error("POST $batch: " + std::to_string(doc["responses"].size()) +
-                        " responses for " + std::to_string(pending.size()) + " requests");
-    }
+    auto answers = parse_batch_answer(response->body, pending);
+    if (!answers) return answers.error();
     std::vector<std::size_t> again;
-    HttpResponse slowest;
-    for (const auto& inner : doc["responses"]) {
-      auto id = inner.value("id", std::string());
-      std::size_t index = 0;
-      try {
-        index = std::stoul(id);
-      } catch (...) {
-        return make_error("POST $batch: unexpected response id");
-      }
-      if (index >= urls.size()) return make_error("POST $batch: unexpected response id");
-      long status = inner.value("status", 0L);
-      if (status >= 200 && status < 300) {
-        bodies[index] = inner.value("body", json::object());
-      } else if (status == 404) {
-        bodies[index] = nullptr;
-      } else if (retryable(status)) {
-        ++(status == 429 ? counters_.throttled : counters_.server_errors);
-        again.push_back(index);
-        auto headers = inner.value("headers", json::object());
-        for (auto& [name, value] : headers.items()) {
-          if (equals_ignoring_case(name, "Retry-After") && value.is_string()) {
-            slowest.headers.push_back({"Retry-After", value.get<std::string>()});
-          }
+    std::optional<milliseconds> slowest;
+    for (auto& answer : *answers) {
+      if (answer.status >= 200 && answer.status < 300) {
+        bodies[answer.index] = std::move(answer.body);
+      } else if (answer.status == 404) {
+        bodies[answer.index] = nullptr;
+      } else if (retryable(answer.status)) {
+        ++(answer.status == 429 ? counters_.throttled : counters_.server_errors);
+        again.push_back(answer.index);
+        if (auto delay = retry_after(answer.retry_after)) {
+          slowest = std::max(slowest.value_or(milliseconds(0)), *delay);
         }
       } else {
-        HttpResponse failed{status, {}, inner.value("body", json::object()).dump()};
-        return make_error("GET " + redact_url(urls[index]) +
+        HttpResponse failed{answer.status, {}, answer.body.dump()};
+        return make_error("GET " + redact_url(urls[answer.index]) +
                           " (in $batch): " + graph_error(failed));
       }
     }
@@ -226,11 +273,9 @@ Expected<std::vector<json>> GraphClient::batch_chunk(const std::vector<std::stri
                         " requests still throttled after " + std::to_string(attempt) + " attempts");
     }
     // The longest Retry-After of the throttled requests, else backoff.
-    milliseconds delay = slowest.headers.empty() ? backoff(attempt, slowest) : milliseconds(0);
-    for (const auto& header : slowest.headers) {
-      delay = std::max(delay, retry_after(header.value));
+    if (!wait(backoff_.delay(attempt, slowest))) {
+      return make_error("graph request cancelled (stopping)");
     }
-    if (!wait(delay)) return make_error("graph request cancelled (stopping)");
   }
   return bodies;
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,21 @@ struct GraphCounters {
   std::atomic<std::uint64_t> server_errors{0};  // 5xx answers
   std::atomic<std::uint64_t> token_fetches{0};
 };
+
+// One inner answer of a $batch: which request (its index), its status,
+// body and Retry-After header.
+struct BatchAnswer {
+  std::size_t index = 0;
+  long status = 0;
+  nlohmann::json body;
+  std::optional<std::string> retry_after;
+};
+
+// Checks a $batch answer to the requests `pending` (indexes sent as ids):
+// never throws, whatever the body holds (a numeric id, no responses, wrong
+// types): a malformed answer is an error.
+Expected<std::vector<BatchAnswer>> parse_batch_answer(const std::string& body,
+                                                      const std::vector<std::size_t>& pending);
 
 class GraphClient {
  public:

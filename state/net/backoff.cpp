@@ -8,8 +8,10 @@ Backoff::Backoff(BackoffPolicy policy, std::uint64_t seed) : policy_(policy), ra
 
 std::chrono::milliseconds Backoff::delay(int failed_attempts,
                                          std::optional<std::chrono::milliseconds> retry_after) {
-  if (retry_after)
-    return std::clamp(*retry_after, std::chrono::milliseconds(0), policy_.max_retry_after);
+  if (retry_after) {
+    auto ceiling = std::max(policy_.max_retry_after, kMinRetryAfter);
+    return std::clamp(*retry_after, kMinRetryAfter, ceiling);
+  }
   auto ceiling = policy_.initial.count();
   for (int i = 1; i < failed_attempts && ceiling < policy_.max.count(); ++i) ceiling *= 2;
   ceiling = std::min(ceiling, policy_.max.count());

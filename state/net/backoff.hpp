@@ -7,12 +7,16 @@
 #include <optional>
 #include <random>
 
+#include "state/net/retry_after.hpp"
+
 namespace rolewatch::state {
 
 struct BackoffPolicy {
   std::chrono::milliseconds initial{1000};
   std::chrono::milliseconds max{60'000};
-  std::chrono::milliseconds max_retry_after{3'600'000};  // ignore absurd Retry-After values
+  // A receiver's Retry-After is held to [1 s, max_retry_after] here too, so
+  // that no caller can retry in a hot loop (state/net/retry_after.hpp).
+  std::chrono::milliseconds max_retry_after{3'600'000};
 };
 
 class Backoff {

@@ -183,23 +183,4 @@ std::string redact_url(std::string_view url) {
   return result;
 }
 
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now) {
-  value = trim(value);
-  if (value.empty()) return std::nullopt;
-  if (std::all_of(value.begin(), value.end(),
-                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    long long seconds = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec != std::errc()) return std::nullopt;
-    return std::chrono::seconds(seconds);
-  }
-  // curl_getdate understands the three HTTP date formats (RFC 9110 §5.6.7).
-  std::string text(value);
-  auto when = curl_getdate(text.c_str(), nullptr);
-  if (when < 0) return std::nullopt;
-  auto delta = std::chrono::system_clock::from_time_t(when) - now;
-  return std::max(std::chrono::seconds(0), std::chrono::ceil<std::chrono::seconds>(delta));
-}
-
 }  // namespace rolewatch::state

@@ -78,9 +78,4 @@ class HttpClient {
 // what may appear in logs and errors.
 std::string redact_url(std::string_view url);
 
-// Seconds to wait from a Retry-After value: delta-seconds or an HTTP date
-// (relative to `now`). nullopt when absent or unparseable.
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now);
-
 }  // namespace rolewatch::state

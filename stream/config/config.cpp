@@ -4,10 +4,12 @@
 #include <iostream>
 #include <set>
 
+#include "state/net/url_check.hpp"
 #include "stream/config/config_node.hpp"
 #include "stream/config/config_redaction.hpp"
 #include "stream/config/config_sinks.hpp"
 #include "stream/config/graph_config.hpp"
+#include "stream/config/insecure_settings.hpp"
 #include "stream/config/http_config.hpp"
 #include "stream/config/rules_loader.hpp"
 
@@ -36,19 +38,15 @@ std::string azure_setting(const ConfigNode& auth, std::string_view key, const ch
   return value;
 }
 
-bool is_loopback_http(std::string_view url) {
-  return url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") ||
-         url.starts_with("http://[::1]");
-}
-
 void read_authority(const ConfigNode& auth, AuthConfig& config) {
   config.authority_host =
       auth.optional_string("authority_host")
           .value_or(env_or(auth.context(), "AZURE_AUTHORITY_HOST", std::string(kDefaultAuthority)));
   while (config.authority_host.ends_with('/')) config.authority_host.pop_back();
-  // Plain HTTP is only for a token endpoint on this host (tests).
-  if (!config.authority_host.starts_with("https://") && !is_loopback_http(config.authority_host)) {
-    auth.fail("authority_host", "expected an https:// URL");
+  // Plain HTTP is only for a token endpoint on this host (tests), judged on
+  // the parsed URL (state/net/url_check), never on a prefix.
+  if (auto status = state::check_https_or_loopback(config.authority_host); !status) {
+    auth.fail("authority_host", status.error().message);
   }
   config.scope = auth.optional_string("scope").value_or("");
 }
@@ -117,7 +115,9 @@ AuthConfig read_auth(const ConfigNode& source) {
   auth.fail("mode", "expected connection-string, client-secret or workload-identity");
 }
 
-std::vector<Property> read_properties(const ConfigNode& source) {
+// Verbatim librdkafka properties; the insecure ones (plaintext to a remote
+// broker, certificate checks off) need source.allow_insecure.
+std::vector<Property> read_properties(const ConfigNode& source, bool local) {
   std::vector<Property> properties;
   if (!source.has("properties")) return properties;
   auto node = source.child("properties");
@@ -128,6 +128,7 @@ std::vector<Property> read_properties(const ConfigNode& source) {
       node.fail(name, "set by rolewatch (use the source keys; offsets must stay manual)");
     }
     auto value = node.child(name).scalar();
+    check_kafka_property(source, name, value, local);
     properties.push_back({name, std::move(value), is_sensitive_property(name)});
   }
   return properties;
@@ -149,7 +150,7 @@ SourceConfig read_source(const ConfigNode& root) {
   if (!root.has("source")) root.fail("source", "required section is missing");
   auto source = root.child("source");
   source.allow_keys({"brokers", "topic", "group", "assignment", "partitions", "batch", "max_skew",
-                     "idle_after", "auth", "properties"});
+                     "idle_after", "auth", "properties", "allow_insecure"});
   SourceConfig config;
   config.brokers = source.string("brokers");
   config.topic = source.string("topic");
@@ -172,7 +173,7 @@ SourceConfig read_source(const ConfigNode& root) {
   if (config.embedded() && config.auth.mode != AuthMode::none) {
     source.fail("auth", "the embedded broker has no authentication: remove auth");
   }
-  config.properties = read_properties(source);
+  config.properties = read_properties(source, local_brokers(config.brokers));
   return config;
 }
 

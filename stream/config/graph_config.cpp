@@ -1,21 +1,31 @@
 #include "stream/config/graph_config.hpp"
 
 #include "state/base/time.hpp"
+#include "state/net/url_check.hpp"
+#include "stream/config/insecure_settings.hpp"
 
 namespace rolewatch::stream {
 namespace {
 
-// Plain http is only for a local fake Graph in tests and demos.
-bool acceptable_url(const std::string& url) {
-  return url.starts_with("https://") || url.starts_with("http://127.0.0.1") ||
-         url.starts_with("http://localhost") || url.starts_with("http://[::1]") ||
-         url.starts_with("http://169.254.169.254");
-}
+// Azure's instance metadata service: plain http by design, link-local.
+constexpr std::string_view kImdsHost = "169.254.169.254";
 
-std::string url_setting(const ConfigNode& graph, const char* key, std::string fallback) {
+// Credentials and tokens go to these URLs, so plain http is only for a local
+// fake Graph in tests and demos, judged on the parsed URL (a prefix match
+// once let `http://localhost@192.0.2.2/` through); never with user:password@.
+// Refused outright: allow_insecure does not apply.
+std::string url_setting(const ConfigNode& graph, const char* key, std::string fallback,
+                        bool imds = false) {
   auto url = graph.optional_string(key).value_or(std::move(fallback));
   while (url.ends_with('/')) url.pop_back();
-  if (!acceptable_url(url)) graph.fail(key, "expected an https:// URL");
+  auto parsed = state::parse_http_url(url);
+  if (imds && parsed && parsed->scheme == "http" && parsed->host == kImdsHost &&
+      !parsed->has_userinfo) {
+    return url;
+  }
+  if (auto status = state::check_https_or_loopback(url); !status) {
+    graph.fail(key, status.error().message);
+  }
   return url;
 }
 
@@ -48,7 +58,7 @@ void read_credentials(const ConfigNode& graph, state::TokenConfig& token) {
       token.identity_header = *header;
     } else {
       token.managed_identity_endpoint =
-          url_setting(graph, "managed_identity_endpoint", state::kImdsTokenEndpoint);
+          url_setting(graph, "managed_identity_endpoint", state::kImdsTokenEndpoint, true);
     }
     return;
   }
@@ -81,7 +91,8 @@ state::GraphConfig read_graph_config(const ConfigNode& graph) {
   graph.require_map();
   graph.allow_keys({"tenant_id", "client_id", "token_mode", "client_secret", "client_secret_file",
                     "federated_token_file", "managed_identity_endpoint", "base_url", "authority",
-                    "refresh_interval", "max_attempts", "request_timeout", "ca_file"});
+                    "refresh_interval", "max_attempts", "request_timeout", "ca_file",
+                    "allow_insecure"});
   state::GraphConfig config;
   config.token.mode = token_mode(graph);
   read_credentials(graph, config.token);
@@ -90,7 +101,8 @@ state::GraphConfig read_graph_config(const ConfigNode& graph) {
   if (config.refresh_interval < std::chrono::minutes(1)) {
     graph.fail("refresh_interval", "must be at least 1m (Graph throttles)");
   }
-  config.request_timeout = std::chrono::seconds(duration_setting(graph, "request_timeout", 30));
+  // 0 (no timeout) needs allow_insecure; otherwise within [1s, 10m].
+  config.request_timeout = read_timeout(graph, "request_timeout", config.request_timeout);
   config.max_attempts = static_cast<int>(graph.integer("max_attempts", 6, 1, 20));
   if (auto ca = graph.optional_string("ca_file")) config.ca_file = graph.resolve_path(*ca).string();
   return config;

@@ -13,6 +13,7 @@
 
 #include "state/base/time.hpp"
 #include "state/outbox_store.hpp"
+#include "stream/ops/background_errors.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -37,6 +38,9 @@ SystemTime from_unix_millis(std::int64_t millis) {
 Steady::time_point to_steady(SystemTime when, Steady::time_point now, SystemTime system_now) {
   return now + std::chrono::duration_cast<Steady::duration>(when - system_now);
 }
+
+// The dispatcher's wait after an unexpected error, growing to a minute.
+const state::BackoffPolicy kErrorBackoff{milliseconds(1'000), milliseconds(60'000)};
 
 bool power_of_two(int n) {
   return n > 0 && (n & (n - 1)) == 0;
@@ -325,6 +329,17 @@ struct OutboxSender::Impl {
     return record;
   }
 
+  // Sinks must not throw; one that does (a bug, a library's surprise) is
+  // caught here: logged, counted, and the alert retried with backoff like
+  // any transient failure.
+  static DeliveryOutcome guarded_deliver(Sink& sink, const DeliveryRequest& request) {
+    DeliveryOutcome outcome;
+    if (run_guarded(BackgroundThread::sender, [&] { outcome = sink.deliver(request); })) {
+      return outcome;
+    }
+    return DeliveryOutcome::again("the sink failed unexpectedly (see the log)");
+  }
+
   // Runs without the lock: the entry is not erased while a delivery is in flight.
   Attempt attempt(const Entry& entry, std::size_t index, const Progress& before) {
     auto& slot = *slots[index];
@@ -335,7 +350,7 @@ struct OutboxSender::Impl {
     result.failures_before = before.record.attempts;
     auto started = Steady::now();
     result.outcome = stored.doc.is_object() && !stored.id.empty()
-                         ? slot.sink->deliver(request)
+                         ? guarded_deliver(*slot.sink, request)
                          : DeliveryOutcome::reject("outbox entry is not a readable alert");
     result.seconds = std::chrono::duration<double>(Steady::now() - started).count();
     if (options.after_send) options.after_send(stored.sequence, slot.sink->name(), result.outcome);
@@ -609,30 +624,59 @@ struct OutboxSender::Impl {
 
   // ---- threads ----
 
+  // One round: load, expire, finish, dispatch, then wait. Entered and left
+  // with the lock held.
+  void dispatch_round(std::unique_lock<std::mutex>& lock, Steady::time_point& next_rescan) {
+    if (rescan || Steady::now() >= next_rescan) {
+      lock.unlock();
+      if (auto status = load_new(); !status) {
+        spdlog::error("cannot read the alert outbox: {}", status.error().message);
+      }
+      lock.lock();
+      next_rescan = Steady::now() + options.rescan_interval;
+    }
+    auto now = Steady::now();
+    auto system_now = std::chrono::system_clock::now();
+    expire(system_now);
+    supersede(lock);
+    finish_complete(lock, system_now);
+    if (stopping) return;
+    dispatch(now, system_now);
+    publish_pending(system_now);
+    dispatcher_cv.wait_until(lock, std::min(next_wake(now, system_now), next_rescan),
+                             [&] { return stopping || rescan || woken; });
+    woken = false;
+  }
+
+  // An exception in a round (reading the outbox, a store error no check
+  // foresaw) is logged and counted, and the next round comes after a backoff.
   void dispatcher_loop() {
     std::unique_lock lock(mutex);
     auto next_rescan = Steady::now();
+    state::Backoff error_backoff(kErrorBackoff);
+    int errors = 0;
     while (!stopping) {
-      if (rescan || Steady::now() >= next_rescan) {
-        lock.unlock();
-        if (auto status = load_new(); !status) {
-          spdlog::error("cannot read the alert outbox: {}", status.error().message);
-        }
-        lock.lock();
-        next_rescan = Steady::now() + options.rescan_interval;
-      }
-      auto now = Steady::now();
-      auto system_now = std::chrono::system_clock::now();
-      expire(system_now);
-      supersede(lock);
-      finish_complete(lock, system_now);
-      if (stopping) break;
-      dispatch(now, system_now);
-      publish_pending(system_now);
-      dispatcher_cv.wait_until(lock, std::min(next_wake(now, system_now), next_rescan),
-                               [&] { return stopping || rescan || woken; });
-      woken = false;
+      bool ok = run_guarded(BackgroundThread::sender, [&] {
+        if (!lock.owns_lock()) lock.lock();
+        dispatch_round(lock, next_rescan);
+      });
+      if (!lock.owns_lock()) lock.lock();
+      errors = ok ? 0 : errors + 1;
+      if (ok) continue;
+      rescan = true;
+      auto delay = std::max(milliseconds(100), error_backoff.delay(errors, std::nullopt));
+      dispatcher_cv.wait_for(lock, delay, [&] { return stopping; });
     }
+  }
+
+  // An attempt that threw outside the sink (guarded_deliver covers the
+  // sink): the delivery stays pending and is tried again after a second.
+  void release_after_error(std::uint64_t sequence, std::size_t index) {
+    auto it = entries.find(sequence);
+    if (it == entries.end()) return;
+    auto& progress = it->second.sinks[index];
+    progress.in_flight = false;
+    progress.due = Steady::now() + std::chrono::seconds(1);
   }
 
   void worker_loop(std::size_t index) {
@@ -643,7 +687,10 @@ struct OutboxSender::Impl {
       if (stopping) break;
       auto sequence = slot.queue.front();
       slot.queue.pop_front();
-      run_attempt(lock, sequence, index);
+      if (!run_guarded(BackgroundThread::sender, [&] { run_attempt(lock, sequence, index); })) {
+        if (!lock.owns_lock()) lock.lock();
+        release_after_error(sequence, index);
+      }
       --slot.busy;
       woken = true;
       dispatcher_cv.notify_one();

@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "stream/ops/background_errors.hpp"
+
 namespace rolewatch::stream {
 namespace {
 
@@ -345,8 +347,36 @@ Metrics::Series::Series(prometheus::Registry& r)
   }
 }
 
+// Background threads' unexpected errors: one series per thread, created
+// up front so they read 0; each scrape adds what was counted since the last.
+struct Metrics::BackgroundSeries {
+  std::array<prometheus::Counter*, kBackgroundThreads> errors{};
+  std::array<std::uint64_t, kBackgroundThreads> seen{};
+
+  explicit BackgroundSeries(prometheus::Registry& r) {
+    auto& family = BuildCounter()
+                       .Name("rolewatch_background_errors_total")
+                       .Help("Unexpected errors caught on a background thread, which carried on")
+                       .Register(r);
+    for (std::size_t i = 0; i < kBackgroundThreads; ++i) {
+      auto thread = static_cast<BackgroundThread>(i);
+      errors[i] = &family.Add({{"thread", std::string(to_string(thread))}});
+      seen[i] = background_errors(thread);
+    }
+  }
+
+  void refresh() {
+    for (std::size_t i = 0; i < kBackgroundThreads; ++i) {
+      auto now = background_errors(static_cast<BackgroundThread>(i));
+      if (now > seen[i]) errors[i]->Increment(static_cast<double>(now - seen[i]));
+      seen[i] = now;
+    }
+  }
+};
+
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   series_ = std::make_unique<Series>(*registry_);
+  background_ = std::make_unique<BackgroundSeries>(*registry_);
   delivery_ = std::make_unique<DeliveryProbe>(*registry_);
   series_->snapshot_age.Set(-1);
   BuildGauge()
@@ -515,6 +545,7 @@ void Metrics::refresh_before_scrape() {
     series_->watermark_lag.Set(std::max(0.0, seconds_since_epoch() - seconds));
   }
   std::lock_guard lock(mutex_);
+  background_->refresh();
   if (state_size_source_) series_->state_bytes.Set(static_cast<double>(state_size_source_()));
   if (eligibility_source_) refresh_eligibility(eligibility_source_());
 }

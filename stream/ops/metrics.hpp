@@ -131,6 +131,10 @@ class Metrics {
   std::function<std::uint64_t()> state_size_source_;
   std::function<RefreshStatus()> eligibility_source_;
   RefreshStatus eligibility_seen_;  // counters already added to the registry
+  // rolewatch_background_errors_total{thread}: process-wide counts
+  // (ops/background_errors) copied in on every scrape.
+  struct BackgroundSeries;
+  std::unique_ptr<BackgroundSeries> background_;
 };
 
 }  // namespace rolewatch::stream

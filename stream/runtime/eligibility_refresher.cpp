@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "state/base/time.hpp"
+#include "state/net/backoff.hpp"
+#include "stream/ops/background_errors.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -11,6 +15,11 @@ state::Micros wall_clock() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+// After an unexpected error: the first retry within a minute, never sooner
+// than a second.
+constexpr std::chrono::milliseconds kErrorBackoff{60'000};
+constexpr std::chrono::milliseconds kMinErrorDelay{1'000};
 
 state::HttpClientOptions http_options(const state::GraphConfig& config) {
   state::HttpClientOptions options;
@@ -92,11 +101,31 @@ void EligibilityRefresher::stop() {
 
 // A failed refresh is retried at the next interval, not sooner: Graph's own
 // retries already covered transient errors, and a tight loop would only add
-// throttling.
+// throttling. An exception (a bug, or an answer no check foresaw) is caught,
+// logged, counted (rolewatch_background_errors_total{thread=
+// "eligibility_refresher"} and a failed refresh), the old snapshot stays, and
+// the next try comes after an exponential backoff (at least 1 s, at most the
+// interval): the thread never dies, and a bad answer at start is no crash loop.
 void EligibilityRefresher::loop() {
+  auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(config_.refresh_interval);
+  state::Backoff backoff(state::BackoffPolicy{std::min(interval, kErrorBackoff), interval});
+  int errors = 0;
   do {
-    (void)refresh_once();
-  } while (sleep_unless_stopped(config_.refresh_interval));
+    if (run_guarded(BackgroundThread::refresher, [this] { (void)refresh_once(); })) {
+      errors = 0;
+      continue;
+    }
+    record_unexpected_failure();
+    ++errors;
+  } while (sleep_unless_stopped(
+      errors == 0 ? interval : std::max(kMinErrorDelay, backoff.delay(errors, std::nullopt))));
+}
+
+void EligibilityRefresher::record_unexpected_failure() {
+  std::lock_guard lock(mutex_);
+  ++status_.failures;
+  status_.last_failure = wall_clock();
+  status_.last_error = "unexpected error (see the log)";
 }
 
 bool EligibilityRefresher::sleep_unless_stopped(std::chrono::milliseconds delay) {

@@ -1,7 +1,9 @@
 #pragma once
 // Refreshes the eligibility snapshot from Graph on an interval, on its own
 // thread. A failed refresh keeps the last good snapshot; it is logged and
-// counted (status() for metrics), and retried at the next interval.
+// counted (status() for metrics), and retried at the next interval. An
+// exception never ends the thread: it is logged, counted, and retried with
+// backoff (ops/background_errors).
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -35,6 +37,7 @@ class EligibilityRefresher {
 
  private:
   void loop();
+  void record_unexpected_failure();  // an exception escaped refresh_once()
   bool sleep_unless_stopped(std::chrono::milliseconds delay);
 
   state::Store& store_;

@@ -1,6 +1,8 @@
 #pragma once
 // A function run on its own thread every `interval` until destroyed (the
-// periodic stats line, the shutdown watchdog).
+// periodic stats line, the shutdown watchdog). A task that throws is
+// logged and counted (rolewatch_background_errors_total{thread=
+// "periodic_task"}) and run again after the interval plus a backoff.
 #include <chrono>
 #include <condition_variable>
 #include <functional>

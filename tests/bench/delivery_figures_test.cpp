@@ -85,7 +85,9 @@ TEST_CASE("outbox behaviour during a sink outage", "[.][figures]") {
   options.probe = &metrics.delivery();
   OutboxSender sender(**store,
                       support::sinks_of(support::sink_from_yaml(
-                          "type: webhook\nurl: " + receiver.url() + "\n", "soar")),
+                          "type: webhook\nurl: " + receiver.url() +
+                              "\nsecret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n",
+                          "soar")),
                       options);
   REQUIRE(sender.start());
   const auto outage = std::chrono::seconds(env_int("ROLEWATCH_FIGURE_OUTAGE_S", 60));

@@ -77,6 +77,7 @@ struct FakeGraph::Impl {
   std::map<int, std::uint64_t> statuses;
   std::vector<std::string> grants;
   int fail_all = 0;
+  std::function<nlohmann::json(nlohmann::json)> batch_tamper;  // rewrites $batch answers
 
   explicit Impl(FakeGraph& g) : owner(g) {}
 
@@ -268,7 +269,13 @@ struct FakeGraph::Impl {
     }
     json responses = json::array();
     for (const auto& request : doc["requests"]) responses.push_back(inner_answer(request));
-    reply(res, 200, {{"responses", responses}});
+    json answer = {{"responses", responses}};
+    std::function<json(json)> tamper;
+    {
+      std::lock_guard lock(mutex);
+      tamper = batch_tamper;
+    }
+    reply(res, 200, tamper ? tamper(std::move(answer)) : answer);
   }
 
   void install_routes() {
@@ -363,6 +370,11 @@ void FakeGraph::expire_tokens() {
 void FakeGraph::fail_everything(int status) {
   std::lock_guard lock(impl_->mutex);
   impl_->fail_all = status;
+}
+
+void FakeGraph::tamper_with_batches(std::function<nlohmann::json(nlohmann::json)> tamper) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->batch_tamper = std::move(tamper);
 }
 
 std::uint64_t FakeGraph::answered(int status) const {

@@ -6,6 +6,7 @@
 // Retry-After, 5xx, expired tokens).
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,6 +73,9 @@ class FakeGraph {
   void expire_tokens();
   // Every Graph request fails with this status from now on (0: stop).
   void fail_everything(int status);
+  // Every $batch answer goes through `tamper` before it is sent (a
+  // malformed answer: numeric ids, no responses, ...); empty: stop.
+  void tamper_with_batches(std::function<nlohmann::json(nlohmann::json)> tamper);
 
   std::uint64_t token_requests() const { return token_requests_; }
   std::uint64_t graph_requests() const { return graph_requests_; }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "state/net/retry_after.hpp"
+
 namespace rolewatch::stream {
 namespace {
 
@@ -46,10 +48,8 @@ DeliveryOutcome classify_response(const state::HttpResponse& response, SystemTim
   std::string detail = "HTTP " + std::to_string(status);
   if (!response.body.empty()) detail += ": " + excerpt(response.body);
   if (status >= 500 || retryable_client_error(status)) {
-    std::optional<std::chrono::milliseconds> after;
-    if (auto header = response.header("Retry-After")) {
-      if (auto seconds = state::parse_retry_after(*header, now)) after = *seconds;
-    }
+    // Clamped to [1 s, 1 h]; an unreadable value leaves the sender's backoff.
+    auto after = state::retry_after_delay(response.header("Retry-After"), now);
     return DeliveryOutcome::again(std::move(detail), status, after);
   }
   if (status >= 300 && status < 400) detail += " (redirects are not followed; fix the URL)";

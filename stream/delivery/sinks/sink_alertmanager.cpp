@@ -80,8 +80,8 @@ std::string alertname_for_rule(std::string_view rule_id) {
 
 std::unique_ptr<Sink> AlertmanagerSink::make(const std::string& name, const ConfigNode& node) {
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
-                   "min_interval", "tls_verify", "ca_file", "resend_interval", "active_for",
-                   "alertname", "labels", "runbook_url", "updates"});
+                   "min_interval", "tls_verify", "ca_file", "allow_insecure", "resend_interval",
+                   "active_for", "alertname", "labels", "runbook_url", "updates"});
   std::unique_ptr<AlertmanagerSink> sink(
       new AlertmanagerSink(name, read_http_settings(node, 1, std::chrono::milliseconds(0))));
   using std::chrono::duration_cast;

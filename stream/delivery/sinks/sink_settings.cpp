@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "state/base/time.hpp"
+#include "stream/config/insecure_settings.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -107,13 +108,18 @@ HttpSinkSettings read_http_settings(const ConfigNode& node, std::size_t default_
   if (!url->reveal().starts_with("http://") && !url->reveal().starts_with("https://")) {
     node.fail("url", "must start with http:// or https://");
   }
+  // Plain http only to this machine unless allow_insecure (insecure_settings).
+  check_sink_url(node, "url", url->reveal());
   settings.url = std::move(*url);
   settings.headers = read_secret_headers(node, "headers");
-  settings.timeout = read_duration(node, "timeout", settings.timeout);
+  settings.timeout = read_timeout(node, "timeout", settings.timeout);
   settings.concurrency = static_cast<std::size_t>(
       node.integer("concurrency", static_cast<std::int64_t>(default_concurrency), 1, 64));
   settings.min_interval = read_duration(node, "min_interval", default_min_interval);
   settings.client.verify_tls = node.optional_bool("tls_verify").value_or(true);
+  if (!settings.client.verify_tls) {
+    accept_insecure(node, "tls_verify", "false (the receiver's TLS certificate is not verified)");
+  }
   if (auto ca = node.optional_string("ca_file")) settings.client.ca_file = node.resolve_path(*ca);
   settings.client.user_agent = std::string("rolewatch/") + ROLEWATCH_VERSION;
   return settings;

@@ -41,7 +41,10 @@ struct HttpSinkSettings {
 };
 
 // Keys: url | url_file, headers, timeout, concurrency, min_interval,
-// tls_verify, ca_file.
+// tls_verify, ca_file, allow_insecure. Plain http to another host,
+// `tls_verify: false` and `timeout: 0` (none) are insecure settings:
+// refused unless the sink says `allow_insecure: true`, then warned about
+// (stream/config/insecure_settings). Timeouts lie within [1s, 10m].
 HttpSinkSettings read_http_settings(const ConfigNode& node, std::size_t default_concurrency,
                                     std::chrono::milliseconds default_min_interval);
 

@@ -24,8 +24,8 @@ std::set<std::string> audit_ids_of(const nlohmann::json& alert) {
 
 std::unique_ptr<Sink> TeamsSink::make(const std::string& name, const ConfigNode& node) {
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
-                   "min_interval", "tls_verify", "ca_file", "max_bytes", "update_interval",
-                   "updates"});
+                   "min_interval", "tls_verify", "ca_file", "allow_insecure", "max_bytes",
+                   "update_interval", "updates"});
   // Workflows throttle above four requests a second: one at a time, 250 ms apart.
   auto settings = read_http_settings(node, 1, std::chrono::milliseconds(250));
   auto max_bytes = node.integer("max_bytes", kTeamsMaxMessageBytes, 4096, 28 * 1024);

@@ -2,12 +2,15 @@
 
 #include <chrono>
 
+#include "stream/config/insecure_settings.hpp"
+
 namespace rolewatch::stream {
 
 std::unique_ptr<Sink> WebhookSink::make(const std::string& name, const ConfigNode& node) {
   node.allow_keys({"type", "name", "url", "url_file", "headers", "timeout", "concurrency",
-                   "min_interval", "tls_verify", "ca_file", "secret", "secret_file", "hub_secret",
-                   "hub_secret_file", "format", "event_type", "activations", "updates"});
+                   "min_interval", "tls_verify", "ca_file", "allow_insecure", "secret",
+                   "secret_file", "hub_secret", "hub_secret_file", "format", "event_type",
+                   "activations", "updates"});
   auto settings = read_http_settings(node, 2, std::chrono::milliseconds(0));
   auto signer = WebhookSigner::make(read_secrets(node, "secret"));
   if (!signer) node.fail("secret", signer.error().message);
@@ -20,6 +23,11 @@ std::unique_ptr<Sink> WebhookSink::make(const std::string& name, const ConfigNod
   if (format != "alert" && format != "envelope") node.fail("format", "expected alert or envelope");
   sink->envelope_ = format == "envelope";
   sink->event_type_ = node.optional_string("event_type").value_or(sink->event_type_);
+  // Receivers can tell our alerts from forged ones only by a signature.
+  if (sink->signer_.empty() && sink->hub_secret_.empty()) {
+    accept_insecure(node, "secret",
+                    "missing (the webhook is unsigned: a receiver cannot tell a forged alert)");
+  }
   return sink;
 }
 

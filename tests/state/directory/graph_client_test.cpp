@@ -242,3 +242,87 @@ TEST_CASE("a next link outside the Graph root is not followed", "[graph]") {
   CHECK_THAT(result.error().message, Catch::StartsWith("refusing to follow a link outside"));
   CHECK(h.fake.token_requests() == 0);
 }
+
+// Issue 12, finding 4: a $batch answer with a numeric id threw
+// nlohmann::json::type_error out of the parser and ended the process.
+TEST_CASE("a malformed $batch answer is an error, never an exception", "[graph][batch]") {
+  const std::vector<std::size_t> pending{0, 1};
+  auto error_of = [&](const std::string& body) {
+    std::optional<std::string> message;
+    REQUIRE_NOTHROW([&] {
+      auto parsed = parse_batch_answer(body, pending);
+      if (!parsed) message = parsed.error().message;
+    }());
+    REQUIRE(message);
+    return *message;
+  };
+  const std::string good = R"({"id": "1", "status": 200, "body": {}})";
+  CHECK(error_of(R"({"responses": [{"id": 0, "status": 200}, )" + good + "]}") ==
+        "POST $batch: unexpected response id");
+  CHECK(error_of(R"({"value": []})") == "POST $batch: answer has no responses array");
+  CHECK(error_of(R"({"responses": {"id": "0"}})") == "POST $batch: answer has no responses array");
+  CHECK(error_of(R"([1, 2])") == "POST $batch: answer is not a JSON object");
+  CHECK(error_of("not json") == "POST $batch: answer is not a JSON object");
+  CHECK(error_of(R"({"responses": [7, )" + good + "]}") ==
+        "POST $batch: a response is not an object");
+  CHECK(error_of(R"({"responses": [{"id": "0", "status": "200"}, )" + good + "]}") ==
+        "POST $batch: a response has no integer status");
+  CHECK(error_of(R"({"responses": [{"id": "0"}, )" + good + "]}") ==
+        "POST $batch: a response has no integer status");
+  CHECK(error_of(R"({"responses": [{"id": "1", "status": 200}, )" + good + "]}") ==
+        "POST $batch: unexpected response id");  // answered twice
+  CHECK(error_of(R"({"responses": [{"id": "7", "status": 200}, )" + good + "]}") ==
+        "POST $batch: unexpected response id");  // never asked
+  CHECK(error_of(R"({"responses": [{"id": "0x", "status": 200}, )" + good + "]}") ==
+        "POST $batch: unexpected response id");
+  CHECK(error_of(R"({"responses": [)" + good + "]}") == "POST $batch: 1 responses for 2 requests");
+}
+
+TEST_CASE("a well-formed $batch answer tolerates odd headers and bodies", "[graph][batch]") {
+  auto parsed = parse_batch_answer(
+      R"({"responses": [{"id": "3", "status": 429, "headers": {"retry-after": "2"}},
+                        {"id": "0", "status": 200, "headers": [1], "body": "text"}]})",
+      {0, 3});
+  REQUIRE(parsed);
+  REQUIRE(parsed->size() == 2);
+  CHECK((*parsed)[0].index == 3);
+  CHECK((*parsed)[0].retry_after == "2");
+  CHECK((*parsed)[1].index == 0);
+  CHECK((*parsed)[1].body == "text");
+  CHECK_FALSE((*parsed)[1].retry_after);
+}
+
+TEST_CASE("a refresh given a $batch answer with numeric ids fails and keeps the snapshot",
+          "[graph][batch]") {
+  Harness h;
+  support::TempDir dir;
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  auto graph = h.client();
+  auto first = refresh_eligibility(**store, graph, 1'000);
+  REQUIRE(first);
+
+  h.fake.tamper_with_batches([](json answer) {
+    for (auto& inner : answer["responses"]) inner["id"] = std::stoi(inner["id"].get<std::string>());
+    return answer;
+  });
+  rolewatch::Expected<RefreshOutcome> second = rolewatch::make_error("not run");
+  REQUIRE_NOTHROW(second = refresh_eligibility(**store, graph, 2'000));
+  REQUIRE_FALSE(second);
+  CHECK(second.error().message == "POST $batch: unexpected response id");
+  auto kept = EligibilitySnapshot::load(**store);
+  REQUIRE(kept);
+  CHECK(kept->rows().size() == 11);
+  CHECK(kept->info()->fetched_at == 1'000);
+}
+
+TEST_CASE("throttled $batch requests wait their clamped Retry-After", "[graph][batch]") {
+  Harness h;
+  h.fake.inject({"/users/" + kBob.id, 429, "0", 1, true});
+  h.fake.inject({"/users/" + kAlice.id, 429, "soon", 1, true});
+  auto graph = h.client();
+  auto bodies = graph.batch_get({"/users/" + kBob.id, "/users/" + kAlice.id});
+  REQUIRE(bodies);
+  REQUIRE(h.waits.size() == 1);
+  CHECK(h.waits.front() == std::chrono::seconds(1));  // "0" is held to one second
+}

@@ -70,13 +70,3 @@ TEST_CASE("URLs are logged without credentials, query or fragment", "[delivery]"
   CHECK(redact_url("http://host/x#frag") == "http://host/x?<redacted>");
   CHECK(redact_url("http://host") == "http://host");
 }
-
-TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[delivery]") {
-  auto now = std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
-  CHECK(parse_retry_after("120", now) == std::chrono::seconds(120));
-  CHECK(parse_retry_after(" 0 ", now) == std::chrono::seconds(0));
-  CHECK(parse_retry_after("Wed, 21 Oct 2015 07:29:00 GMT", now) == std::chrono::seconds(60));
-  CHECK(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now) == std::chrono::seconds(0));
-  CHECK_FALSE(parse_retry_after("soon", now));
-  CHECK_FALSE(parse_retry_after("", now));
-}

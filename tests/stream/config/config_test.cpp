@@ -249,7 +249,8 @@ TEST_CASE("client-secret and workload identity take AZURE_* defaults", "[config]
         "source.auth.mode: expected connection-string, client-secret or workload-identity");
   CHECK(error_of(with_source("  auth: {mode: client-secret, tenant_id: t, client_id: c, "
                              "client_secret: s, authority_host: 'http://login.example'}\n")) ==
-        "source.auth.authority_host: expected an https:// URL");
+        "source.auth.authority_host: expected an https:// URL (plain http only to 127.0.0.1, "
+        "[::1] or localhost)");
 }
 
 TEST_CASE("the embedded broker cannot be combined with authentication", "[config]") {

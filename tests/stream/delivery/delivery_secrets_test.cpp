@@ -102,7 +102,7 @@ TEST_CASE("secrets never appear in logs or metrics, even when a receiver echoes 
 }
 
 TEST_CASE("a configuration error about a secret names the key, not the value", "[delivery]") {
-  auto node = YAML::Load(std::string("url: http://x/\nsecret: whsec_!!") + kToken + "\n");
+  auto node = YAML::Load(std::string("url: https://x/\nsecret: whsec_!!") + kToken + "\n");
   auto sink = make_sink(support::sink_config("webhook", "soar", node));
   REQUIRE_FALSE(sink);
   CHECK_THAT(sink.error().message, Catch::StartsWith("sinks.soar.secret:"));

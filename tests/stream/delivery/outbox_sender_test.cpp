@@ -9,6 +9,7 @@
 #include <set>
 
 #include "state/delivery_record.hpp"
+#include "stream/ops/background_errors.hpp"
 #include "stream/ops/metrics.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
@@ -302,7 +303,8 @@ TEST_CASE("crash child: dies between send and mark", "[.crash-child]") {
   SenderOptions options;
   options.after_send = [](auto, auto&, auto&) { std::raise(SIGKILL); };
   auto sink = support::sink_from_yaml(std::string("type: webhook\nurl: ") +
-                                      std::getenv("ROLEWATCH_CRASH_URL") + "\n");
+                                      std::getenv("ROLEWATCH_CRASH_URL") +
+                                      "\nsecret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
   OutboxSender sender(**store, support::sinks_of(std::move(sink)), options);
   (void)sender.drain_once();
 }
@@ -387,4 +389,50 @@ TEST_CASE("an activation no sink takes leaves the outbox without a request", "[d
   CHECK(summary->delivered == 0);
   CHECK(soar.requests().empty());
   CHECK(support::count_family(**store, state::Family::outbox) == 0);
+}
+
+namespace {
+
+// Throws on its first `throws` calls (a bug in a sink, a library's surprise), then takes alerts.
+class ThrowingSink : public Sink {
+ public:
+  explicit ThrowingSink(int throws) : throws_(throws) {}
+  const std::string& name() const override { return name_; }
+  std::string_view type() const override { return "test"; }
+  std::string describe() const override { return "throwing test sink"; }
+  DeliveryOutcome deliver(const DeliveryRequest&) override {
+    if (calls_++ < throws_) throw std::runtime_error("sink exploded");
+    return DeliveryOutcome::ok(200);
+  }
+  int calls() const { return calls_; }
+
+ private:
+  std::string name_ = "throwing";
+  int throws_;
+  std::atomic<int> calls_{0};
+};
+
+}  // namespace
+
+TEST_CASE("a sink that throws is caught, counted and retried until it takes the alert",
+          "[delivery][background]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  support::put_in_outbox(**store, 1, support::sample_alert(id_for(1)));
+  Metrics metrics;
+  auto options = fast_options();
+  options.probe = &metrics.delivery();
+  auto sink = std::make_unique<ThrowingSink>(2);
+  auto* throwing = sink.get();
+  auto before = background_errors(BackgroundThread::sender);
+  std::vector<std::unique_ptr<Sink>> sinks;
+  sinks.push_back(std::move(sink));
+  OutboxSender sender(**store, std::move(sinks), options);
+  REQUIRE(sender.start());
+  CHECK(eventually([&] { return sender.pending() == 0; }));
+  CHECK(throwing->calls() == 3);
+  CHECK(background_errors(BackgroundThread::sender) - before == 2);
+  CHECK_THAT(metrics.scrape(),
+             Catch::Contains("rolewatch_background_errors_total{thread=\"outbox_sender\"} 2"));
 }

@@ -2,10 +2,13 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <thread>
 
 #include "state/eligibility_snapshot.hpp"
 #include "stream/app/eligibility_command.hpp"
 #include "stream/config/graph_config.hpp"
+#include "stream/ops/background_errors.hpp"
+#include "stream/ops/metrics.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"
 
@@ -130,4 +133,51 @@ TEST_CASE("eligibility refresh from a config file fills the state directory", "[
   auto store = state::Store::open(dir / "state");
   REQUIRE(store);
   CHECK(state::EligibilitySnapshot::load(**store)->rows().size() == 1);
+}
+
+// Issue 12, finding 4: a $batch answer with a numeric id threw in the
+// refresher thread (std::terminate, and a crash loop since the refresh runs
+// at start). Now it is a failed refresh: counted, the old snapshot kept, and
+// the thread refreshes again once Graph answers properly.
+TEST_CASE("a malformed $batch answer keeps the old snapshot and the refresher thread alive",
+          "[graph][background]") {
+  support::FakeGraph fake;
+  fake.set_directory(one_user_directory());
+  support::TempDir dir;
+  auto store = state::Store::open(dir.path());
+  REQUIRE(store);
+  auto config = config_for(fake);
+  config.refresh_interval = std::chrono::seconds(1);
+  stream::EligibilityRefresher refresher(**store, config);
+  REQUIRE(refresher.refresh_once());
+  auto good = refresher.status();
+  stream::Metrics metrics;
+  metrics.set_eligibility_source([&] { return refresher.status(); });
+  auto errors_before = stream::background_errors(stream::BackgroundThread::refresher);
+
+  fake.tamper_with_batches([](nlohmann::json answer) {
+    for (auto& inner : answer["responses"]) inner["id"] = std::stoi(inner["id"].get<std::string>());
+    return answer;
+  });
+  refresher.start();
+  auto wait_until = [&](auto condition) {
+    for (int i = 0; i < 2000 && !condition(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return condition();
+  };
+  REQUIRE(wait_until([&] { return refresher.status().failures >= 2; }));  // it looped on
+  auto failed = refresher.status();
+  CHECK(failed.last_error == "POST $batch: unexpected response id");
+  CHECK(failed.snapshot_fetched_at == good.snapshot_fetched_at);
+  CHECK(state::EligibilitySnapshot::load(**store)->rows().size() == 1);
+  CHECK_THAT(metrics.scrape(),
+             Catch::Contains("rolewatch_eligibility_refreshes_total{result=\"failure\"}"));
+
+  fake.tamper_with_batches(nullptr);
+  CHECK(wait_until([&] { return refresher.status().successes >= 2; }));  // still alive
+  refresher.stop();
+  CHECK(refresher.status().snapshot_fetched_at > good.snapshot_fetched_at);
+  // A failed refresh, not an escaped exception.
+  CHECK(stream::background_errors(stream::BackgroundThread::refresher) == errors_before);
 }

@@ -129,11 +129,11 @@ TEST_CASE("alertmanager sink settings are checked when the configuration is read
     auto node = YAML::Load(yaml);
     return make_sink(support::sink_config("alertmanager", "am", node));
   };
-  CHECK(make("url: http://am:9093\nresend_interval: 5m\nactive_for: 1m\n").error().message ==
+  CHECK(make("url: https://am:9093\nresend_interval: 5m\nactive_for: 1m\n").error().message ==
         "sinks.am.active_for: must be at least resend_interval");
-  CHECK(make("url: http://am:9093\nlabels: {0bad: x}\n").error().message ==
+  CHECK(make("url: https://am:9093\nlabels: {0bad: x}\n").error().message ==
         "sinks.am.labels.0bad: is not a valid Prometheus label name");
-  CHECK(make("url: http://am:9093\nresend_interval: often\n").error().message ==
+  CHECK(make("url: https://am:9093\nresend_interval: often\n").error().message ==
         "sinks.am.resend_interval: expected a duration such as 500ms, 15s, 5m, 1h or PT1H");
 }
 

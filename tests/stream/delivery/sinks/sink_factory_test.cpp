@@ -69,12 +69,14 @@ TEST_CASE("every sink type is built from its YAML with sensible defaults", "[del
   REQUIRE(teams);
   CHECK((*teams)->concurrency() == 1);
   CHECK((*teams)->describe() == "https://prod-1.westeurope.logic.azure.com/workflows/x?<redacted>");
-  auto am = sink("alertmanager", "url: http://am:9093");
+  auto am = sink("alertmanager", "url: https://am:9093");
   REQUIRE(am);
   REQUIRE((*am)->resend_policy());
   CHECK((*am)->resend_policy()->interval == std::chrono::seconds(60));
   CHECK((*am)->resend_policy()->active_for == std::chrono::seconds(3600));
-  auto hook = sink("webhook", "url: http://soar/x\nconcurrency: 4\ntimeout: 30s\n");
+  auto hook = sink("webhook",
+                   "url: https://soar/x\nconcurrency: 4\ntimeout: 30s\nsecret: "
+                   "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
   REQUIRE(hook);
   CHECK((*hook)->concurrency() == 4);
 }
@@ -84,13 +86,13 @@ TEST_CASE("sink configuration errors name the sink and the key, never the value"
         "sinks.webhook.url: required key is missing (set url or url_file)");
   CHECK(error_of("webhook", "url: ftp://x") ==
         "sinks.webhook.url: must start with http:// or https://");
-  CHECK(error_of("webhook", "url: http://x\nsecrte: y") == "sinks.webhook.secrte: unknown key");
-  CHECK(error_of("webhook", "url: http://x\nformat: xml") ==
+  CHECK(error_of("webhook", "url: https://x\nsecrte: y") == "sinks.webhook.secrte: unknown key");
+  CHECK(error_of("webhook", "url: https://x\nformat: xml") ==
         "sinks.webhook.format: expected alert or envelope");
   CHECK(error_of("file", "fsync: true") == "sinks.file.path: required key is missing");
-  CHECK(error_of("teams", "url: http://x\nconcurrency: 0") ==
+  CHECK(error_of("teams", "url: https://x\nconcurrency: 0") ==
         "sinks.teams.concurrency: must be between 1 and 64");
-  CHECK_THAT(error_of("webhook", "url: http://x\nsecret: ${ROLEWATCH_TEST_UNSET_SECRET}"),
+  CHECK_THAT(error_of("webhook", "url: https://x\nsecret: ${ROLEWATCH_TEST_UNSET_SECRET}"),
              Catch::StartsWith("sinks.webhook.secret"));
   CHECK(error_of("pager", "x: 1") ==
         "sinks.pager.type: unknown sink type \"pager\" (expected stdout, file, webhook, teams or "
@@ -101,12 +103,12 @@ TEST_CASE("secrets can come from files, and several keys sign side by side", "[d
   support::TempDir dir;
   std::ofstream(dir / "k1") << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
   std::ofstream(dir / "url") << "https://example.logic.azure.com/x?sig=FROMFILE\n";
-  CHECK(sink("webhook", "url: http://x\nsecret_file: [" + (dir / "k1").string() + "]\n" +
+  CHECK(sink("webhook", "url: https://x\nsecret_file: [" + (dir / "k1").string() + "]\n" +
                             "secret: [whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw]\n"));
   auto teams = sink("teams", "url_file: " + (dir / "url").string());
   REQUIRE(teams);
   CHECK((*teams)->describe() == "https://example.logic.azure.com/x?<redacted>");
-  CHECK_THAT(error_of("webhook", "url: http://x\nsecret_file: /nonexistent/key"),
+  CHECK_THAT(error_of("webhook", "url: https://x\nsecret_file: /nonexistent/key"),
              Catch::StartsWith("sinks.webhook.secret_file: cannot read /nonexistent/key"));
 }
 
@@ -153,7 +155,7 @@ TEST_CASE("every sink type takes updates: (default true) to opt out of burst upd
   const std::vector<std::pair<std::string, std::string>> types{
       {"stdout", "name: out\n"},
       {"file", "path: /tmp/rolewatch-alerts.jsonl\n"},
-      {"webhook", "url: http://127.0.0.1:9/hook\n"},
+      {"webhook", "url: http://127.0.0.1:9/hook\nsecret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"},
       {"teams", "url: http://127.0.0.1:9/hook\n"},
       {"alertmanager", "url: http://127.0.0.1:9\n"},
   };
