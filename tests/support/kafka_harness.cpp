@@ -354,6 +354,11 @@ std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& ex
     yaml.replace(at, batch.size(),
                  "batch: {max_messages: " + std::to_string(extras.batch_max_messages) + ",");
   }
+  if (!extras.state_yaml.empty()) {
+    auto at = yaml.find("state:\n  dir: ");
+    if (at == std::string::npos) throw std::logic_error("run_config_yaml: no state section");
+    yaml.insert(yaml.find('\n', yaml.find("dir: ", at)) + 1, extras.state_yaml);
+  }
   if (!extras.http_listen.empty()) yaml += "http: {listen: '" + extras.http_listen + "'}\n";
   if (!extras.twin_window.empty()) yaml += "rules: {twin_window: " + extras.twin_window + "}\n";
   return yaml;

@@ -161,6 +161,7 @@ struct RunConfigExtras {
   std::string http_listen{};   // empty: no HTTP server
   int batch_max_messages = 0;  // 0: run_config_yaml's 200
   std::string twin_window{};   // rules.twin_window; empty: the default (2m)
+  std::string state_yaml{};    // lines under `state:`, e.g. "  min_free_mb: 16\n"
 };
 std::string run_config_yaml(const RunConfigSpec& spec, const RunConfigExtras& extras);
 // The same as a Config; throws with the parser's message when it is refused.

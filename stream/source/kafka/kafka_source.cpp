@@ -301,7 +301,7 @@ Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& st
 void KafkaSource::hold_step() {
   std::unique_ptr<RdKafka::Message> message(consumer_->consume(kIdlePollMs));
   on_message(std::move(message));
-  hold();  // a partition assigned meanwhile is paused too
+  pause_for_hold();  // a partition assigned meanwhile is paused too
   if (std::chrono::steady_clock::now() >= hold_retry_at_) flush();
 }
 
@@ -313,6 +313,10 @@ void KafkaSource::hold() {
                  batch_.size());
   }
   hold_retry_at_ = std::chrono::steady_clock::now() + kHoldRetry;
+  pause_for_hold();
+}
+
+void KafkaSource::pause_for_hold() {
   OwnedPartitions list;
   for (auto& [id, state] : partitions_) {
     if (state.held || state.paused) continue;

@@ -132,6 +132,7 @@ class KafkaSource {
   void flush();
   void hold();
   void hold_step();
+  void pause_for_hold();
   void release();
   void drop_from_batch(const PartitionList& partitions, bool all);
   void idle_tick();  // an empty batch to the handler, at most once a second
