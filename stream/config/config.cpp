@@ -177,13 +177,21 @@ SourceConfig read_source(const ConfigNode& root) {
   return config;
 }
 
-std::filesystem::path read_state_dir(const ConfigNode& root) {
+void read_state(const ConfigNode& root, Config& config) {
   if (!root.has("state")) root.fail("state", "required section is missing");
   auto state = root.child("state");
-  state.allow_keys({"dir"});
+  state.allow_keys({"dir", "min_free_mb", "write_failure_exit_after"});
   auto dir = state.string("dir");
   if (dir.empty()) state.fail("dir", "must not be empty");
-  return state.resolve_path(dir);
+  config.state_dir = state.resolve_path(dir);
+  auto& limits = config.state_limits;
+  limits.min_free_mb = static_cast<std::uint64_t>(
+      state.integer("min_free_mb", static_cast<std::int64_t>(limits.min_free_mb), 0, 1 << 20));
+  limits.write_failure_exit_after =
+      read_duration(state, "write_failure_exit_after", limits.write_failure_exit_after);
+  if (limits.write_failure_exit_after.count() <= 0) {
+    state.fail("write_failure_exit_after", "must be greater than 0");
+  }
 }
 
 void read_rules(const ConfigNode& root, Config& config) {
@@ -220,7 +228,7 @@ Config read_config(const ConfigNode& root) {
   root.allow_keys({"source", "state", "http", "rules", "sinks", "delivery", "graph", "log"});
   Config config;
   config.source = read_source(root);
-  config.state_dir = read_state_dir(root);
+  read_state(root, config);
   config.http = read_http(root);
   read_rules(root, config);
   config.sinks = read_sinks(root);

@@ -125,6 +125,9 @@ std::string redacted_dump(const Config& config) {
   YAML::Node root;
   root["source"] = source_node(config.source);
   root["state"]["dir"] = config.state_dir.string();
+  root["state"]["min_free_mb"] = config.state_limits.min_free_mb;
+  root["state"]["write_failure_exit_after"] =
+      std::to_string(config.state_limits.write_failure_exit_after.count()) + "ms";
   if (!config.http.listen.empty()) root["http"] = http_node(config.http);
   root["rules"] = rules_node(config);
   if (config.graph) root["graph"] = graph_node(*config.graph);

@@ -208,6 +208,8 @@ struct Metrics::Series {
   prometheus::Histogram& batch_seconds;
   prometheus::Histogram& write_seconds;
   prometheus::Counter& write_failures;
+  prometheus::Gauge& state_paused;
+  prometheus::Counter& state_disk_low;
   prometheus::Gauge& state_bytes;
   prometheus::Family<prometheus::Gauge>& consumer_lag;
   prometheus::Gauge& watermark;
@@ -289,6 +291,11 @@ Metrics::Series::Series(prometheus::Registry& r)
       write_seconds(histogram(r, "rolewatch_state_write_duration_seconds",
                               "RocksDB write of one batch (state, offsets, outbox)", kFastBuckets)),
       write_failures(counter(r, "rolewatch_state_write_failures_total", "Failed state writes")),
+      state_paused(gauge(r, "rolewatch_state_paused",
+                         "1 while consumption is paused because the state refuses batches "
+                         "(volume below state.min_free_mb, or failing writes)")),
+      state_disk_low(counter(r, "rolewatch_state_disk_low_total",
+                             "Times the state volume fell below state.min_free_mb free")),
       state_bytes(gauge(r, "rolewatch_state_size_bytes", "Estimated live state size on disk")),
       consumer_lag(BuildGauge()
                        .Name("rolewatch_consumer_lag_messages")
@@ -454,6 +461,13 @@ void Metrics::declare_rules(const std::vector<std::string>& rule_ids) {
 
 void Metrics::record_state_write_failure() {
   series_->write_failures.Increment();
+}
+
+void Metrics::set_state_condition(bool low_disk, bool paused) {
+  auto& s = *series_;
+  if (low_disk && !state_low_) s.state_disk_low.Increment();
+  state_low_ = low_disk;
+  s.state_paused.Set(paused ? 1 : 0);
 }
 
 void Metrics::set_alignment(const AlignmentStatus& status) {

@@ -96,6 +96,8 @@ class Metrics {
   // Creates the per-rule alert series up front, so they read 0 rather than absent.
   void declare_rules(const std::vector<std::string>& rule_ids);
   void record_state_write_failure();
+  // When the state stops or starts taking batches (stream/runtime/state_guard.hpp).
+  void set_state_condition(bool low_disk, bool paused);
   // Called on every scrape: the Graph refresher's status (snapshot age,
   // refreshes by result, Graph requests and throttling).
   void set_eligibility_source(std::function<RefreshStatus()> source);
@@ -129,6 +131,7 @@ class Metrics {
   };
   std::map<std::int32_t, PartitionSeries> partition_series_;
   std::function<std::uint64_t()> state_size_source_;
+  std::atomic<bool> state_low_{false};  // counted once per fall below the reserve
   std::function<RefreshStatus()> eligibility_source_;
   RefreshStatus eligibility_seen_;  // counters already added to the registry
   // rolewatch_background_errors_total{thread}: process-wide counts

@@ -23,6 +23,7 @@ RunHooks Sidecar::hooks() {
   hooks.started = [this](RunContext& context) { return start(context); };
   hooks.batch_committed = [this](const BatchResult& result) { batch_committed(result); };
   hooks.batch_failed = [this](const Error&) { batch_failed(); };
+  hooks.state_condition = [this](const StateCondition& condition) { state_condition(condition); };
   hooks.assignment_changed = [this](const auto& partitions) { assignment_changed(partitions); };
   hooks.kafka_stats = [this](const std::string& json) { kafka_stats(json); };
   hooks.alignment_changed = [this](const AlignmentStatus& status) {
@@ -107,6 +108,11 @@ void Sidecar::batch_committed(const BatchResult& result) {
 void Sidecar::batch_failed() {
   metrics_.record_state_write_failure();
   readiness_.set_write_failing(true);
+}
+
+void Sidecar::state_condition(const StateCondition& condition) {
+  readiness_.set_state_refusal(condition.reason);
+  metrics_.set_state_condition(condition.low_disk, !condition.reason.empty());
 }
 
 void Sidecar::assignment_changed(const std::vector<std::int32_t>& partitions) {

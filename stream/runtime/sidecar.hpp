@@ -36,6 +36,7 @@ class Sidecar {
   Status start_http(const state::Store& store);
   void batch_committed(const BatchResult& result);
   void batch_failed();
+  void state_condition(const StateCondition& condition);
   void assignment_changed(const std::vector<std::int32_t>& partitions);
   void kafka_stats(const std::string& json);
   void stop();
