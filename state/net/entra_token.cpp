@@ -1,5 +1,6 @@
 #include "state/net/entra_token.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -23,6 +24,13 @@ std::optional<std::int64_t> as_integer(const json& value) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return out;
+}
+
+// A token's lifetime as the endpoint claims it, held to [0, 24 h]: a huge
+// value would overflow the clock's arithmetic, and a day is more than any
+// Entra token lives.
+std::chrono::seconds lifetime(std::int64_t claimed) {
+  return std::chrono::seconds(std::clamp<std::int64_t>(claimed, 0, 24 * 3600));
 }
 
 // "error: description" of an OAuth error answer, without anything echoed back
@@ -103,9 +111,10 @@ Expected<std::string> TokenProvider::token() {
     return make_error("token endpoint answer has no access_token");
   }
   if (auto in = as_integer(doc.value("expires_in", json()))) {
-    expires_at_ = now + seconds(*in);
+    expires_at_ = now + lifetime(*in);
   } else if (auto on = as_integer(doc.value("expires_on", json()))) {
-    expires_at_ = std::chrono::system_clock::time_point(seconds(*on));
+    auto now_s = std::chrono::duration_cast<seconds>(now.time_since_epoch()).count();
+    expires_at_ = now + lifetime(*on > now_s ? *on - now_s : 0);
   } else {
     expires_at_ = now + seconds(3600);  // Entra's usual lifetime
   }
