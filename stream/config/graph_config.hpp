@@ -12,7 +12,13 @@
 //     authority: https://login.microsoftonline.com
 //     refresh_interval: 1h
 //     max_attempts: 6
+//     request_timeout: 30s                     # 1s to 10m; 0 (none) needs allow_insecure
 //     ca_file: /etc/ssl/certs/corp.pem          # optional
+//     allow_insecure: false
+//
+// base_url, authority and managed_identity_endpoint receive credentials:
+// https, or plain http to this machine only (the parsed host, never a
+// prefix; IMDS's 169.254.169.254 for managed identity), never user@.
 //
 // Workload identity falls back to AZURE_TENANT_ID, AZURE_CLIENT_ID,
 // AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST (set by the AKS
