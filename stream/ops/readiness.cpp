@@ -21,6 +21,7 @@ Readiness::Report Readiness::check() const {
   if (!state_open_) fail("state is not open");
   if (!partitions_assigned_) fail("no partitions assigned");
   if (write_failing_) fail("state writes are failing");
+  if (!brokers_reachable_) fail("no Kafka broker is reachable");
   std::size_t pending = 0;
   {
     std::lock_guard lock(mutex_);

@@ -18,6 +18,9 @@ class Readiness {
   // Why the state refuses batches (disk below its reserve, failing writes;
   // stream/runtime/state_guard.hpp); empty: it takes them.
   void set_state_refusal(std::string reason);
+  // From librdkafka's statistics (every statistics.interval.ms, 15 s by
+  // default): false while no broker connection is up.
+  void set_brokers_reachable(bool reachable) { brokers_reachable_ = reachable; }
   // Not ready while more alerts than this wait for a sink (a sink is down).
   void set_outbox_threshold(std::size_t alerts) { outbox_threshold_ = alerts; }
   // Read on each probe, e.g. [&sender] { return sender.pending(); }.
@@ -33,6 +36,7 @@ class Readiness {
   std::atomic<bool> state_open_{false};
   std::atomic<bool> partitions_assigned_{false};
   std::atomic<bool> write_failing_{false};
+  std::atomic<bool> brokers_reachable_{true};
   std::atomic<std::size_t> outbox_threshold_{100};
   mutable std::mutex mutex_;
   std::function<std::size_t()> outbox_source_;

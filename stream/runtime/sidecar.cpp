@@ -128,6 +128,7 @@ void Sidecar::assignment_changed(const std::vector<std::int32_t>& partitions) {
 }
 
 void Sidecar::kafka_stats(const std::string& json) {
+  if (auto up = brokers_up_from_stats(json)) readiness_.set_brokers_reachable(*up);
   std::lock_guard lock(assigned_mutex_);
   for (auto [partition, lag] : consumer_lag_from_stats(json)) {
     // Statistics lag behind a rebalance: report only what this member reads.
@@ -160,6 +161,22 @@ RefreshStatus imported_snapshot_status(const state::Store& store) {
     status.assignments = (*info)->assignments;
   }
   return status;
+}
+
+std::optional<bool> brokers_up_from_stats(const std::string& json) {
+  auto stats = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!stats.is_object() || !stats.contains("brokers") || !stats["brokers"].is_object()) {
+    return std::nullopt;
+  }
+  std::optional<bool> up;
+  for (const auto& [name, broker] : stats["brokers"].items()) {
+    if (!broker.is_object()) continue;
+    // Real connections only: not the internal or logical (coordinator) ones.
+    const auto source = broker.value("source", std::string());
+    if (source != "configured" && source != "learned") continue;
+    up = up.value_or(false) || broker.value("state", std::string()) == "UP";
+  }
+  return up;
 }
 
 std::vector<std::pair<std::int32_t, std::int64_t>> consumer_lag_from_stats(

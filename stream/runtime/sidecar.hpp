@@ -6,6 +6,7 @@
 // loop itself knows none of it.
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,10 @@ class Sidecar {
 // The snapshot age and size when eligibility is imported from CSV rather
 // than refreshed from Graph (one point read, on scrape).
 RefreshStatus imported_snapshot_status(const state::Store& store);
+
+// Whether any broker connection is up, from librdkafka's statistics JSON
+// (brokers[].state of configured and learned brokers); nullopt when none is listed.
+std::optional<bool> brokers_up_from_stats(const std::string& json);
 
 // Per-partition consumer lag from librdkafka's statistics JSON (partition
 // -1, the internal one, is skipped). Empty on unparseable input.

@@ -84,13 +84,30 @@ Status KafkaSource::start() {
   auto consumer = clients_.consumer({}, rebalancer_.get());
   if (!consumer) return consumer.error();
   consumer_ = std::move(*consumer);
-  if (source_.assignment == AssignmentMode::static_all) return assign_all_partitions();
+  if (source_.assignment == AssignmentMode::static_all) {
+    retry_static_assignment();
+    return ok();
+  }
   auto err = consumer_->subscribe({source_.topic});
   if (err != RdKafka::ERR_NO_ERROR) {
     return make_error("kafka: cannot subscribe to " + source_.topic + ": " + RdKafka::err2str(err));
   }
   spdlog::info("kafka: joining group {} for topic {}", source_.group, source_.topic);
   return ok();
+}
+
+// Static mode with the brokers unreachable (or the topic not there yet) is
+// not an exit: the loop asks again with backoff, and /readyz reports no
+// partitions assigned meanwhile.
+void KafkaSource::retry_static_assignment() {
+  auto status = assign_all_partitions();
+  if (status) {
+    static_attempts_ = 0;
+    return;
+  }
+  auto delay = static_backoff_.delay(++static_attempts_, std::nullopt);
+  static_retry_at_ = std::chrono::steady_clock::now() + delay;
+  spdlog::warn("{}; trying again in {} ms", status.error().message, delay.count());
 }
 
 // Static assignment: every partition of the topic, without a group.
@@ -267,6 +284,9 @@ Status KafkaSource::prepare_assignment(PartitionList& partitions) {
 Status KafkaSource::run(const BatchHandler& handler, const std::atomic<bool>& stop) {
   handler_ = &handler;
   while (!stop.load() && !failure_ && !events().fatal()) {
+    if (static_attempts_ > 0 && std::chrono::steady_clock::now() >= static_retry_at_) {
+      retry_static_assignment();
+    }
     if (held_) {
       hold_step();
       continue;

@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "state/net/backoff.hpp"
 #include "state/store.hpp"
 #include "stream/config/config.hpp"
 #include "stream/source/event_clock.hpp"
@@ -120,6 +121,7 @@ class KafkaSource {
               SourceOptions options);
   Status start();
   Status assign_all_partitions();
+  void retry_static_assignment();
 
   void on_rebalance(RdKafka::ErrorCode err, PartitionList& partitions);
   Status prepare_assignment(PartitionList& partitions);
@@ -168,6 +170,10 @@ class KafkaSource {
   // failing writes) stays in batch_; every partition is paused and the batch
   // is offered again each kHoldRetry until it commits.
   bool held_ = false;
+  // Static mode before its partitions are known: failed attempts and the next.
+  int static_attempts_ = 0;
+  std::chrono::steady_clock::time_point static_retry_at_{};
+  state::Backoff static_backoff_{{std::chrono::seconds(1), std::chrono::seconds(30)}};
   std::chrono::steady_clock::time_point hold_retry_at_{};
   SourceCounters counters_;
 };

@@ -84,3 +84,17 @@ TEST_CASE("a batch that cannot be committed makes /readyz fail and is counted", 
   s.hooks.batch_committed(BatchResult{});  // the next batch commits again
   CHECK(support::http_get(s.base + "/readyz").status == 200);
 }
+
+TEST_CASE("broker reachability is read from librdkafka's statistics", "[sidecar]") {
+  using rolewatch::stream::brokers_up_from_stats;
+  const std::string down = R"({"brokers":{
+      "127.0.0.1:9092/bootstrap":{"source":"configured","state":"DOWN"},
+      "GroupCoordinator":{"source":"logical","state":"UP"}}})";
+  const std::string up = R"({"brokers":{
+      "127.0.0.1:9092/bootstrap":{"source":"configured","state":"INIT"},
+      "127.0.0.1:9092/1":{"source":"learned","state":"UP"}}})";
+  CHECK(brokers_up_from_stats(down) == std::optional<bool>(false));
+  CHECK(brokers_up_from_stats(up) == std::optional<bool>(true));
+  CHECK_FALSE(brokers_up_from_stats(R"({"brokers":{}})").has_value());
+  CHECK_FALSE(brokers_up_from_stats("not json").has_value());
+}
