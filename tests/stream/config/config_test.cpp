@@ -129,6 +129,27 @@ TEST_CASE("the twin window is rules.twin_window, two minutes unless set", "[conf
         "rules.twin_window: must be greater than 0");
 }
 
+TEST_CASE("the state volume's reserve and write-failure limit have documented defaults",
+          "[config]") {
+  const std::string source = "source: {brokers: embedded, topic: t, group: g}\n";
+  auto defaults = parse_config(source + "state: {dir: ./state}\n", kNoEnv);
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->state_limits.min_free_mb == 256);
+  CHECK(defaults->state_limits.write_failure_exit_after == std::chrono::minutes(5));
+  auto set = parse_config(
+      source + "state: {dir: ./state, min_free_mb: 1024, write_failure_exit_after: 30s}\n", kNoEnv);
+  REQUIRE(set.has_value());
+  CHECK(set->state_limits.min_free_mb == 1024);
+  CHECK(set->state_limits.write_failure_exit_after == std::chrono::seconds(30));
+  CHECK_THAT(error_of(source + "state: {dir: ./state, min_free_mb: -1}\n"),
+             Catch::StartsWith("state.min_free_mb:"));
+  CHECK(error_of(source + "state: {dir: ./state, write_failure_exit_after: 0s}\n") ==
+        "state.write_failure_exit_after: must be greater than 0");
+  auto dumped = redacted_dump(*set);
+  CHECK_THAT(dumped, Catch::Contains("min_free_mb: 1024"));
+  CHECK_THAT(dumped, Catch::Contains("write_failure_exit_after: 30000ms"));
+}
+
 TEST_CASE("an unknown key is refused by name", "[config]") {
   CHECK(error_of(with_source("  topics: other\n")) == "source.topics: unknown key");
   CHECK(error_of(with_source("") + "metrics: {}\n") == "metrics: unknown key");
