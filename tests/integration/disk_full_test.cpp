@@ -198,3 +198,28 @@ TEST_CASE("a store whose write failed on a full volume recovers once space retur
   REQUIRE(first);
   CHECK(first->has_value());
 }
+
+TEST_CASE("the file sink's mode key sets the new file's permissions and refuses nonsense",
+          "[disk_full]") {
+  support::TempDir scratch;
+  const auto path = scratch.path() / "shared.jsonl";
+  auto sink =
+      make_sink(support::sink_config("file", "file",
+                                     YAML::Load("{path: " + path.string() + ", mode: '0640'}")),
+                ConfigContext{});
+  REQUIRE(sink);
+  const auto alert = nlohmann::json{{"id", "a1"}};
+  const auto body = alert.dump();
+  REQUIRE((*sink)->deliver({alert, body, "a1"}).kind == DeliveryOutcome::Kind::delivered);
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  for (const char* bad : {"'999'", "'rw-r-----'", "'07777'", "'64'"}) {
+    auto refused = make_sink(
+        support::sink_config("file", "file",
+                             YAML::Load("{path: " + path.string() + ", mode: " + bad + "}")),
+        ConfigContext{});
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message, Catch::Contains("mode"));
+  }
+}
