@@ -9,8 +9,8 @@
 #include "stream/config/config_redaction.hpp"
 #include "stream/config/config_sinks.hpp"
 #include "stream/config/graph_config.hpp"
-#include "stream/config/insecure_settings.hpp"
 #include "stream/config/http_config.hpp"
+#include "stream/config/insecure_settings.hpp"
 #include "stream/config/rules_loader.hpp"
 
 namespace rolewatch::stream {

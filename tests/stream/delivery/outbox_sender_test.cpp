@@ -430,7 +430,8 @@ TEST_CASE("a sink that throws is caught, counted and retried until it takes the 
   sinks.push_back(std::move(sink));
   OutboxSender sender(**store, std::move(sinks), options);
   REQUIRE(sender.start());
-  CHECK(eventually([&] { return sender.pending() == 0; }));
+  // pending() reads 0 until the sender has loaded the outbox: wait for the calls too.
+  CHECK(eventually([&] { return throwing->calls() >= 3 && sender.pending() == 0; }));
   CHECK(throwing->calls() == 3);
   CHECK(background_errors(BackgroundThread::sender) - before == 2);
   CHECK_THAT(metrics.scrape(),
