@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "state/base/ascii.hpp"
+
 namespace rolewatch::state {
 namespace {
 
@@ -263,12 +265,6 @@ std::optional<std::int64_t> parse_components(std::string_view text, Part part) {
   return any ? std::optional<std::int64_t>(total) : std::nullopt;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 std::optional<Micros> parse_event_time(std::string_view text) {
@@ -312,7 +308,7 @@ std::string format_iso_duration(std::int64_t seconds) {
 }
 
 std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
-  text = trim(text);
+  text = trim_ascii_space(text);
   if (text.empty()) return std::nullopt;
   if (text.front() == 'P' || text.front() == 'p')
     return parse_components(text.substr(1), Part::iso_date);
@@ -320,7 +316,7 @@ std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  text = trim(text);
+  text = trim_ascii_space(text);
   if (text.ends_with("ms")) {
     auto digits = text.substr(0, text.size() - 2);
     std::int64_t value = 0;

@@ -6,22 +6,14 @@
 #include <cctype>
 #include <charconv>
 
+#include "state/base/ascii.hpp"
+
 namespace rolewatch::state {
 namespace {
 
 void global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 struct Collected {
@@ -50,8 +42,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;
-  collected->response.headers.push_back(
-      {std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+  collected->response.headers.push_back({std::string(trim_ascii_space(line.substr(0, colon))),
+                                         std::string(trim_ascii_space(line.substr(colon + 1)))});
   return bytes;
 }
 

@@ -8,21 +8,13 @@
 #include <cstdint>
 #include <string>
 
+#include "state/base/ascii.hpp"
+
 namespace rolewatch::state {
 namespace {
 
 // Beyond this the value is clamped anyway; stopping here cannot overflow.
 constexpr std::int64_t kSaturatedSeconds = 1'000'000'000;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 bool all_digits(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -42,7 +34,7 @@ std::chrono::seconds saturating_seconds(std::string_view digits) {
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now) {
-  value = trim(value);
+  value = trim_ascii_space(value);
   if (value.empty()) return std::nullopt;
   if (all_digits(value)) return saturating_seconds(value);
   // An HTTP date has letters, digits, spaces, ',', ':' and '-' only; the

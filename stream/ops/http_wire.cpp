@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "state/base/ascii.hpp"
+
 namespace rolewatch::stream {
 namespace {
 
@@ -13,12 +15,6 @@ constexpr std::size_t kRequestLineSlack = 32;
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 int hex_value(char c) {
@@ -102,7 +98,8 @@ bool parse_header_line(std::string_view line, ParsedHead& head) {
     head = failed(400, "malformed header line");
     return false;
   }
-  head.headers.emplace(lower_case(name), std::string(trim(line.substr(colon + 1))));
+  head.headers.emplace(lower_case(name),
+                       std::string(state::trim_ascii_space(line.substr(colon + 1))));
   return true;
 }
 

@@ -53,6 +53,25 @@ std::set<std::string> alert_revisions(const std::string& out) {
   return seen;
 }
 
+Expected<std::unique_ptr<Sink>> file_sink(const std::filesystem::path& path,
+                                          const std::string& more_keys = "") {
+  auto yaml = "{path: " + path.string() + more_keys + "}";
+  return make_sink(support::sink_config("file", "file", YAML::Load(yaml)), ConfigContext{});
+}
+
+// One small alert through the sink: delivered or not.
+bool deliver_small(Sink& sink) {
+  const auto alert = nlohmann::json{{"id", "a1"}};
+  const auto body = alert.dump();
+  return sink.deliver({alert, body, "a1"}).kind == DeliveryOutcome::Kind::delivered;
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
 std::unique_ptr<support::Tmpfs> mount_or_skip(std::uint64_t size_mb) {
   std::string why;
   auto tmpfs = support::Tmpfs::make(size_mb, why);
@@ -106,8 +125,7 @@ TEST_CASE("the file sink leaves whole lines on a full disk and writes the line o
   auto tmpfs = mount_or_skip(1);
   if (!tmpfs) return;
   const auto path = tmpfs->path() / "alerts.jsonl";
-  auto sink = make_sink(support::sink_config("file", "file", YAML::Load("path: " + path.string())),
-                        ConfigContext{});
+  auto sink = file_sink(path);
   REQUIRE(sink);
   const auto alert = nlohmann::json{{"id", "a1"}, {"text", std::string(6000, 'x')}};
   const auto body = alert.dump();
@@ -142,15 +160,10 @@ TEST_CASE("a new state directory and alerts file are private to their owner", "[
         std::filesystem::perms::owner_all);
 
   const auto path = scratch.path() / "alerts.jsonl";
-  auto sink = make_sink(support::sink_config("file", "file", YAML::Load("path: " + path.string())),
-                        ConfigContext{});
+  auto sink = file_sink(path);
   REQUIRE(sink);
-  const auto alert = nlohmann::json{{"id", "a1"}};
-  const auto body = alert.dump();
-  REQUIRE((*sink)->deliver({alert, body, "a1"}).kind == DeliveryOutcome::Kind::delivered);
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0600);
+  REQUIRE(deliver_small(**sink));
+  CHECK(mode_of(path) == 0600);
 }
 
 TEST_CASE("a store whose write failed on a full volume recovers once space returns",
@@ -203,22 +216,12 @@ TEST_CASE("the file sink's mode key sets the new file's permissions and refuses 
           "[disk_full]") {
   support::TempDir scratch;
   const auto path = scratch.path() / "shared.jsonl";
-  auto sink =
-      make_sink(support::sink_config("file", "file",
-                                     YAML::Load("{path: " + path.string() + ", mode: '0640'}")),
-                ConfigContext{});
+  auto sink = file_sink(path, ", mode: '0640'");
   REQUIRE(sink);
-  const auto alert = nlohmann::json{{"id", "a1"}};
-  const auto body = alert.dump();
-  REQUIRE((*sink)->deliver({alert, body, "a1"}).kind == DeliveryOutcome::Kind::delivered);
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0640);
+  REQUIRE(deliver_small(**sink));
+  CHECK(mode_of(path) == 0640);
   for (const char* bad : {"'999'", "'rw-r-----'", "'07777'", "'64'"}) {
-    auto refused = make_sink(
-        support::sink_config("file", "file",
-                             YAML::Load("{path: " + path.string() + ", mode: " + bad + "}")),
-        ConfigContext{});
+    auto refused = file_sink(path, std::string(", mode: ") + bad);
     REQUIRE_FALSE(refused);
     CHECK_THAT(refused.error().message, Catch::Contains("mode"));
   }
