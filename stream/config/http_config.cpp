@@ -1,8 +1,8 @@
 #include "stream/config/http_config.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
+
+#include "state/net/url_check.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -53,7 +53,7 @@ ReportsConfig read_reports(const ConfigNode& http) {
               "required to serve reports on http.listen (or give reports a loopback listen)");
   }
   if (!reports.listen.empty() && !reports.token &&
-      !is_loopback_host(parse_listen_address(reports.listen)->first)) {
+      !state::is_loopback_host(parse_listen_address(reports.listen)->first)) {
     node.fail("listen", "not a loopback address: set token_file to serve reports beyond this host");
   }
   return reports;
@@ -78,17 +78,6 @@ Expected<std::pair<std::string, int>> parse_listen_address(const std::string& li
     return make_error("invalid port in \"" + listen + "\"", ErrorCode::invalid_argument);
   }
   return std::make_pair(host, port);
-}
-
-bool is_loopback_host(std::string_view host) {
-  if (host == "localhost") return true;
-  std::string text(host);
-  in_addr v4{};
-  if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (::inet_pton(AF_INET6, text.c_str(), &v6) != 1) return false;
-  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
-  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
 }
 
 HttpConfig read_http(const ConfigNode& root) {

@@ -41,10 +41,6 @@ struct HttpConfig {
 // value, which is an address, never a secret.
 Expected<std::pair<std::string, int>> parse_listen_address(const std::string& listen);
 
-// 127.0.0.0/8, ::1 (also as ::ffff:127.x.y.z) and "localhost": reachable
-// only from this host. Everything else, including 0.0.0.0, :: and names, is not.
-bool is_loopback_host(std::string_view host);
-
 // For the config loader: reads root's `http:` (absent: no server), throws
 // ConfigError naming the key like the other section readers.
 HttpConfig read_http(const ConfigNode& root);

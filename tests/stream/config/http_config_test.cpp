@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "state/net/url_check.hpp"
 #include "stream/config/config.hpp"
 #include "support/temp_dir.hpp"
 
@@ -131,6 +132,7 @@ TEST_CASE("listen addresses are parsed: out-of-range and malformed ports are err
 
 TEST_CASE("loopback hosts are 127.0.0.0/8, ::1 and localhost; wildcards and names are not",
           "[config][http]") {
+  using rolewatch::state::is_loopback_host;  // the one check, also for reports.listen
   for (const auto* host : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "localhost"}) {
     CHECK(is_loopback_host(host));
   }
