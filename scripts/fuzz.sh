@@ -7,8 +7,9 @@
 #
 # BUILD (default build/fuzz) holds the targets (cmake --preset fuzz &&
 # cmake --build --preset fuzz). New inputs the fuzzer keeps go to
-# $BUILD/fuzz-work/<target>/ (kept across runs, so a long run continues
-# where the last stopped); crash inputs to $BUILD/fuzz-artifacts/<target>/.
+# FUZZ_WORK/<target>/ (default $BUILD/fuzz-work, kept across runs, so a long
+# run continues where the last stopped; CI starts from the seeds alone);
+# crash inputs to $BUILD/fuzz-artifacts/<target>/.
 # Each target runs in an empty working directory: the config target's
 # relative *_file paths must not find anything of the checkout's.
 set -euo pipefail
@@ -18,6 +19,7 @@ root=$PWD
 seconds=${1:-60}
 shift || true
 build=$(realpath -m "${BUILD:-build/fuzz}")
+work_root=$(realpath -m "${FUZZ_WORK:-$build/fuzz-work}")
 all_targets=(fuzz_audit_decoder fuzz_config fuzz_rules_yaml fuzz_csv_import fuzz_graph_response)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
@@ -31,7 +33,7 @@ printf '%-22s %8s %14s %10s  %s\n' target seconds executions exec/s result
 for target in "${targets[@]}"; do
   binary="$build/tests/fuzz/$target"
   [ -x "$binary" ] || { echo "fuzz.sh: $binary not built (cmake --build --preset fuzz)" >&2; exit 2; }
-  work="$build/fuzz-work/$target"
+  work="$work_root/$target"
   artifacts="$build/fuzz-artifacts/$target"
   log="$build/fuzz-logs/$target.log"
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
