@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "stream/ops/httplib_include.hpp"
+#include "support/httplib_include.hpp"
 
 namespace bench {
 

@@ -5,7 +5,7 @@
 #include <regex>
 #include <stdexcept>
 
-#include "stream/ops/httplib_include.hpp"
+#include "support/httplib_include.hpp"
 
 namespace support {
 
