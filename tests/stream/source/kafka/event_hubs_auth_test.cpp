@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "support/httplib_include.hpp"
 #include "stream/source/kafka/kafka_properties.hpp"
+#include "support/httplib_include.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace rolewatch::stream;
