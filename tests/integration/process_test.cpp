@@ -90,3 +90,18 @@ TEST_CASE("replay to a closed pipe exits 1 with a message, not by SIGPIPE", "[pr
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK_THAT(text, Catch::Contains("cannot write alerts to standard output"));
 }
+
+TEST_CASE("run makes itself non-dumpable before it reads any secret", "[process]") {
+  support::TempDir dir;
+  const auto config = dir.path() / "rolewatch.yaml";
+  std::ofstream(config) << "source: {brokers: embedded, topic: t, group: g, partitions: 1}\n"
+                        << "state: {dir: " << (dir.path() / "state").string() << "}\n";
+  const auto log = (dir.path() / "run.log").string();
+  // Start, wait for the run to be under way, read its limits, stop it.
+  auto probe = run_shell(rolewatch_binary() + " run --config " + config.string() + " 2>" + log +
+                         " & pid=$!; for i in $(seq 100); do grep -q 'joining group' " + log +
+                         " && break; sleep 0.1; done; grep 'Max core file size' /proc/$pid/limits;"
+                         " kill -TERM $pid; wait $pid");
+  CHECK(probe.exit_code == 0);  // the run stopped cleanly on SIGTERM
+  CHECK_THAT(probe.out, Catch::Matches("Max core file size\\s+0\\s+0\\s+bytes\\s*"));
+}
