@@ -8,6 +8,7 @@
 
 #include "stream/delivery/outbox_sender.hpp"
 #include "stream/ops/metrics.hpp"
+#include "support/captured_log.hpp"
 #include "support/delivery_fixtures.hpp"
 #include "support/http_receiver.hpp"
 #include "support/temp_dir.hpp"
@@ -22,22 +23,7 @@ constexpr const char* kToken = "tok-7f3a9c1e5b";
 constexpr const char* kHubSecret = "hub-secret-9d8e";
 constexpr const char* kSig = "SIGabc123def456";
 
-// Routes spdlog's default logger into a string for the test's lifetime.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
-    auto logger = std::make_shared<spdlog::logger>("captured", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return text_.str(); }
-
- private:
-  std::ostringstream text_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using support::CapturedLog;
 
 void check_clean(const std::string& text) {
   for (std::string secret : {std::string(kWebhookKey), std::string(kWebhookKey).substr(6),

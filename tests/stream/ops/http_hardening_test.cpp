@@ -27,6 +27,7 @@
 #include "stream/ops/http_server.hpp"
 #include "stream/runtime/run_stats.hpp"
 #include "stream/runtime/sidecar.hpp"
+#include "support/captured_log.hpp"
 #include "support/scrape.hpp"
 #include "support/temp_dir.hpp"
 
@@ -38,21 +39,7 @@ namespace {
 
 constexpr const char* kToken = "s3cret-report-token-0123456789";
 
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
-    auto logger = std::make_shared<spdlog::logger>("captured", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return text_.str(); }
-
- private:
-  std::ostringstream text_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using support::CapturedLog;
 
 // A raw TCP client: the attacker's side, byte by byte.
 class RawClient {
