@@ -247,3 +247,30 @@ TEST_CASE("an invalid twin window is an error with exit code 2", "[e2e]") {
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("--twin-window"));
 }
+
+// Bounded input (issue 12, finding 8: a 200 MB line took 600 MB of RSS).
+TEST_CASE("a 100 MB line is counted and skipped, its neighbours kept, in bounded memory",
+          "[replay][limits]") {
+  support::TempDir dir;
+  const auto input = dir.path() / "huge-line.jsonl";
+  {
+    std::ofstream out(input);
+    out << "{\"records\":[\"" << std::string(100u << 20, 'a') << "\"]}\n";
+    std::ifstream fixture_lines(fixture("replay/lapsus-burst.jsonl"));
+    out << fixture_lines.rdbuf();
+  }
+  // The child's peak resident set, as the kernel counted it (KiB).
+  auto run = run_shell(
+      "python3 -c 'import resource,subprocess,sys; subprocess.run(sys.argv[1:]); "
+      "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)' " +
+      rolewatch_binary() + " replay " + input.string());
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.err, Catch::Contains("line of 104857616 bytes is over --max-line-bytes"));
+  CHECK_THAT(run.err, Catch::Contains("oversized_lines=1"));
+  CHECK(alerts_in(run.out).size() ==
+        alerts_in(
+            run_shell(rolewatch_binary() + " replay " + fixture("replay/lapsus-burst.jsonl")).out)
+            .size());
+  const auto peak_kib = std::stol(support::lines_of(run.err).back());
+  CHECK(peak_kib < 100 * 1024);  // measured 49 MB with the 16 MiB default; was 600 MB
+}
