@@ -272,5 +272,11 @@ TEST_CASE("a 100 MB line is counted and skipped, its neighbours kept, in bounded
             run_shell(rolewatch_binary() + " replay " + fixture("replay/lapsus-burst.jsonl")).out)
             .size());
   const auto peak_kib = std::stol(support::lines_of(run.err).back());
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's shadow memory and quarantine inflate the resident set: held to
+  // "not the whole line again" only.
+  CHECK(peak_kib < 400 * 1024);
+#else
   CHECK(peak_kib < 100 * 1024);  // measured 49 MB with the 16 MiB default; was 600 MB
+#endif
 }
