@@ -24,6 +24,7 @@
 #include <regex>
 #include <thread>
 
+#include "stream/ops/background_errors.hpp"
 #include "stream/ops/http_wire.hpp"
 
 namespace rolewatch::stream {
@@ -379,14 +380,10 @@ struct HttpServer::Impl {
   // ---- workers ----
 
   HttpReply call(const Route& route, const HttpRequest& request) {
-    try {
-      return route.handler(request);
-    } catch (const std::exception& e) {
-      spdlog::error("{}: {} {} failed: {}", options.name, request.method, request.path, e.what());
-    } catch (...) {
-      spdlog::error("{}: {} {} failed", options.name, request.method, request.path);
-    }
-    return {500, "text/plain; charset=utf-8", "internal error\n"};
+    HttpReply reply{500, "text/plain; charset=utf-8", "internal error\n"};
+    // Logged and counted in rolewatch_background_errors_total{thread="http_server"}.
+    run_guarded(BackgroundThread::http, [&] { reply = route.handler(request); });
+    return reply;
   }
 
   void work() {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "state/net/http_client.hpp"
+#include "stream/ops/background_errors.hpp"
 #include "stream/ops/http_wire.hpp"
 #include "support/scrape.hpp"
 
@@ -86,6 +87,19 @@ TEST_CASE("more routes can be added for reports before the server starts", "[met
   CHECK(reply.status == 200);
   CHECK(reply.body == R"({"report":"stale-eligible","days":"30"})");
   CHECK(get(*server, "/v1/nothing").status == 404);
+}
+
+TEST_CASE("a handler that throws is a 500, counted, and the server carries on", "[http]") {
+  Metrics metrics;
+  Readiness readiness;
+  auto server = serve(metrics, readiness);
+  server->route("GET", "/v1/reports/broken",
+                [](const HttpRequest&) -> HttpReply { throw std::runtime_error("boom"); });
+  server->start();
+  const auto before = background_errors(BackgroundThread::http);
+  CHECK(get(*server, "/v1/reports/broken").status == 500);
+  CHECK(background_errors(BackgroundThread::http) - before == 1);
+  CHECK(get(*server, "/healthz").status == 200);
 }
 
 TEST_CASE("a listen address that is taken or malformed is an error at startup", "[metrics]") {
