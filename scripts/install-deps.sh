@@ -11,7 +11,16 @@ packages=(
   kcat jq prometheus prometheus-alertmanager ca-certificates python3 time procps
   # The fuzz preset (clang++ with libFuzzer and the sanitizer runtimes).
   clang libclang-rt-14-dev libfuzzer-14-dev
+  # Deployment tests (docs/deployment.md): the container image built offline,
+  # the .deb, Kubernetes manifests, the systemd unit; node + npm run the
+  # offline Kubernetes schema validator.
+  mmdebstrap buildah dpkg-dev systemd
 )
+# kubectl from Debian's kubernetes-client, unless the machine has another
+# kubectl (a distinct package owning /usr/bin/kubectl would conflict); Node.js
+# and npm from Debian, unless the machine already has them.
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
