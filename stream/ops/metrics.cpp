@@ -37,6 +37,11 @@ double seconds_since_epoch() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+// process_start_time_seconds: taken during static initialisation, before
+// main(), and shared by every Metrics of the process. Rules compare against
+// it to tell "just restarted" from "silent for hours" (docs/metrics.md).
+const double kProcessStart = seconds_since_epoch();
+
 prometheus::Counter& counter(prometheus::Registry& registry, const std::string& name,
                              const std::string& help) {
   return BuildCounter().Name(name).Help(help).Register(registry).Add({});
@@ -228,6 +233,7 @@ struct Metrics::Series {
   prometheus::Gauge& snapshot_assignments;
   prometheus::Gauge& refresh_last_success;
   prometheus::Gauge& refresh_duration;
+  prometheus::Gauge& refresh_interval;
   prometheus::Counter& graph_requests;
   prometheus::Counter& graph_throttled;
 
@@ -341,6 +347,8 @@ Metrics::Series::Series(prometheus::Registry& r)
                                  "When the last Graph refresh succeeded")),
       refresh_duration(gauge(r, "rolewatch_eligibility_refresh_duration_seconds",
                              "How long the last Graph refresh took")),
+      refresh_interval(gauge(r, "rolewatch_eligibility_refresh_interval_seconds",
+                             "graph.refresh_interval; 0 without a Graph refresher (CSV import)")),
       graph_requests(counter(r, "rolewatch_graph_requests_total", "Requests sent to Graph")),
       graph_throttled(counter(r, "rolewatch_graph_throttled_total",
                               "Graph answers 429 or 503 (retried after Retry-After)")) {
@@ -394,6 +402,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
             {"rocksdb", build_version()},
             {"librdkafka", rd_kafka_version_str()}})
       .Set(1);
+  gauge(*registry_, "process_start_time_seconds",
+        "Start time of the process since unix epoch in seconds")
+      .Set(kProcessStart);
 }
 
 Metrics::~Metrics() = default;
@@ -549,6 +560,7 @@ void Metrics::refresh_eligibility(const RefreshStatus& now) {
   }
   if (now.last_success > 0) s.refresh_last_success.Set(static_cast<double>(now.last_success) / 1e6);
   s.refresh_duration.Set(now.last_duration_seconds);
+  s.refresh_interval.Set(now.refresh_interval_seconds);
 }
 
 void Metrics::refresh_before_scrape() {

@@ -21,6 +21,10 @@ struct RefreshStatus {
       0;                             // age = now - this: rolewatch_eligibility_snapshot_age_seconds
   std::uint64_t graph_requests = 0;  // rolewatch_graph_requests_total
   std::uint64_t graph_throttled = 0;  // rolewatch_graph_throttled_total
+  // graph.refresh_interval: rolewatch_eligibility_refresh_interval_seconds;
+  // 0 without a Graph refresher (CSV import), so a stale-snapshot rule can
+  // tell the two apart.
+  double refresh_interval_seconds = 0;
 };
 
 }  // namespace rolewatch::stream

@@ -36,6 +36,8 @@ EligibilityRefresher::EligibilityRefresher(state::Store& store, state::GraphConf
   graph_ = std::make_unique<state::GraphClient>(
       config_, http_,
       [this](std::chrono::milliseconds delay) { return sleep_unless_stopped(delay); });
+  status_.refresh_interval_seconds =
+      std::chrono::duration<double>(config_.refresh_interval).count();
   // The age metric is meaningful from the start: the stored snapshot's time.
   if (auto info = state::read_snapshot_info(store_); info && *info) {
     status_.snapshot_fetched_at = (*info)->fetched_at;
