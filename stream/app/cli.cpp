@@ -206,10 +206,22 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(ROLEWATCH_VERSION));
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  std::string log_format = "text";
+  auto* level_flag =
+      app.add_option("--log-level", log_level,
+                     "trace, debug, info, warn, error (default: the config's log.level, else info)")
+          ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  auto* format_flag = app.add_option("--log-format", log_format,
+                                     "text or json: one JSON object per line (default: the "
+                                     "config's log.format, else text)")
+                          ->check(CLI::IsMember({"text", "json"}));
   setup_logging();
-  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+  app.parse_complete_callback([&] {
+    LogFlags flags;
+    if (level_flag->count() > 0) flags.level = spdlog::level::from_str(log_level);
+    if (format_flag->count() > 0) flags.format = parse_log_format(log_format);
+    apply_log_flags(flags);
+  });
 
   Commands commands;
   add_replay(app, commands.replay, commands.exit_code);
@@ -219,6 +231,7 @@ int run_cli(int argc, char** argv) {
   add_report(app, commands);
   StateToolOptions state_tool;
   add_state(app, state_tool, commands.exit_code);
+  // Given flags win over the configuration's log section (apply_log_flags).
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "stream/app/checked_config.hpp"
+#include "stream/app/log_format.hpp"
 #include "stream/app/process_setup.hpp"
 #include "stream/runtime/runner.hpp"
 #include "stream/runtime/sidecar.hpp"
@@ -20,7 +21,7 @@ int run_command(const std::filesystem::path& config_file) {
     return exit_status(ExitCode::usage);
   }
   const auto& config = checked->config;
-  spdlog::set_level(spdlog::level::from_str(config.log.level));
+  apply_log_config(config.log);  // the command line's --log-level/--log-format win
   Sidecar sidecar(config, std::move(checked->sinks));
   return run(config, {}, sidecar.hooks());
 }

@@ -11,6 +11,7 @@
 #include "stream/config/graph_config.hpp"
 #include "stream/config/http_config.hpp"
 #include "stream/config/insecure_settings.hpp"
+#include "stream/config/managed_identity_config.hpp"
 #include "stream/config/rules_loader.hpp"
 
 namespace rolewatch::stream {
@@ -104,6 +105,21 @@ AuthConfig read_workload_identity_auth(const ConfigNode& auth) {
   return config;
 }
 
+// No tenant and no secret: the platform's identity endpoint answers for the
+// identity attached to this VM or app (client_id picks a user-assigned one).
+AuthConfig read_managed_identity_auth(const ConfigNode& auth) {
+  auth.allow_keys({"mode", "client_id", "managed_identity_endpoint", "scope"});
+  AuthConfig config;
+  config.mode = AuthMode::managed_identity;
+  config.client_id =
+      auth.optional_string("client_id").value_or(env_or(auth.context(), "AZURE_CLIENT_ID", ""));
+  auto endpoint = read_managed_identity_endpoint(auth);
+  config.managed_identity_endpoint = std::move(endpoint.url);
+  config.identity_header = Secret(std::move(endpoint.identity_header));
+  config.scope = auth.optional_string("scope").value_or("");
+  return config;
+}
+
 AuthConfig read_auth(const ConfigNode& source) {
   if (!source.has("auth")) return {};
   auto auth = source.child("auth");
@@ -112,7 +128,9 @@ AuthConfig read_auth(const ConfigNode& source) {
   if (mode == "connection-string") return read_connection_string_auth(auth);
   if (mode == "client-secret") return read_client_secret_auth(auth);
   if (mode == "workload-identity") return read_workload_identity_auth(auth);
-  auth.fail("mode", "expected connection-string, client-secret or workload-identity");
+  if (mode == "managed-identity") return read_managed_identity_auth(auth);
+  auth.fail("mode",
+            "expected connection-string, client-secret, workload-identity or managed-identity");
 }
 
 // Verbatim librdkafka properties; the insecure ones (plaintext to a remote
@@ -213,7 +231,7 @@ LogConfig read_log(const ConfigNode& root) {
   LogConfig log;
   if (!root.has("log")) return log;
   auto node = root.child("log");
-  node.allow_keys({"level", "stats_interval_s"});
+  node.allow_keys({"level", "format", "stats_interval_s"});
   log.level = node.optional_string("level").value_or("info");
   static const std::set<std::string, std::less<>> levels = {"trace", "debug",    "info", "warn",
                                                             "error", "critical", "off"};
@@ -221,6 +239,9 @@ LogConfig read_log(const ConfigNode& root) {
     node.fail("level", "expected trace, debug, info, warn, error, critical or off");
   }
   log.stats_interval_s = node.integer("stats_interval_s", 60, 0, 86400);
+  auto format = node.optional_string("format").value_or("text");
+  if (format != "text" && format != "json") node.fail("format", "expected text or json");
+  log.format = format == "json" ? LogFormat::json : LogFormat::text;
   return log;
 }
 

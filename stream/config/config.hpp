@@ -10,7 +10,7 @@
 //     assignment: group          # group (cooperative-sticky) | static (all partitions, no group)
 //     partitions: 4              # embedded only: partitions to create
 //     batch: {max_messages: 500, max_bytes: 16777216, max_wait_ms: 100}
-//     auth: {mode: connection-string | client-secret | workload-identity, ...}
+//     auth: {mode: connection-string | client-secret | workload-identity | managed-identity, ...}
 //     properties: {librdkafka.property: value}   # verbatim, override the defaults
 //   state: {dir: ./state, min_free_mb: 256, write_failure_exit_after: 5m}
 //   http: {listen: 127.0.0.1:9464, reports: {token_file: ...}}   # http_config.hpp
@@ -18,7 +18,7 @@
 //   sinks: [{type: file, path: ./alerts.jsonl}, ...]   # each sink reads its own keys
 //   delivery: {max_age: 24h, ...}                      # outbox sender (delivery_settings.hpp)
 //   graph: {tenant_id: ..., ...}                        # eligibility refresher (graph_config.hpp)
-//   log: {level: info, stats_interval_s: 60}
+//   log: {level: info, format: text, stats_interval_s: 60}   # format: text | json
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -40,7 +40,7 @@
 
 namespace rolewatch::stream {
 
-enum class AuthMode { none, connection_string, client_secret, workload_identity };
+enum class AuthMode { none, connection_string, client_secret, workload_identity, managed_identity };
 
 struct AuthConfig {
   AuthMode mode = AuthMode::none;
@@ -54,6 +54,9 @@ struct AuthConfig {
   std::string scope;  // default: https://<bootstrap host>/.default
 };
 
+  // managed-identity (client_id above: a user-assigned identity, optional):
+  std::string managed_identity_endpoint;  // stream/config/managed_identity_config.hpp
+  Secret identity_header;                 // App Service / Container Apps
 struct BatchConfig {
   std::size_t max_messages = 500;
   // A batch's messages stay in memory until it commits; Event Hubs messages
@@ -102,8 +105,12 @@ struct StateLimits {
 
 struct LogConfig {
   std::string level = "info";
+// log.format: text lines, or one JSON object per line (stream/app/log_format.hpp).
+enum class LogFormat { text, json };
+
   std::int64_t stats_interval_s = 60;
 };
+  LogFormat format = LogFormat::text;
 
 struct Config {
   std::filesystem::path file;  // where it was loaded from

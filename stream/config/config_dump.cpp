@@ -15,6 +15,8 @@ const char* mode_name(AuthMode mode) {
       return "client-secret";
     case AuthMode::workload_identity:
       return "workload-identity";
+    case AuthMode::managed_identity:
+      return "managed-identity";
     case AuthMode::none:
       break;
   }
@@ -37,6 +39,12 @@ YAML::Node auth_node(const AuthConfig& auth) {
       if (auth.mode == AuthMode::client_secret) node["client_secret"] = kRedacted;
       if (auth.mode == AuthMode::workload_identity) node["token_file"] = auth.token_file;
       node["authority_host"] = auth.authority_host;
+      if (!auth.scope.empty()) node["scope"] = auth.scope;
+      break;
+    case AuthMode::managed_identity:
+      if (!auth.client_id.empty()) node["client_id"] = auth.client_id;
+      node["managed_identity_endpoint"] = redact_url(auth.managed_identity_endpoint);
+      if (!auth.identity_header.empty()) node["identity_header"] = kRedacted;
       if (!auth.scope.empty()) node["scope"] = auth.scope;
       break;
   }
@@ -145,4 +153,5 @@ std::string redacted_dump(const Config& config) {
   return std::string(out.c_str()) + "\n";
 }
 
+  root["log"]["format"] = config.log.format == LogFormat::json ? "json" : "text";
 }  // namespace rolewatch::stream

@@ -3,26 +3,18 @@
 #include "state/base/time.hpp"
 #include "state/net/url_check.hpp"
 #include "stream/config/insecure_settings.hpp"
+#include "stream/config/managed_identity_config.hpp"
 
 namespace rolewatch::stream {
 namespace {
-
-// Azure's instance metadata service: plain http by design, link-local.
-constexpr std::string_view kImdsHost = "169.254.169.254";
 
 // Credentials and tokens go to these URLs, so plain http is only for a local
 // fake Graph in tests and demos, judged on the parsed URL (a prefix match
 // once let `http://localhost@192.0.2.2/` through); never with user:password@.
 // Refused outright: allow_insecure does not apply.
-std::string url_setting(const ConfigNode& graph, const char* key, std::string fallback,
-                        bool imds = false) {
+std::string url_setting(const ConfigNode& graph, const char* key, std::string fallback) {
   auto url = graph.optional_string(key).value_or(std::move(fallback));
   while (url.ends_with('/')) url.pop_back();
-  auto parsed = state::parse_http_url(url);
-  if (imds && parsed && parsed->scheme == "http" && parsed->host == kImdsHost &&
-      !parsed->has_userinfo) {
-    return url;
-  }
   if (auto status = state::check_https_or_loopback(url); !status) {
     graph.fail(key, status.error().message);
   }
@@ -50,16 +42,9 @@ void read_credentials(const ConfigNode& graph, state::TokenConfig& token) {
       graph, "authority",
       graph.context().env("AZURE_AUTHORITY_HOST").value_or("https://login.microsoftonline.com"));
   if (token.mode == state::TokenMode::managed_identity) {
-    auto endpoint = graph.optional_string("managed_identity_endpoint");
-    auto app_service = graph.context().env("IDENTITY_ENDPOINT");
-    auto header = graph.context().env("IDENTITY_HEADER");
-    if (!endpoint && app_service && header) {
-      token.managed_identity_endpoint = *app_service;
-      token.identity_header = *header;
-    } else {
-      token.managed_identity_endpoint =
-          url_setting(graph, "managed_identity_endpoint", state::kImdsTokenEndpoint, true);
-    }
+    auto endpoint = read_managed_identity_endpoint(graph);
+    token.managed_identity_endpoint = std::move(endpoint.url);
+    token.identity_header = std::move(endpoint.identity_header);
     return;
   }
   if (token.tenant_id.empty()) graph.fail("tenant_id", "required key is missing");

@@ -158,16 +158,21 @@ struct FakeGraph::Impl {
       std::lock_guard lock(mutex);
       grants.push_back(app_service ? "app-service" : "imds");
     }
+    auto resource = owner.identity_resource_.empty() ? base() : owner.identity_resource_;
     if (!header_ok || req.get_param_value("api-version") != version ||
-        req.get_param_value("resource") != base()) {
+        req.get_param_value("resource") != resource ||
+        (!owner.identity_resource_.empty() &&
+         req.get_param_value("client_id") != owner.identity_client_id_)) {
       return reply(res, 400, {{"error", "invalid_request"}, {"error_description", "bad request"}});
     }
-    reply(res, 200,
-          {{"access_token", issue_token()},
-           {"expires_in", "86399"},
-           {"expires_on", "4102444800"},
-           {"resource", base()},
-           {"token_type", "Bearer"}});
+    // IMDS answers expires_in and expires_on; App Service's 2019-08-01
+    // protocol only expires_on (seconds since the epoch), both as strings.
+    json answer = {{"access_token", issue_token()},
+                   {"expires_on", "4102444800"},
+                   {"resource", resource},
+                   {"token_type", "Bearer"}};
+    if (!app_service) answer["expires_in"] = "86399";
+    reply(res, 200, answer);
   }
 
   bool authorized(const httplib::Request& req) {

@@ -68,6 +68,14 @@ class FakeGraph {
   void set_client(std::string tenant, std::string client_id, std::string secret,
                   std::string federated_token);
   void set_identity_header(std::string header) { identity_header_ = std::move(header); }
+  // What the managed identity endpoints expect: the token's resource
+  // (default: this server's root, as Graph's) and a user-assigned
+  // identity's client_id (none: the system-assigned identity). Before the
+  // first call, any client_id is accepted.
+  void set_managed_identity(std::string resource, std::string client_id = {}) {
+    identity_resource_ = std::move(resource);
+    identity_client_id_ = std::move(client_id);
+  }
   void inject(Fault fault);
   // Makes every token issued so far invalid (their next use gets a 401).
   void expire_tokens();
@@ -86,6 +94,7 @@ class FakeGraph {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string identity_header_;
+  std::string identity_resource_, identity_client_id_;
   std::atomic<std::uint64_t> token_requests_{0};
   std::atomic<std::uint64_t> graph_requests_{0};
   friend struct Impl;

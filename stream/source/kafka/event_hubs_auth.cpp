@@ -26,6 +26,17 @@ std::string first_host(std::string_view brokers) {
   return std::string(first.substr(0, first.rfind(':')));
 }
 
+state::TokenMode token_mode(AuthMode mode) {
+  switch (mode) {
+    case AuthMode::workload_identity:
+      return state::TokenMode::workload_identity;
+    case AuthMode::managed_identity:
+      return state::TokenMode::managed_identity;
+    default:
+      return state::TokenMode::client_secret;
+  }
+}
+
 }  // namespace
 
 std::string event_hubs_resource(std::string_view brokers) {
@@ -43,20 +54,29 @@ std::vector<Property> auth_properties(const AuthConfig& auth) {
               {"sasl.password", auth.connection_string.reveal(), true}};
     case AuthMode::client_secret:
     case AuthMode::workload_identity:
+    case AuthMode::managed_identity:
       return {{"security.protocol", "SASL_SSL", false}, {"sasl.mechanisms", "OAUTHBEARER", false}};
   }
   return {};
 }
 
+bool uses_oauthbearer(AuthMode mode) {
+  return mode == AuthMode::client_secret || mode == AuthMode::workload_identity ||
+         mode == AuthMode::managed_identity;
+}
+
 state::TokenConfig event_hubs_token_config(const AuthConfig& auth, std::string_view brokers) {
   state::TokenConfig config;
-  config.mode = auth.mode == AuthMode::workload_identity ? state::TokenMode::workload_identity
-                                                         : state::TokenMode::client_secret;
+  config.mode = token_mode(auth.mode);
   config.tenant_id = auth.tenant_id;
   config.client_id = auth.client_id;
   config.client_secret = auth.client_secret.reveal();
   config.federated_token_file = auth.token_file;
   config.authority = auth.authority_host;
+  if (auth.mode == AuthMode::managed_identity) {
+    config.managed_identity_endpoint = auth.managed_identity_endpoint;
+    config.identity_header = auth.identity_header.reveal();
+  }
   config.resource = event_hubs_resource(brokers);
   if (!auth.scope.empty()) {
     constexpr std::string_view suffix = "/.default";
@@ -95,9 +115,7 @@ void EventHubsTokenRefresher::oauthbearer_token_refresh_cb(RdKafka::Handle* hand
 
 std::unique_ptr<EventHubsTokenRefresher> make_token_refresher(const AuthConfig& auth,
                                                               std::string_view brokers) {
-  if (auth.mode != AuthMode::client_secret && auth.mode != AuthMode::workload_identity) {
-    return nullptr;
-  }
+  if (!uses_oauthbearer(auth.mode)) return nullptr;
   return std::make_unique<EventHubsTokenRefresher>(event_hubs_token_config(auth, brokers));
 }
 

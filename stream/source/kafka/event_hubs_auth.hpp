@@ -6,6 +6,9 @@
 //     tokens that rolewatch fetches itself (Debian's librdkafka 2.0.2 has no
 //     OIDC) through librdkafka's token refresh callback, for the scope
 //     https://<namespace>.servicebus.windows.net/.default.
+//   managed-identity: the same OAUTHBEARER, with tokens from the managed
+//     identity endpoint (IMDS, or App Service's / Container Apps'
+//     IDENTITY_ENDPOINT) for the resource https://<namespace>.servicebus.windows.net.
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
@@ -25,6 +28,10 @@ std::string event_hubs_resource(std::string_view brokers);
 
 // The librdkafka properties for the auth mode (none: no properties).
 std::vector<Property> auth_properties(const AuthConfig& auth);
+
+// True for the modes whose tokens rolewatch fetches (client-secret,
+// workload-identity, managed-identity).
+bool uses_oauthbearer(AuthMode mode);
 
 // The token settings for an OAUTHBEARER mode; `brokers` gives the default
 // resource (auth.scope, when set, overrides it).

@@ -4,15 +4,49 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
 #include "state/base/log_escape.hpp"
 #include "support/command.hpp"
+#include "support/hostile_text.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace rolewatch;
 using namespace rolewatch::stream;
+
+namespace {
+
+// What a JSON logger wrote for one warning: the raw line.
+std::string json_line(const std::string& message) {
+  std::ostringstream captured;
+  auto logger =
+      make_logger("rolewatch", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured, true),
+                  LogFormat::json);
+  logger->warn("{}", message);
+  return captured.str();
+}
+
+// The line parsed, after checking it is one JSON object with exactly the
+// four documented fields, all strings.
+nlohmann::json parsed_record(const std::string& line) {
+  INFO(line);
+  CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+  REQUIRE(line.back() == '\n');
+  for (unsigned char c : line.substr(0, line.size() - 1)) CHECK((c >= 0x20 && c != 0x7F));
+  auto record = nlohmann::json::parse(line, nullptr, false);
+  REQUIRE(record.is_object());
+  CHECK(record.size() == 4);
+  for (const char* key : {"time", "level", "logger", "message"}) {
+    CAPTURE(key);
+    REQUIRE(record.contains(key));
+    CHECK(record[key].is_string());
+  }
+  return record;
+}
+
+}  // namespace
 
 TEST_CASE("log escaping turns every control character into a visible escape", "[log]") {
   CHECK(state::log_escaped("plain text, é 日本 \\ ok") == "plain text, é 日本 \\ ok");
@@ -86,4 +120,75 @@ TEST_CASE("the rolewatch executable logs record text on one line, escaped", "[lo
     INFO(line);
     CHECK(std::regex_match(line, prefix));
   }
+}
+
+TEST_CASE("a JSON log record is one object with time, level, logger and message", "[log]") {
+  auto line = json_line("replay done: messages=3");
+  auto record = parsed_record(line);
+  CHECK(std::regex_match(record["time"].get<std::string>(),
+                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  CHECK(record["level"] == "warning");
+  CHECK(record["logger"] == "rolewatch");
+  CHECK(record["message"] == "replay done: messages=3");
+  CHECK_THAT(line, Catch::StartsWith(R"({"time":")"));
+}
+
+TEST_CASE("hostile text cannot forge a line or a field in a JSON log record", "[log]") {
+  // A UPN that tries to end the record and start another, ANSI and C1
+  // escapes, line separators, quotes and backslashes.
+  std::string forged =
+      "mallory@contoso.com\",\"level\":\"info\"}\n{\"time\":\"2025-03-04T10:15:02.000Z\","
+      "\"message\":\"all clear\\\x1b[2J\r\t\x7f \xC2\x9B \xE2\x80\xA8 \xE2\x80\xA9 \xC2\xA0 é";
+  auto line = json_line("removal by " + forged);
+  auto record = parsed_record(line);
+  CHECK(record["message"] == "removal by " + forged);  // decodes to exactly what was logged
+  CHECK(record["level"] == "warning");
+  CHECK_THAT(line, Catch::Contains(R"(\"level\":\"info\"}\n{\"time\")"));
+  CHECK_THAT(line, Catch::Contains(R"(\\\u001b[2J\r\t\u007f \u009b \u2028 \u2029)"));
+  CHECK_THAT(line, Catch::Contains("\xC2\xA0 \xC3\xA9"));  // other text passes as UTF-8
+
+  for (const auto& hostile : support::hostile_texts()) {
+    INFO(hostile.name);
+    auto text = "upn " + std::string(hostile.raw) + " end";
+    auto message = parsed_record(json_line(text))["message"].get<std::string>();
+    // Escape sequences as text stay text; bytes that are not UTF-8 become
+    // U+FFFD; a raw NUL is valid UTF-8 and kept (as \u0000 in the line).
+    bool invalid_utf8 = hostile.whole_message && hostile.raw != std::string_view("\0", 1);
+    CHECK(message == "upn " + std::string(invalid_utf8 ? hostile.repaired : hostile.raw) + " end");
+  }
+  CHECK_THAT(json_line(std::string("nul \0 byte", 10)), Catch::Contains(R"(nul \u0000 byte)"));
+}
+
+TEST_CASE("command-line log flags win over the configuration's log section", "[log]") {
+  auto previous_level = spdlog::get_level();
+  support::LogCapture log;
+  apply_log_flags({spdlog::level::err, LogFormat::json});
+  apply_log_config({"debug", LogFormat::text, 60});
+  CHECK(spdlog::get_level() == spdlog::level::err);
+  spdlog::error("kept");
+  spdlog::info("dropped");
+  REQUIRE(log.lines().size() == 1);
+  CHECK(parsed_record(log.lines()[0])["message"] == "kept");
+
+  // Without flags the configuration decides.
+  apply_log_flags({});
+  apply_log_config({"debug", LogFormat::text, 60});
+  CHECK(spdlog::get_level() == spdlog::level::debug);
+  spdlog::debug("text again");
+  CHECK_THAT(log.lines().back(), Catch::EndsWith(" debug text again\n"));
+  apply_log_flags({});
+  spdlog::set_level(previous_level);
+}
+
+TEST_CASE("the rolewatch executable logs JSON lines with --log-format json", "[log][e2e]") {
+  auto run = support::run_shell(support::rolewatch_binary() + " --log-format json replay " +
+                                support::fixture("replay/hostile-strings.jsonl"));
+  REQUIRE(run.exit_code == 0);
+  auto lines = support::lines_of(run.err);
+  REQUIRE(lines.size() >= 2);
+  for (const auto& line : lines) parsed_record(line + "\n");
+  CHECK_THAT(lines.back(), Catch::Contains(R"("message":"replay done: messages=3 )"));
+  auto refused = support::run_shell(support::rolewatch_binary() + " --log-format xml replay -");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("--log-format: xml not in {text,json}"));
 }

@@ -267,7 +267,8 @@ TEST_CASE("client-secret and workload identity take AZURE_* defaults", "[config]
         "source.auth.client_secret: required key is missing (or set client_secret_file, or "
         "AZURE_CLIENT_SECRET)");
   CHECK(error_of(with_source("  auth: {mode: kerberos}\n")) ==
-        "source.auth.mode: expected connection-string, client-secret or workload-identity");
+        "source.auth.mode: expected connection-string, client-secret, workload-identity or "
+        "managed-identity");
   CHECK(error_of(with_source("  auth: {mode: client-secret, tenant_id: t, client_id: c, "
                              "client_secret: s, authority_host: 'http://login.example'}\n")) ==
         "source.auth.authority_host: expected an https:// URL (plain http only to 127.0.0.1, "

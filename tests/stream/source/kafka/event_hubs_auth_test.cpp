@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "stream/source/kafka/kafka_properties.hpp"
+#include "support/fake_graph.hpp"
 #include "support/httplib_include.hpp"
 #include "support/temp_dir.hpp"
 
@@ -95,6 +96,39 @@ AuthConfig client_secret_auth(const std::string& authority, const std::string& s
   return auth;
 }
 
+constexpr const char* kResource = "https://contoso-hub.servicebus.windows.net";
+
+// Managed identity towards the fake's IMDS endpoint, for Event Hubs' resource.
+AuthConfig managed_identity_auth(const support::FakeGraph& fake) {
+  AuthConfig auth;
+  auth.mode = AuthMode::managed_identity;
+  auth.managed_identity_endpoint = fake.imds_endpoint();
+  return auth;
+}
+
+// Asks librdkafka's client for a token through the refresher, as KafkaClient
+// does; true once the callback has set one.
+bool client_obtains_token(EventHubsTokenRefresher& refresher) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  // SASL without TLS towards a closed port: only the token matters here.
+  REQUIRE(apply_properties(*conf, {{"bootstrap.servers", "127.0.0.1:9"},
+                                   {"security.protocol", "SASL_PLAINTEXT"},
+                                   {"sasl.mechanisms", "OAUTHBEARER"},
+                                   {"log_level", "0"}})
+              .has_value());
+  REQUIRE(attach_token_refresher(*conf, &refresher).has_value());
+  std::string errstr;
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), errstr));
+  REQUIRE(producer);
+  REQUIRE(enable_background_token_refresh(*producer).has_value());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (refresher.successes() == 0 && refresher.failures() == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return refresher.successes() >= 1;
+}
+
 }  // namespace
 
 TEST_CASE("the Event Hubs token scope is derived from the bootstrap host", "[kafka]") {
@@ -122,7 +156,8 @@ TEST_CASE("a connection string becomes SASL PLAIN with the $ConnectionString use
 }
 
 TEST_CASE("Entra ID modes use SASL OAUTHBEARER and put no secret in a property", "[kafka]") {
-  for (auto mode : {AuthMode::client_secret, AuthMode::workload_identity}) {
+  for (auto mode :
+       {AuthMode::client_secret, AuthMode::workload_identity, AuthMode::managed_identity}) {
     AuthConfig auth = client_secret_auth("https://login.microsoftonline.com");
     auth.mode = mode;
     auto properties = auth_properties(auth);
@@ -233,4 +268,80 @@ TEST_CASE("librdkafka's OAUTHBEARER refresh callback is served from the token en
   CHECK(refresher->successes() >= 1);
   CHECK(refresher->failures() == 0);
   CHECK(endpoint.requests() >= 1);
+}
+
+TEST_CASE("a managed identity asks IMDS for the namespace's token with Metadata: true",
+          "[kafka][managed-identity]") {
+  support::FakeGraph fake;
+  fake.set_managed_identity(kResource);
+  auto config = event_hubs_token_config(managed_identity_auth(fake), kBrokers);
+  CHECK(config.mode == rolewatch::state::TokenMode::managed_identity);
+  CHECK(config.resource == kResource);  // no "/.default": IMDS takes a resource
+  rolewatch::state::HttpClient http;
+  rolewatch::state::TokenProvider tokens(config, http);
+  REQUIRE(tokens.token().has_value());
+  REQUIRE(tokens.token().has_value());  // cached: IMDS said expires_in 86399
+  CHECK(fake.grants() == std::vector<std::string>{"imds"});
+  CHECK(fake.token_requests() == 1);
+
+  // The fake refuses a token for another resource, as IMDS would not give
+  // Event Hubs' audience for Graph's.
+  fake.set_managed_identity("https://graph.microsoft.com");
+  rolewatch::state::TokenProvider wrong(config, http);
+  auto refused = wrong.token();
+  REQUIRE_FALSE(refused.has_value());
+  CHECK_THAT(refused.error().message, Catch::StartsWith("token endpoint answered HTTP 400"));
+}
+
+TEST_CASE("a user-assigned managed identity is chosen by client_id", "[kafka][managed-identity]") {
+  support::FakeGraph fake;
+  fake.set_managed_identity(kResource, "mi-client-1");
+  rolewatch::state::HttpClient http;
+  auto auth = managed_identity_auth(fake);
+  rolewatch::state::TokenProvider system_assigned(event_hubs_token_config(auth, kBrokers), http);
+  CHECK_FALSE(system_assigned.token().has_value());
+  auth.client_id = "mi-client-1";
+  rolewatch::state::TokenProvider user_assigned(event_hubs_token_config(auth, kBrokers), http);
+  CHECK(user_assigned.token().has_value());
+}
+
+TEST_CASE("an App Service or Container Apps identity sends X-IDENTITY-HEADER and reads expires_on",
+          "[kafka][managed-identity]") {
+  support::FakeGraph fake;
+  fake.set_managed_identity(kResource);
+  fake.set_identity_header("platform-header");
+  auto auth = managed_identity_auth(fake);
+  auth.managed_identity_endpoint = fake.app_service_endpoint();
+  auth.identity_header = Secret("platform-header");
+  rolewatch::state::HttpClient http;
+  rolewatch::state::TokenProvider tokens(event_hubs_token_config(auth, kBrokers), http);
+  REQUIRE(tokens.token().has_value());
+  // The answer holds only expires_on (2100-01-01): the token is cached, not
+  // fetched again for want of expires_in.
+  REQUIRE(tokens.token().has_value());
+  CHECK(fake.grants() == std::vector<std::string>{"app-service"});
+  CHECK(fake.token_requests() == 1);
+
+  auth.identity_header = Secret("stale-header");
+  rolewatch::state::TokenProvider wrong(event_hubs_token_config(auth, kBrokers), http);
+  auto refused = wrong.token();
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message.find("stale-header") == std::string::npos);
+}
+
+TEST_CASE("a Kafka client with managed identity auth obtains its token from the endpoint",
+          "[kafka][managed-identity]") {
+  support::FakeGraph fake;
+  fake.set_managed_identity(kResource);
+  auto refresher = make_token_refresher(managed_identity_auth(fake), kBrokers);
+  REQUIRE(refresher);
+  CHECK(client_obtains_token(*refresher));
+  CHECK(refresher->failures() == 0);
+  CHECK(fake.grants().front() == "imds");
+
+  // An endpoint that refuses: librdkafka is told the token failed.
+  fake.set_managed_identity("https://other.servicebus.windows.net");
+  auto refused = make_token_refresher(managed_identity_auth(fake), kBrokers);
+  CHECK_FALSE(client_obtains_token(*refused));
+  CHECK(refused->failures() >= 1);
 }
