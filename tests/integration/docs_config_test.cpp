@@ -78,8 +78,7 @@ TEST_CASE("the rolewatch configurations in docs/azure-onboarding.md load", "[doc
   REQUIRE(onboarding.size() >= 4);
 }
 
-TEST_CASE("every configuration a docs page shows as a whole file passes check-config",
-          "[docs]") {
+TEST_CASE("every configuration a docs page shows as a whole file passes check-config", "[docs]") {
   TempDir dir;
   auto env = doc_environment(dir.path());
   int checked = 0;
