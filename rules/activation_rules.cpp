@@ -186,6 +186,10 @@ Expected<ActivationRulesConfig> parse_activation_rules_yaml(std::string_view yam
   return config;
 }
 
+Status apply_activation_rules_yaml(std::string_view yaml_text, ActivationRulesConfig& config) {
+  return read_document(yaml_text, config);
+}
+
 ActivationRulesConfig default_activation_rules() {
   auto config = skeleton();
   // The compiled-in text is tested; a failure here is a build defect.

@@ -50,6 +50,10 @@ struct ActivationAlert {
 // Parses a YAML document with a top-level `activation_rules:` list (see
 // rules/activation-rules.yaml). Missing rules keep their defaults.
 Expected<ActivationRulesConfig> parse_activation_rules_yaml(std::string_view yaml_text);
+// The same on top of `config` (several files in turn): the rules the
+// document names, and only the keys it gives, change. On error `config` may
+// be partly changed.
+Status apply_activation_rules_yaml(std::string_view yaml_text, ActivationRulesConfig& config);
 ActivationRulesConfig default_activation_rules();  // the shipped YAML
 std::string_view default_activation_rules_yaml();
 

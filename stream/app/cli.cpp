@@ -15,6 +15,7 @@
 #include "stream/app/report_command.hpp"
 #include "stream/app/run_command.hpp"
 #include "stream/app/state_command.hpp"
+#include "stream/app/test_alert_command.hpp"
 #include "stream/config/config.hpp"
 #include "stream/source/kafka/embedded_broker.hpp"
 
@@ -68,12 +69,13 @@ struct Commands {
   std::filesystem::path config_file;
   int broker_partitions = 4;
   std::string broker_topic = "insights-logs-auditlogs";
-  std::filesystem::path demo_sample = kDemoSample;
+  std::optional<std::filesystem::path> demo_sample;  // none: the compiled-in sample
   EligibilityImportOptions import;
   EligibilityRefreshOptions refresh;
   ReportOptions report;
   std::string report_format = "table";
   ExportOptions exports;
+  TestAlertOptions test_alert;
   int exit_code = 0;
 };
 
@@ -89,6 +91,16 @@ void add_run(CLI::App& app, Commands& c) {
       "check-config", "Validate a configuration file and print it with secrets redacted.");
   check->add_option("file", c.config_file, "YAML configuration file")->required();
   check->callback([&] { c.exit_code = check_config_command(c.config_file); });
+
+  auto* test_alert = app.add_subcommand(
+      "test-alert",
+      "Send one synthetic alert (\"test\": true, rule rolewatch-test-alert) straight through\n"
+      "the configured sinks, without the state or its outbox, and print each sink's\n"
+      "outcome. Exit 0: every sink took it; 1: one failed; 2: bad config or --sink name.");
+  test_alert->add_option("--config", c.test_alert.config_file, "YAML configuration file")
+      ->required();
+  test_alert->add_option("--sink", c.test_alert.sink, "Only the sink with this name");
+  test_alert->callback([&] { c.exit_code = test_alert_command(c.test_alert, std::cout); });
 }
 
 void add_broker(CLI::App& app, Commands& c) {
@@ -104,9 +116,11 @@ void add_broker(CLI::App& app, Commands& c) {
 
   auto* demo = app.add_subcommand(
       "demo",
-      "Start the embedded broker, publish a sample (default: the bundled LAPSUS$-style\n"
-      "attack), run the live pipeline until it is consumed, print the alerts, exit.");
-  demo->add_option("sample", c.demo_sample, "Sample file, one Event Hubs message per line");
+      "Start the embedded broker, publish a sample (default: the LAPSUS$-style attack of\n"
+      "deploy/demo/sample-attack.jsonl, compiled in), run the live pipeline until it is\n"
+      "consumed, print the alerts and labelled activations, exit (1 when no alert).");
+  demo->add_option("sample", c.demo_sample,
+                   "Sample file, one Event Hubs message per line (default: the bundled one)");
   demo->callback([&] { c.exit_code = demo_command(c.demo_sample); });
 }
 
@@ -205,6 +219,7 @@ int run_cli(int argc, char** argv) {
   CLI::App app{kDescription, "rolewatch"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(ROLEWATCH_VERSION));
+  // Given flags win over the configuration's log section (apply_log_flags).
   std::string log_level = "info";
   std::string log_format = "text";
   auto* level_flag =
@@ -231,7 +246,6 @@ int run_cli(int argc, char** argv) {
   add_report(app, commands);
   StateToolOptions state_tool;
   add_state(app, state_tool, commands.exit_code);
-  // Given flags win over the configuration's log section (apply_log_flags).
 
   try {
     app.parse(argc, argv);

@@ -4,8 +4,12 @@
 
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "state/base/temp_dir.hpp"
+#include "stream/app/demo_sample_text.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/runtime/periodic_task.hpp"
 #include "stream/runtime/runner.hpp"
@@ -38,59 +42,38 @@ Expected<Config> demo_config(const std::string& bootstrap, const std::filesystem
   return config;
 }
 
-std::size_t print_outbox(const std::filesystem::path& state) {
+// Every outbox document in order, printed on stdout as read.
+Expected<std::vector<std::string>> print_outbox(const std::filesystem::path& state) {
   auto store = state::Store::open(state);
-  if (!store) {
-    spdlog::error("demo: cannot reopen the state: {}", store.error().message);
-    return exit_status(ExitCode::ok);
-  }
-  std::size_t alerts = 0;
+  if (!store) return make_error("cannot reopen the state: " + store.error().message);
+  std::vector<std::string> documents;
   auto status = (*store)->scan(state::Family::outbox, "", "", [&](auto, auto value) {
     std::cout << value << '\n';
-    ++alerts;
+    documents.emplace_back(value);
     return true;
   });
-  if (!status) spdlog::error("demo: cannot read the outbox: {}", status.error().message);
   std::cout.flush();
-  return alerts;
+  if (!status) return make_error("cannot read the outbox: " + status.error().message);
+  return documents;
 }
 
-Expected<std::size_t> publish_sample(const std::string& bootstrap,
-                                     const std::filesystem::path& sample) {
-  std::ifstream in(sample);
-  if (!in) return make_error("cannot read " + sample.string());
+Expected<std::size_t> publish_sample(const std::string& bootstrap, std::istream& sample) {
   auto publisher = MessagePublisher::open(bootstrap);
   if (!publisher) return publisher.error();
-  return publish_lines(**publisher, kTopic, kPartitions, in);
+  return publish_lines(**publisher, kTopic, kPartitions, sample);
 }
 
-}  // namespace
+// The named file, or the sample compiled into the binary.
+std::unique_ptr<std::istream> open_sample(const std::optional<std::filesystem::path>& sample) {
+  if (!sample) return std::make_unique<std::istringstream>(kBundledDemoSample);
+  if (!std::filesystem::is_regular_file(*sample)) return nullptr;
+  auto in = std::make_unique<std::ifstream>(*sample);
+  if (!*in) return nullptr;
+  return in;
+}
 
-int demo_command(const std::filesystem::path& sample) {
-  if (!std::filesystem::is_regular_file(sample)) {
-    spdlog::error("demo: cannot read {}", sample.string());
-    return exit_status(ExitCode::usage);
-  }
-  auto broker = EmbeddedBroker::start(kTopic, kPartitions);
-  if (!broker) {
-    spdlog::error("demo: {}", broker.error().message);
-    return exit_status(ExitCode::failure);
-  }
-  auto published = publish_sample((*broker)->bootstrap(), sample);
-  if (!published) {
-    spdlog::error("demo: {}", published.error().message);
-    return exit_status(ExitCode::failure);
-  }
-  spdlog::info(
-      "demo: embedded broker {}: published {} Event Hubs messages from {} to {} ({} partitions)",
-      (*broker)->bootstrap(), *published, sample.string(), kTopic, kPartitions);
-  state::TempDir state("rolewatch-demo");
-  auto config = demo_config((*broker)->bootstrap(), state.path());
-  if (!config) {
-    spdlog::error("demo: {}", config.error().message);
-    return exit_status(ExitCode::failure);
-  }
-  // Ends by itself: at the end of the topic, or at the deadline.
+// Ends by itself: at the end of the topic, or at the deadline.
+bool run_until_drained(const Config& config) {
   std::atomic<bool> stop{false};
   install_stop_signal_handlers();
   auto started = std::chrono::steady_clock::now();
@@ -101,10 +84,69 @@ int demo_command(const std::filesystem::path& sample) {
   options.stop_at_end = true;
   options.install_signal_handlers = false;
   options.stop = &stop;
-  if (run(*config, options) != 0) return exit_status(ExitCode::failure);
-  auto alerts = print_outbox(state.path());
-  spdlog::info("demo: {} alert(s)", alerts);
-  return alerts > 0 ? 0 : 1;
+  return run(config, options) == 0;
+}
+
+}  // namespace
+
+DemoCounts count_outbox_documents(const std::vector<std::string>& documents) {
+  DemoCounts counts;
+  std::set<std::string> alert_ids;
+  for (const auto& text : documents) {
+    auto document = nlohmann::json::parse(text, nullptr, false);
+    if (!document.is_object()) continue;
+    const auto schema = document.value("schema", "");
+    if (schema == "rolewatch.activation.v1") ++counts.activations;
+    if (schema != "rolewatch.alert.v1") continue;
+    ++counts.alert_revisions;
+    alert_ids.insert(document.value("id", ""));
+  }
+  counts.alerts = alert_ids.size();
+  return counts;
+}
+
+std::string demo_summary(const DemoCounts& counts) {
+  return "demo: " + std::to_string(counts.alerts) + " alert(s) in " +
+         std::to_string(counts.alert_revisions) + " revision(s), " +
+         std::to_string(counts.activations) + " labelled PIM activation(s)";
+}
+
+int demo_command(const std::optional<std::filesystem::path>& sample) {
+  const std::string sample_name = sample ? sample->string() : "the bundled sample";
+  auto lines = open_sample(sample);
+  if (!lines) {
+    spdlog::error("demo: cannot read {}", sample_name);
+    return exit_status(ExitCode::usage);
+  }
+  auto broker = EmbeddedBroker::start(kTopic, kPartitions);
+  if (!broker) {
+    spdlog::error("demo: {}", broker.error().message);
+    return exit_status(ExitCode::failure);
+  }
+  auto published = publish_sample((*broker)->bootstrap(), *lines);
+  if (!published) {
+    spdlog::error("demo: {}", published.error().message);
+    return exit_status(ExitCode::failure);
+  }
+  spdlog::info(
+      "demo: embedded broker {}: published {} Event Hubs messages from {} to {} ({} partitions)",
+      (*broker)->bootstrap(), *published, sample_name, kTopic, kPartitions);
+  state::TempDir state("rolewatch-demo");
+  auto config = demo_config((*broker)->bootstrap(), state.path());
+  if (!config) {
+    spdlog::error("demo: {}", config.error().message);
+    return exit_status(ExitCode::failure);
+  }
+  if (!run_until_drained(*config)) return exit_status(ExitCode::failure);
+  auto documents = print_outbox(state.path());
+  if (!documents) {
+    spdlog::error("demo: {}", documents.error().message);
+    return exit_status(ExitCode::failure);
+  }
+  auto counts = count_outbox_documents(*documents);
+  spdlog::info("{}", demo_summary(counts));
+  if (counts.alerts == 0) spdlog::error("demo: no alert was raised");
+  return exit_status(counts.alerts > 0 ? ExitCode::ok : ExitCode::failure);
 }
 
 }  // namespace rolewatch::stream

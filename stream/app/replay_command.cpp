@@ -52,7 +52,7 @@ int replay_command(const ReplayOptions& options) {
   if (!check_readable(options.files)) return exit_status(ExitCode::usage);
   std::vector<std::filesystem::path> rule_files;
   if (options.rules_file) rule_files.push_back(*options.rules_file);
-  auto rules = load_rules(rule_files);
+  auto rules = load_rule_set(rule_files);
   if (!rules) {
     spdlog::error("invalid rules: {}", rules.error().message);
     return exit_status(ExitCode::usage);
@@ -79,7 +79,8 @@ int replay_command(const ReplayOptions& options) {
   }
   const auto twin_micros =
       std::chrono::duration_cast<std::chrono::microseconds>(*twin_window).count();
-  auto pipeline = Pipeline::make(**store, std::move(*rules), {nullptr, twin_micros});
+  auto pipeline = Pipeline::make(**store, std::move(rules->bursts),
+                                 {nullptr, twin_micros, std::move(rules->activation)});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return exit_status(ExitCode::failure);

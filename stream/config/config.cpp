@@ -222,9 +222,10 @@ void read_rules(const ConfigNode& root, Config& config) {
     config.twin_window = read_duration(node, "twin_window", config.twin_window);
     if (config.twin_window.count() <= 0) node.fail("twin_window", "must be greater than 0");
   }
-  auto loaded = load_rules(config.rule_files);
+  auto loaded = load_rule_set(config.rule_files);
   if (!loaded) root.fail("rules", loaded.error().message);
-  config.rules = std::move(*loaded);
+  config.rules = std::move(loaded->bursts);
+  config.activation_rules = std::move(loaded->activation);
 }
 
 LogConfig read_log(const ConfigNode& root) {
@@ -238,10 +239,10 @@ LogConfig read_log(const ConfigNode& root) {
   if (!levels.contains(log.level)) {
     node.fail("level", "expected trace, debug, info, warn, error, critical or off");
   }
-  log.stats_interval_s = node.integer("stats_interval_s", 60, 0, 86400);
   auto format = node.optional_string("format").value_or("text");
   if (format != "text" && format != "json") node.fail("format", "expected text or json");
   log.format = format == "json" ? LogFormat::json : LogFormat::text;
+  log.stats_interval_s = node.integer("stats_interval_s", 60, 0, 86400);
   return log;
 }
 

@@ -14,7 +14,8 @@
 //     properties: {librdkafka.property: value}   # verbatim, override the defaults
 //   state: {dir: ./state, min_free_mb: 256, write_failure_exit_after: 5m}
 //   http: {listen: 127.0.0.1:9464, reports: {token_file: ...}}   # http_config.hpp
-//   rules: {files: [my-rules.yaml], twin_window: 2m}   # default: the compiled-in rules
+//   rules: {files: [my-rules.yaml], twin_window: 2m}   # default: the compiled-in rules;
+//                      # a file holds `rules:` and/or `activation_rules:` (rules_loader.hpp)
 //   sinks: [{type: file, path: ./alerts.jsonl}, ...]   # each sink reads its own keys
 //   delivery: {max_age: 24h, ...}                      # outbox sender (delivery_settings.hpp)
 //   graph: {tenant_id: ..., ...}                        # eligibility refresher (graph_config.hpp)
@@ -29,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "rules/activation_rules.hpp"
 #include "rules/rule_definition.hpp"
 #include "state/base/expected.hpp"
 #include "state/directory/graph_client.hpp"
@@ -52,11 +54,11 @@ struct AuthConfig {
   std::string token_file;  // workload-identity: federated token, re-read on every fetch
   std::string authority_host = "https://login.microsoftonline.com";
   std::string scope;  // default: https://<bootstrap host>/.default
-};
-
   // managed-identity (client_id above: a user-assigned identity, optional):
   std::string managed_identity_endpoint;  // stream/config/managed_identity_config.hpp
   Secret identity_header;                 // App Service / Container Apps
+};
+
 struct BatchConfig {
   std::size_t max_messages = 500;
   // A batch's messages stay in memory until it commits; Event Hubs messages
@@ -103,14 +105,14 @@ struct StateLimits {
   std::chrono::milliseconds write_failure_exit_after{std::chrono::minutes(5)};
 };
 
-struct LogConfig {
-  std::string level = "info";
 // log.format: text lines, or one JSON object per line (stream/app/log_format.hpp).
 enum class LogFormat { text, json };
 
+struct LogConfig {
+  std::string level = "info";
+  LogFormat format = LogFormat::text;
   std::int64_t stats_interval_s = 60;
 };
-  LogFormat format = LogFormat::text;
 
 struct Config {
   std::filesystem::path file;  // where it was loaded from
@@ -120,6 +122,8 @@ struct Config {
   HttpConfig http;
   std::vector<std::filesystem::path> rule_files;  // empty = compiled-in rules
   std::vector<rules::RuleDefinition> rules;       // loaded and validated
+  // The rule files' `activation_rules:` over the shipped ones (rules_loader.hpp).
+  rules::ActivationRulesConfig activation_rules = rules::default_activation_rules();
   // rules.twin_window: how far apart an MS-PIM Core Directory record and its
   // PIM record may be and still pair as twins (docs/design.md §3).
   std::chrono::milliseconds twin_window{std::chrono::minutes(2)};

@@ -88,6 +88,12 @@ YAML::Node rules_node(const Config& config) {
   YAML::Node loaded(YAML::NodeType::Sequence);
   for (const auto& rule : config.rules) loaded.push_back(rule.id);
   node["loaded"] = loaded;  // informational: the enabled rule ids
+  YAML::Node activation(YAML::NodeType::Sequence);
+  const auto& a = config.activation_rules;
+  for (const auto* meta : {&a.synced_account, &a.without_eligibility, &a.new_ip}) {
+    if (meta->enabled) activation.push_back(meta->id);
+  }
+  node["loaded_activation_rules"] = activation;  // informational: the enabled ones
   return node;
 }
 
@@ -147,11 +153,11 @@ std::string redacted_dump(const Config& config) {
   }
   root["sinks"] = sinks;
   root["log"]["level"] = config.log.level;
+  root["log"]["format"] = config.log.format == LogFormat::json ? "json" : "text";
   root["log"]["stats_interval_s"] = config.log.stats_interval_s;
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
 }
 
-  root["log"]["format"] = config.log.format == LogFormat::json ? "json" : "text";
 }  // namespace rolewatch::stream

@@ -86,7 +86,7 @@ BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {
 struct Pipeline::Impl {
   state::Store& store;
   std::vector<rules::RuleDefinition> rules;
-  rules::ActivationRulesConfig activation_rules = rules::default_activation_rules();
+  rules::ActivationRulesConfig activation_rules;
   AuditDecoder decoder;
   state::ActivationHistory history{store};
   state::EligibilitySnapshotCache snapshots{store};
@@ -113,6 +113,7 @@ struct Pipeline::Impl {
   Impl(state::Store& s, std::vector<rules::RuleDefinition> r, PipelineOptions options)
       : store(s),
         rules(std::move(r)),
+        activation_rules(std::move(options.activation_rules)),
         now(options.now ? std::move(options.now) : system_wall_clock),
         twin_window(options.twin_window),
         twins(s, options.twin_window) {

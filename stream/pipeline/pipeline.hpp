@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rules/activation_rules.hpp"
 #include "rules/alert.hpp"
 #include "rules/role_event.hpp"
 #include "rules/rule_definition.hpp"
@@ -69,6 +70,8 @@ struct PipelineOptions {
   // How far apart in event time an MS-PIM Core Directory record and its PIM
   // record may be and still pair as twins.
   rules::EventTime twin_window = rules::kDefaultTwinWindow;
+  // Which activation rules judge labelled activations, with what settings.
+  rules::ActivationRulesConfig activation_rules = rules::default_activation_rules();
 };
 
 // What a flush decides early (see Pipeline::flush).

@@ -122,7 +122,8 @@ int run_with_store(const Config& config, const RunOptions& options, const RunHoo
   }
   const auto twin_window =
       std::chrono::duration_cast<std::chrono::microseconds>(config.twin_window).count();
-  auto pipeline = Pipeline::make(**store, config.rules, {options.wall_clock, twin_window});
+  auto pipeline = Pipeline::make(**store, config.rules,
+                                 {options.wall_clock, twin_window, config.activation_rules});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return 1;
