@@ -21,6 +21,7 @@ int broker_command(int partitions, const std::string& topic) {
   std::fflush(stdout);
   spdlog::info("embedded broker listening on {} (topic {}, {} partitions); stop with Ctrl-C",
                (*broker)->bootstrap(), topic, partitions);
+  spdlog::info("embedded broker: {}", embedded_retention_text());
   while (!wait_for_stop(std::chrono::seconds(3600))) {
   }
   spdlog::info("embedded broker stopped");

@@ -170,6 +170,7 @@ int run(const Config& config, const RunOptions& run_options, const RunHooks& hoo
     spdlog::info(
         "embedded broker on {} (topic {}, {} partitions); publish with: kcat -b {} -t {} -P",
         bootstrap, config.source.topic, config.source.partitions, bootstrap, config.source.topic);
+    spdlog::info("embedded broker: {}", embedded_retention_text());
   }
   spdlog::info("rolewatch {} run: topic {} group {} state {} rules {}", ROLEWATCH_VERSION,
                config.source.topic, config.source.group, config.state_dir.string(),

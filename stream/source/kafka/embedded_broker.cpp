@@ -44,6 +44,12 @@ EmbeddedBroker::~EmbeddedBroker() {
   if (handle_ != nullptr) rd_kafka_destroy(handle_);
 }
 
+std::string embedded_retention_text() {
+  return "it keeps the newest " + std::to_string(kEmbeddedRetentionBytes >> 20) +
+         " MiB of record batches per partition and deletes older messages (librdkafka's "
+         "mock cluster, not configurable)";
+}
+
 Status EmbeddedBroker::create_topic(const std::string& topic, int partitions) {
   auto err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -1,8 +1,10 @@
 #pragma once
 // The embedded broker: librdkafka's mock cluster, in this process. A real
 // Kafka-protocol peer on 127.0.0.1 (random port) that other clients, kcat
-// included, can use. No SASL, no retention limits, offsets-for-times
-// answers -1; for the demo, tests and trying rolewatch out, not production.
+// included, can use. No SASL, offsets-for-times answers -1, and a fixed
+// retention (below); for the demo, tests and trying rolewatch out, not
+// production.
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -30,6 +32,16 @@ class EmbeddedBroker {
   rd_kafka_mock_cluster_s* cluster_ = nullptr;
   std::string bootstrap_;
 };
+
+// What the mock keeps: librdkafka 2.0.2 fixes each partition's log at 5 MiB
+// of record batches, deleting the oldest batches as new ones arrive, the
+// newest one always kept (rdkafka_mock.c, rd_kafka_mock_partition_init; the
+// public mock API has no setting for it). Its other bound, 100,000 batches,
+// is never reached first: a record batch's header alone is 61 bytes, and
+// 100,000 of them exceed 5 MiB.
+inline constexpr std::size_t kEmbeddedRetentionBytes = 5u * 1024 * 1024;
+// One sentence for the logs and `rolewatch broker`'s start.
+std::string embedded_retention_text();
 
 // Client settings for talking to the embedded broker: the mock answers a
 // waiting fetch only when fetch.wait.max.ms expires (unlike Kafka and Event
