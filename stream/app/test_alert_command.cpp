@@ -26,15 +26,19 @@ std::string host_name() {
 }
 
 std::string outcome_text(const DeliveryOutcome& outcome) {
-  auto status = outcome.http_status != 0 ? " (HTTP " + std::to_string(outcome.http_status) + ")"
-                                         : std::string();
+  auto status = "HTTP " + std::to_string(outcome.http_status);
+  // The status once: sinks' details often say it already.
+  auto with_status = [&](const std::string& text) {
+    if (outcome.http_status == 0 || text.find(status) != std::string::npos) return text;
+    return text + " (" + status + ")";
+  };
   switch (outcome.kind) {
     case DeliveryOutcome::Kind::delivered:
-      return "delivered" + status;
+      return with_status("delivered");
     case DeliveryOutcome::Kind::retry:
-      return "failed: " + outcome.detail + status + " (transient: the sidecar would retry)";
+      return "failed: " + with_status(outcome.detail) + " (transient: the sidecar would retry)";
     case DeliveryOutcome::Kind::permanent:
-      return "failed: " + outcome.detail + status + " (rejected: the sidecar would not retry)";
+      return "failed: " + with_status(outcome.detail) + " (rejected: the sidecar would not retry)";
     case DeliveryOutcome::Kind::skipped:
       return "failed: the sink sent nothing: " + outcome.detail;
   }
