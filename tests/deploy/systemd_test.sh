@@ -9,10 +9,11 @@
 #   2. `systemd-analyze security --offline=true`: the overall exposure is OK
 #      or better (printed).
 #   3. The directives docs/deployment.md promises are there.
-#   4. deploy/systemd/rolewatch.yaml passes `rolewatch check-config` with
-#      $CREDENTIALS_DIRECTORY holding the unit's credentials; every
-#      credential it reads is one the unit loads; docs/deployment.md quotes it
-#      verbatim; a missing credential ends `rolewatch run` with exit 2, which
+#   4. The configuration the package installs beside the unit
+#      (deploy/config/rolewatch.example.yaml) passes `rolewatch check-config`
+#      with the unit's environment (ROLEWATCH_SECRETS_DIR=%d: the credentials
+#      directory) and docs/deployment.md's rolewatch.env; every credential it
+#      reads is one the unit loads; a missing credential ends `rolewatch run` with exit 2, which
 #      RestartPreventExitStatus=2 keeps from restarting in a loop.
 #   5. Self-checks: a weak unit and a unit with a warning are rejected by the
 #      same checks.
@@ -23,7 +24,7 @@ source_dir=$1
 rolewatch=$(realpath "$2")
 work=$3
 unit=$source_dir/deploy/systemd/rolewatch.service
-config=$source_dir/deploy/systemd/rolewatch.yaml
+config=$source_dir/deploy/config/rolewatch.example.yaml
 failures=0
 passes=0
 
@@ -86,7 +87,16 @@ fi
 
 # --- 4. the configuration and its credentials -------------------------------
 loaded=$(sed -n 's/^LoadCredential=\([A-Za-z0-9_.-]*\)$/\1/p' "$unit")
-read_by_config=$(grep -o '\${CREDENTIALS_DIRECTORY}/[A-Za-z0-9_.-]*' "$config" | sed 's#.*/##' | sort -u)
+grep -qxF "Environment=ROLEWATCH_SECRETS_DIR=%d" "$unit" || fail "the unit does not set ROLEWATCH_SECRETS_DIR=%d"
+grep -qxF "EnvironmentFile=-/etc/rolewatch/rolewatch.env" "$unit" || fail "the unit does not read /etc/rolewatch/rolewatch.env"
+# Credentials the configuration reads, its commented-out sinks included.
+read_by_config=$(grep -o '\${ROLEWATCH_SECRETS_DIR[^}]*}/[A-Za-z0-9_.-]*' "$config" | sed 's#.*/##' | sort -u)
+# docs/deployment.md's /etc/rolewatch/rolewatch.env, verbatim.
+env_file=$(awk '/^```sh$/{inside=1; block=""; next} /^```$/{if (inside && block ~ /^# \/etc\/rolewatch\/rolewatch.env\n/) print block; inside=0; next} inside{block = block $0 "\n"}' \
+  "$source_dir/docs/deployment.md" | grep -v '^#')
+[[ -n $env_file ]] && pass "docs/deployment.md gives /etc/rolewatch/rolewatch.env" ||
+  fail "docs/deployment.md has no \`\`\`sh block starting with '# /etc/rolewatch/rolewatch.env'"
+unit_env() { env -i PATH="$PATH" ROLEWATCH_SECRETS_DIR="$work/credentials" ROLEWATCH_STATE_DIR="$work/state" $env_file "$@"; }
 for name in $read_by_config; do
   grep -qxF "$name" <<<"$loaded" || fail "config reads credential $name, which the unit does not load"
 done
@@ -99,8 +109,8 @@ for name in $loaded; do
   esac >"$work/credentials/$name"
 done
 chmod 0400 "$work"/credentials/*
-if out=$(env -i PATH="$PATH" CREDENTIALS_DIRECTORY="$work/credentials" "$rolewatch" check-config "$config" 2>&1); then
-  pass "rolewatch check-config deploy/systemd/rolewatch.yaml with the unit's credentials ($(wc -w <<<"$read_by_config") read)"
+if out=$(unit_env "$rolewatch" check-config "$config" 2>&1); then
+  pass "rolewatch check-config on the installed configuration with the unit's environment ($(wc -w <<<"$read_by_config") credentials named)"
 else
   fail "check-config: $out"
 fi
@@ -109,15 +119,8 @@ if grep -q -e 'bm90LWEtcmVhbC1rZXk' -e 'whsec_V0VC' <<<"$out"; then
 else
   pass "check-config prints no credential's value"
 fi
-docs_block=$(awk '/^```yaml$/{inside=1; block=""; next} /^```$/{if (inside && block ~ /^# \/etc\/rolewatch\/rolewatch.yaml\n/) print block; inside=0; next} inside{block = block $0 "\n"}' \
-  "$source_dir/docs/deployment.md")
-if [[ "$docs_block" == "$(cat "$config")" ]]; then
-  pass "docs/deployment.md quotes deploy/systemd/rolewatch.yaml verbatim"
-else
-  fail "docs/deployment.md does not quote deploy/systemd/rolewatch.yaml verbatim (a \`\`\`yaml block starting with '# /etc/rolewatch/rolewatch.yaml')"
-fi
 rm -f "$work/credentials/webhook-secret"
-env -i PATH="$PATH" CREDENTIALS_DIRECTORY="$work/credentials" timeout 20 "$rolewatch" run --config "$config" >"$work/run.log" 2>&1
+unit_env timeout 20 "$rolewatch" run --config "$config" >"$work/run.log" 2>&1
 rc=$?
 if [[ $rc -eq 2 ]] && grep -q 'webhook-secret' "$work/run.log"; then
   pass "a missing credential: rolewatch run exits 2 naming it (RestartPreventExitStatus=2: no restart loop)"
