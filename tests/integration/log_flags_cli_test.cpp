@@ -42,7 +42,7 @@ bool is_json_record(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("--log-level error wins over the config's log.level debug", "[config][log]") {
+TEST_CASE("the flag --log-level error wins over the config's log.level debug", "[config][log]") {
   TempDir dir;
   auto config = write_config(dir, "{level: debug, stats_interval_s: 1}");
   {
