@@ -31,12 +31,7 @@ TEST_CASE("refresh time for a generated directory of 10k assignments", "[.][figu
   auto store = state::Store::open(dir.path());
   REQUIRE(store);
   state::HttpClient http;
-  state::GraphConfig config;
-  config.base_url = fake.base_url();
-  config.token.authority = fake.base_url();
-  config.token.tenant_id = "tenant-1";
-  config.token.client_id = "app-1";
-  config.token.client_secret = "s3cret";
+  auto config = fake.client_secret_config();
   state::GraphClient graph(config, http);
   auto start = Clock::now();
   auto outcome = state::refresh_eligibility(**store, graph, 1);

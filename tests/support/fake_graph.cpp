@@ -343,6 +343,16 @@ std::string FakeGraph::base_url() const {
   return impl_->base();
 }
 
+rolewatch::state::GraphConfig FakeGraph::client_secret_config() const {
+  rolewatch::state::GraphConfig config;
+  config.base_url = base_url();
+  config.token.authority = base_url();
+  config.token.tenant_id = "tenant-1";
+  config.token.client_id = "app-1";
+  config.token.client_secret = "s3cret";
+  return config;
+}
+
 void FakeGraph::set_directory(FakeDirectory directory) {
   std::lock_guard lock(impl_->mutex);
   impl_->directory = std::move(directory);

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "state/directory/graph_client.hpp"
+
 namespace support {
 
 struct FakeUser {
@@ -59,6 +61,9 @@ class FakeGraph {
 
   // http://127.0.0.1:PORT (Graph root and token authority alike).
   std::string base_url() const;
+  // Graph settings pointing at this fake, client-secret tokens for
+  // tenant-1/app-1: what most tests start from.
+  rolewatch::state::GraphConfig client_secret_config() const;
   std::string imds_endpoint() const { return base_url() + "/metadata/identity/oauth2/token"; }
   std::string app_service_endpoint() const { return base_url() + "/msi/token"; }
 

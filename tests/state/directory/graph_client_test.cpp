@@ -77,11 +77,7 @@ struct Harness {
   Harness() {
     fake.set_directory(small_directory());
     fake.set_page_size(2);
-    config.base_url = fake.base_url();
-    config.token.authority = fake.base_url();
-    config.token.tenant_id = "tenant-1";
-    config.token.client_id = "app-1";
-    config.token.client_secret = "s3cret";
+    config = fake.client_secret_config();
     config.max_attempts = 4;
   }
   GraphClient client() {

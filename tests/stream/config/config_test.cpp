@@ -7,6 +7,7 @@
 #include "stream/config/config_redaction.hpp"
 #include "stream/config/env_expansion.hpp"
 #include "stream/delivery/sinks/sink_factory.hpp"
+#include "support/env_lookup.hpp"
 #include "support/temp_dir.hpp"
 
 using rolewatch::stream::AssignmentMode;
@@ -35,11 +36,7 @@ sinks:
 )";
 
 EnvLookup env(std::map<std::string, std::string> values) {
-  return [values](const std::string& name) -> std::optional<std::string> {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
+  return support::env_lookup(std::move(values));
 }
 
 const EnvLookup kNoEnv = env({});

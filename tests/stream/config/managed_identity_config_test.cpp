@@ -8,17 +8,14 @@
 
 #include "stream/config/config.hpp"
 #include "stream/config/graph_config.hpp"
+#include "support/env_lookup.hpp"
 
 using namespace rolewatch::stream;
 
 namespace {
 
 EnvLookup env(std::map<std::string, std::string> values) {
-  return [values](const std::string& name) -> std::optional<std::string> {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
+  return support::env_lookup(std::move(values));
 }
 
 const EnvLookup kNoEnv = env({});

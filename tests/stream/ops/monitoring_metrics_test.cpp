@@ -57,12 +57,7 @@ TEST_CASE("the Graph refresh interval is exported, and is 0 without a refresher"
   support::TempDir dir;
   auto store = state::Store::open(dir.path());
   REQUIRE(store);
-  state::GraphConfig config;
-  config.base_url = fake.base_url();
-  config.token.authority = fake.base_url();
-  config.token.tenant_id = "tenant-1";
-  config.token.client_id = "app-1";
-  config.token.client_secret = "s3cret";
+  auto config = fake.client_secret_config();
   config.refresh_interval = std::chrono::minutes(20);
   EligibilityRefresher refresher(**store, config);  // not started: no refresh needed
   metrics.set_eligibility_source([&] { return refresher.status(); });

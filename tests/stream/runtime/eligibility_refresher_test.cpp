@@ -28,12 +28,7 @@ support::FakeDirectory one_user_directory() {
 }
 
 state::GraphConfig config_for(const support::FakeGraph& fake) {
-  state::GraphConfig config;
-  config.base_url = fake.base_url();
-  config.token.authority = fake.base_url();
-  config.token.tenant_id = "tenant-1";
-  config.token.client_id = "app-1";
-  config.token.client_secret = "s3cret";
+  auto config = fake.client_secret_config();
   config.max_attempts = 2;
   config.initial_backoff = std::chrono::milliseconds(1);
   return config;
