@@ -202,8 +202,18 @@ TEST_CASE("the live path and replay end with the same revision of the demo's bur
   REQUIRE(live.exit_code == 0);
   REQUIRE(replay.exit_code == 0);
   auto live_final = by_id(alerts_in(live.out));
+  auto replay_final = by_id(alerts_in(replay.out));
   REQUIRE(live_final.size() == 1);
-  CHECK(live_final == by_id(alerts_in(replay.out)));
+  REQUIRE(replay_final.size() == 1);
+  // The same burst: removals, count and span. The id may differ: over 4
+  // partitions the burst's earliest removal can arrive after the crossing
+  // (docs/detection.md, `id`).
+  const auto& a = live_final.begin()->second;
+  const auto& b = replay_final.begin()->second;
+  CHECK(audit_ids(a) == audit_ids(b));
+  CHECK(a["count"] == b["count"]);
+  CHECK(a["firstSeen"] == b["firstSeen"]);
+  CHECK(a["lastSeen"] == b["lastSeen"]);
 }
 
 TEST_CASE("the last revision lists the same removals whatever order the records arrived in",
