@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "state/activation_history.hpp"
+#include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
 
 namespace rolewatch::state {
@@ -17,8 +18,7 @@ namespace {
 constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
 
 Micros wall_clock() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return state::wall_clock_now();
 }
 
 // Groups never activate (their members do), so per-principal reports skip them.

@@ -335,4 +335,9 @@ Micros parse_time_or_zero(std::string_view text) {
   return parse_event_time(text).value_or(0);
 }
 
+Micros wall_clock_now() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace rolewatch::state

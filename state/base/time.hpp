@@ -33,4 +33,7 @@ Micros parse_time_or_zero(std::string_view text);
 
 inline constexpr Micros kMicrosPerSecond = 1'000'000;
 
+// The system clock now, in the same unit: the one wall clock of every layer.
+Micros wall_clock_now();
+
 }  // namespace rolewatch::state

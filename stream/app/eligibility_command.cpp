@@ -17,8 +17,7 @@ namespace rolewatch::stream {
 namespace {
 
 state::Micros wall_clock() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return state::wall_clock_now();
 }
 
 // The parts of the configuration file this command needs: graph: and state.dir.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "state/base/time.hpp"
 #include "stream/app/checked_config.hpp"
 #include "stream/app/test_alert.hpp"
 
@@ -13,11 +14,6 @@ namespace {
 
 // Alertmanager holds a test alert this long, not the hour a real one gets.
 constexpr auto kTestAlertActiveFor = std::chrono::minutes(5);
-
-rules::EventTime now_micros() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string host_name() {
   char name[256] = {};
@@ -85,7 +81,7 @@ int test_alert_command(const TestAlertOptions& options, std::ostream& out) {
       return exit_status(ExitCode::usage);
     }
   }
-  const auto alert = make_test_alert(now_micros(), host_name());
+  const auto alert = make_test_alert(state::wall_clock_now(), host_name());
   const auto body = alert.dump();
   bool all_delivered = true;
   for (const auto& sink : sinks) {

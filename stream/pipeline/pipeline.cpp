@@ -57,8 +57,7 @@ struct Due {
 }  // namespace
 
 EventTime system_wall_clock() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return state::wall_clock_now();
 }
 
 BatchCounters& BatchCounters::operator+=(const BatchCounters& other) {

@@ -12,8 +12,7 @@ namespace rolewatch::stream {
 namespace {
 
 state::Micros wall_clock() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return state::wall_clock_now();
 }
 
 // After an unexpected error: the first retry within a minute, never sooner

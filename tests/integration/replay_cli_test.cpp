@@ -170,6 +170,14 @@ std::vector<std::string> audit_ids(const json& alert) {
   return out;
 }
 
+// Two final revisions describe the same burst: removals, count and span.
+void check_same_burst(const json& a, const json& b) {
+  CHECK(audit_ids(a) == audit_ids(b));
+  CHECK(a["count"] == b["count"]);
+  CHECK(a["firstSeen"] == b["firstSeen"]);
+  CHECK(a["lastSeen"] == b["lastSeen"]);
+}
+
 }  // namespace
 
 TEST_CASE("the demo's burst alerts at the third removal and its last revision lists all five",
@@ -208,12 +216,7 @@ TEST_CASE("the live path and replay end with the same revision of the demo's bur
   // The same burst: removals, count and span. The id may differ: over 4
   // partitions the burst's earliest removal can arrive after the crossing
   // (docs/detection.md, `id`).
-  const auto& a = live_final.begin()->second;
-  const auto& b = replay_final.begin()->second;
-  CHECK(audit_ids(a) == audit_ids(b));
-  CHECK(a["count"] == b["count"]);
-  CHECK(a["firstSeen"] == b["firstSeen"]);
-  CHECK(a["lastSeen"] == b["lastSeen"]);
+  check_same_burst(live_final.begin()->second, replay_final.begin()->second);
 }
 
 TEST_CASE("the last revision lists the same removals whatever order the records arrived in",
@@ -230,12 +233,7 @@ TEST_CASE("the last revision lists the same removals whatever order the records 
   auto second = by_id(alerts_in(backward.out));
   REQUIRE(first.size() == 1);
   REQUIRE(second.size() == 1);
-  const auto& a = first.begin()->second;
-  const auto& b = second.begin()->second;
-  CHECK(audit_ids(a) == audit_ids(b));
-  CHECK(a["count"] == b["count"]);
-  CHECK(a["firstSeen"] == b["firstSeen"]);
-  CHECK(a["lastSeen"] == b["lastSeen"]);
+  check_same_burst(first.begin()->second, second.begin()->second);
 }
 
 TEST_CASE("with update_interval off a replay prints the first alert only", "[e2e][updates]") {
