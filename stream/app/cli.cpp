@@ -13,6 +13,7 @@
 #include "stream/app/log_format.hpp"
 #include "stream/app/replay_command.hpp"
 #include "stream/app/report_command.hpp"
+#include "stream/app/rules_test_command.hpp"
 #include "stream/app/run_command.hpp"
 #include "stream/app/state_command.hpp"
 #include "stream/app/test_alert_command.hpp"
@@ -204,6 +205,21 @@ void add_state(CLI::App& app, StateToolOptions& options, int& exit_code) {
   reset->callback([&] { exit_code = state_reset_command(options, std::cout); });
 }
 
+void add_rules(CLI::App& app, RulesTestOptions& options, int& exit_code) {
+  auto* rules = app.add_subcommand("rules", "Work with rule definitions.");
+  rules->require_subcommand(1);
+  auto* test = rules->add_subcommand(
+      "test",
+      "Run YAML rule test cases (input records, expected alerts and activations) through\n"
+      "the replay pipeline, one fresh state per case (docs/rule-tests.md). Prints PASS or\n"
+      "FAIL with a diff per case, then a summary. Exit 0: all passed; 1: a case failed;\n"
+      "2: unreadable or invalid test file (FILE:LINE), input or rules file.");
+  test->add_option("files", options.files, "Test files (YAML)")->required();
+  test->add_option("--rules", options.rules_file,
+                   "Rule definitions YAML for cases that name none (default: the built-in rules)");
+  test->callback([&] { exit_code = rules_test_command(options, std::cout); });
+}
+
 // CLI11 prints help, the version or the error; its own codes (105, 106, 109,
 // ...) become the documented ones: 0 for --help and --version, 2 for any
 // command-line error (docs/design.md §4).
@@ -246,6 +262,8 @@ int run_cli(int argc, char** argv) {
   add_report(app, commands);
   StateToolOptions state_tool;
   add_state(app, state_tool, commands.exit_code);
+  RulesTestOptions rules_test;
+  add_rules(app, rules_test, commands.exit_code);
 
   try {
     app.parse(argc, argv);
