@@ -174,6 +174,23 @@ Expected<std::optional<std::string>> Store::get(Family family, std::string_view 
   return std::optional<std::string>(std::move(value));
 }
 
+Expected<std::vector<std::optional<std::string>>> Store::multi_get(
+    Family family, std::span<const std::string_view> keys) const {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  const bool sorted = std::is_sorted(keys.begin(), keys.end());
+  db_->MultiGet(rocksdb::ReadOptions(), handles_[static_cast<int>(family)], keys.size(),
+                slices.data(), values.data(), statuses.data(), sorted);
+  std::vector<std::optional<std::string>> found(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return rocks_error("state read failed", statuses[i]);
+    found[i].emplace(values[i].data(), values[i].size());
+  }
+  return found;
+}
+
 Status Store::write(Batch& batch) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;

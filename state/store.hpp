@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,12 @@ class Store {
   ~Store();
 
   Expected<std::optional<std::string>> get(Family family, std::string_view key) const;
+  // Many keys of one family in one RocksDB MultiGet (one pass over the
+  // levels, data blocks read once for neighbouring keys): the value of each
+  // key, in the order given, nullopt where absent. Keys sorted ascending
+  // save RocksDB a sort; any order gives the same answer.
+  Expected<std::vector<std::optional<std::string>>> multi_get(
+      Family family, std::span<const std::string_view> keys) const;
   Status write(Batch& batch);
   // After a failed write: RocksDB's own recovery (DB::Resume), so that the
   // next write starts on fresh files. Until it succeeds nothing is flushed,

@@ -178,3 +178,44 @@ TEST_CASE("a batch reports its bytes, newest broker time, role events by kind an
   CHECK(result->write_time.count() > 0);
   CHECK(result->process_time >= result->write_time);
 }
+
+// The batch's state is read ahead in two MultiGets (windows, dedup ids):
+// windows stored by earlier batches, across a restart, must be the ones
+// each removal counts in, and duplicates in and across batches found.
+TEST_CASE(
+    "removals by many actors across batches and a restart count in their own stored windows") {
+  auto by_actor = [](int actor, int n) {
+    auto message = json::parse(
+        removal_message("id-" + std::to_string(actor) + "-" + std::to_string(n),
+                        "t" + std::to_string(n), "2025-03-04T10:0" + std::to_string(n) + ":00Z"));
+    message["records"][0]["properties"]["initiatedBy"]["user"]["id"] =
+        "actor-" + std::to_string(actor);
+    return message.dump();
+  };
+  auto round = [&](int n) {
+    std::vector<std::string> bodies;
+    for (int actor = 0; actor < 40; ++actor) bodies.push_back(by_actor(actor, n));
+    return bodies;
+  };
+  Harness h;
+  CHECK(h.feed(round(1)).alerts.empty());
+  h.reopen();
+  auto second = round(2);
+  second.push_back(by_actor(7, 1));  // from the previous batch
+  second.push_back(by_actor(7, 2));  // from this one
+  auto r2 = h.feed(second);
+  CHECK(r2.alerts.empty());
+  CHECK(r2.counters.duplicates == 2);
+  auto r3 = h.feed(round(3));
+  CHECK(r3.alerts.size() == 40);
+  for (const auto& alert : r3.alerts) CHECK(alert.removals.size() == 3);
+  CHECK(h.count(state::Family::windows) == 40);
+}
+
+TEST_CASE("a record behind the watermark moved by an earlier record of the same batch is late") {
+  Harness h;
+  auto result = h.feed({removal_message("new", "t1", "2025-03-04T12:00:00Z"),
+                        removal_message("old", "t2", "2025-03-04T08:59:59Z")});
+  CHECK(result.counters.late() == 1);
+  CHECK(h.count(state::Family::dedup) == 1);
+}
