@@ -10,6 +10,7 @@
 #        e2e      produce a file to the embedded broker, `rolewatch run` to committed state
 #        latency  record on the broker -> alert at a local webhook, 1k and 10k messages/s
 #        memory   RSS and state size with 10k/100k/1M actors in state, resume time after restart
+#        removals random-actor removals on a state of 1M actors: role events/s, RSS, syncs
 #   bash scripts/bench.sh 200000          (as before) replay section with this many records
 #
 # BUILD=dir selects the build tree (default build/release, built if needed);
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --big) scale=big ;;
     --smoke) scale=smoke ;;
     --only) sections=$2; shift ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) records=$1; sections=replay ;;
   esac
   shift
@@ -72,4 +73,5 @@ has replay && replay_section
 has e2e && e2e_section
 has latency && latency_section
 has memory && memory_section
+has removals && removals_section
 exit 0

@@ -139,3 +139,35 @@ memory_section() {
     rm -rf "$state" "$work/then.jsonl"
   done
 }
+
+# (f) the state path under removals only: replay --state-dir of random-actor
+# removals on a state already holding the largest N actors (each removal
+# reads its actor's window and dedup entry at random: issue 14 part 3).
+removals_section() {
+  local n=${actor_counts[-1]} state=$work/removals-state then=$work/removals-then.jsonl
+  python3 $gen --role-share 1 --role-mix removals --actors "$n" --records "$n" \
+    --seconds-per-record 0.005 2>/dev/null | $rolewatch --log-level warn replay --state-dir "$state" - >/dev/null
+  generate "$then" --role-share 1 --role-mix removals --actors "$n" --actor-order random \
+    --records "$then_records" --start-seconds "$(awk -v n="$n" 'BEGIN { print int(n * 0.005) }')" --seed 9
+  local bytes t best="" syncs="-"
+  bytes=$(field bytes "$(cat "$then.meta")")
+  for _ in 1 2 3; do
+    rm -rf "$state.run" && cp -r "$state" "$state.run"
+    t=$(timed $rolewatch --log-level warn replay --state-dir "$state.run" "$then")
+    if [ -z "$best" ] || awk -v a="${t% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+  done
+  if command -v strace >/dev/null; then
+    rm -rf "$state.run" && cp -r "$state" "$state.run"
+    strace -f -c -e trace=fsync,fdatasync -o "$work/strace" \
+      $rolewatch --log-level warn replay --state-dir "$state.run" "$then" >/dev/null
+    syncs=$(awk '$NF == "fsync" || $NF == "fdatasync" { s += $4 } END { print s + 0 }' "$work/strace")
+  fi
+  emit ""
+  emit "## State path: $then_records removals by random actors, $n actors in state (replay --state-dir, best of 3; load $(cut -d' ' -f1-3 /proc/loadavg))"
+  emit ""
+  emit "| role events/s | s | max RSS MB | fsync+fdatasync calls (WAL and flushes) | input 4 MiB chunks (replay batches) |"
+  emit "|---|---|---|---|---|"
+  emit "$(awk -v r="$then_records" -v e="${best% *}" -v m="${best#* }" -v s="$syncs" -v b="$bytes" 'BEGIN {
+    printf "| %.0f | %.2f | %.1f | %s | %d |\n", r / e, e, m / 1024, s, (b + 4194303) / 4194304 }')"
+  rm -rf "$state" "$state.run" "$then"
+}
