@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <regex>
 #include <stdexcept>
 
+#include "state/base/time.hpp"
 #include "support/httplib_include.hpp"
 
 namespace support {
@@ -78,6 +80,12 @@ struct FakeGraph::Impl {
   std::vector<std::string> grants;
   int fail_all = 0;
   std::function<nlohmann::json(nlohmann::json)> batch_tamper;  // rewrites $batch answers
+  // directoryAudits: RoleManagement records, oldest first, with their times.
+  std::vector<std::pair<std::int64_t, json>> audits;
+  bool deny_audits = false;
+  std::function<void(std::size_t)> audit_hook;
+  std::function<json(json)> audit_tamper;
+  std::vector<std::string> audit_queries;
 
   explicit Impl(FakeGraph& g) : owner(g) {}
 
@@ -283,7 +291,103 @@ struct FakeGraph::Impl {
     reply(res, 200, tamper ? tamper(std::move(answer)) : answer);
   }
 
+  // The one $filter shape backfill sends; nullopt (a 400) for any other.
+  struct AuditQuery {
+    std::int64_t since = 0;
+    std::int64_t until = INT64_MAX;
+    bool ascending = false;
+    std::size_t top = 100;
+    std::size_t skip = 0;
+  };
+  std::optional<AuditQuery> audit_query(const httplib::Request& req) {
+    static const std::regex kFilter(
+        R"(^category eq 'RoleManagement' and activityDateTime ge (\S+)(?: and activityDateTime le (\S+))?$)");
+    std::smatch match;
+    auto filter = req.get_param_value("$filter");
+    auto orderby = req.get_param_value("$orderby");
+    {
+      std::lock_guard lock(mutex);
+      audit_queries.push_back(filter + " | " + orderby);
+    }
+    if (!std::regex_match(filter, match, kFilter)) return std::nullopt;
+    AuditQuery query;
+    auto since = rolewatch::state::parse_event_time(match[1].str());
+    auto until = match[2].matched ? rolewatch::state::parse_event_time(match[2].str())
+                                  : std::optional<std::int64_t>(INT64_MAX);
+    if (!since || !until || (!orderby.empty() && orderby != "activityDateTime asc")) {
+      return std::nullopt;
+    }
+    query.since = *since;
+    query.until = *until;
+    query.ascending = !orderby.empty();
+    if (req.has_param("$top")) query.top = std::stoul(req.get_param_value("$top"));
+    if (req.has_param("$skiptoken")) query.skip = std::stoul(req.get_param_value("$skiptoken"));
+    if (query.top == 0 || query.top > 1000) return std::nullopt;
+    return query;
+  }
+
+  static std::string encode(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == ' ') {
+        out += "%20";
+      } else if (c == '\'') {
+        out += "%27";
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  void handle_audits(const httplib::Request& req, httplib::Response& res) {
+    if (!gate(req, res)) return;
+    bool deny = false;
+    {
+      std::lock_guard lock(mutex);
+      deny = deny_audits;
+    }
+    if (deny) {
+      return reply(res, 403,
+                   graph_error("Authorization_RequestDenied",
+                               "Insufficient privileges to complete the operation."));
+    }
+    auto query = audit_query(req);
+    if (!query) return reply(res, 400, graph_error("BadRequest", "Invalid filter clause"));
+    std::function<void(std::size_t)> hook;
+    std::function<json(json)> tamper;
+    json value = json::array();
+    std::size_t total = 0;
+    {
+      std::lock_guard lock(mutex);
+      hook = audit_hook;
+      tamper = audit_tamper;
+      auto by_time = [](const auto& a, std::int64_t t) { return a.first < t; };
+      auto first = std::lower_bound(audits.begin(), audits.end(), query->since, by_time);
+      auto last = std::upper_bound(audits.begin(), audits.end(), query->until,
+                                   [](std::int64_t t, const auto& a) { return t < a.first; });
+      total = static_cast<std::size_t>(last - first);
+      for (std::size_t i = query->skip; i < total && i < query->skip + query->top; ++i) {
+        value.push_back(query->ascending ? first[i].second : (last - 1 - i)->second);
+      }
+    }
+    if (hook) hook(query->skip);
+    json body = {
+        {"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits"}};
+    if (query->skip + query->top < total) {
+      body["@odata.nextLink"] = base() + "/v1.0/auditLogs/directoryAudits?$filter=" +
+                                encode(req.get_param_value("$filter")) +
+                                (query->ascending ? "&$orderby=activityDateTime%20asc" : "") +
+                                "&$top=" + std::to_string(query->top) +
+                                "&$skiptoken=" + std::to_string(query->skip + query->top);
+    }
+    body["value"] = std::move(value);
+    reply(res, 200, tamper ? tamper(std::move(body)) : body);
+  }
+
   void install_routes() {
+    server.Get("/v1.0/auditLogs/directoryAudits",
+               [this](const auto& req, auto& res) { handle_audits(req, res); });
     server.Post(R"(/([^/]+)/oauth2/v2.0/token)",
                 [this](const auto& req, auto& res) { handle_token(req, res); });
     server.Get("/metadata/identity/oauth2/token",
@@ -396,6 +500,46 @@ std::uint64_t FakeGraph::answered(int status) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->statuses.find(status);
   return it == impl_->statuses.end() ? 0 : it->second;
+}
+
+bool FakeGraph::valid_token(const std::string& token) const {
+  std::lock_guard lock(impl_->mutex);
+  const auto& tokens = impl_->valid_tokens;
+  return std::find(tokens.begin(), tokens.end(), token) != tokens.end();
+}
+
+void FakeGraph::set_audits(std::vector<nlohmann::json> records) {
+  std::vector<std::pair<std::int64_t, json>> audits;
+  for (auto& record : records) {
+    if (record.value("category", "") != "RoleManagement") continue;
+    auto time = rolewatch::state::parse_event_time(record.value("activityDateTime", ""));
+    if (!time) throw std::invalid_argument("fake graph: an audit record without a time");
+    audits.emplace_back(*time, std::move(record));
+  }
+  std::stable_sort(audits.begin(), audits.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::lock_guard lock(impl_->mutex);
+  impl_->audits = std::move(audits);
+}
+
+void FakeGraph::deny_audit_logs(bool deny) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->deny_audits = deny;
+}
+
+void FakeGraph::on_audit_page(std::function<void(std::size_t)> hook) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->audit_hook = std::move(hook);
+}
+
+void FakeGraph::tamper_with_audit_pages(std::function<nlohmann::json(nlohmann::json)> tamper) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->audit_tamper = std::move(tamper);
+}
+
+std::vector<std::string> FakeGraph::audit_queries() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->audit_queries;
 }
 
 std::vector<std::string> FakeGraph::grants() const {

@@ -82,6 +82,20 @@ class FakeGraph {
     identity_client_id_ = std::move(client_id);
   }
   void inject(Fault fault);
+  // auditLogs/directoryAudits (backfill): records in Graph's directoryAudit
+  // shape (support::graph_page's items). Only `category eq 'RoleManagement'
+  // and activityDateTime ge T [and activityDateTime le T]` is accepted as
+  // $filter (anything else: 400); $orderby=activityDateTime asc pages oldest
+  // first, without it newest first (Graph's default); $top is the page size.
+  void set_audits(std::vector<nlohmann::json> records);
+  // directoryAudits answers 403 Authorization_RequestDenied (no AuditLog.Read.All).
+  void deny_audit_logs(bool deny);
+  // Runs with each directoryAudits page's first index before it is answered.
+  void on_audit_page(std::function<void(std::size_t first)> hook);
+  // Every directoryAudits page goes through `tamper` before it is sent.
+  void tamper_with_audit_pages(std::function<nlohmann::json(nlohmann::json)> tamper);
+  // The $filter and $orderby of every directoryAudits request, in order.
+  std::vector<std::string> audit_queries() const;
   // Makes every token issued so far invalid (their next use gets a 401).
   void expire_tokens();
   // Every Graph request fails with this status from now on (0: stop).
@@ -94,6 +108,9 @@ class FakeGraph {
   std::uint64_t graph_requests() const { return graph_requests_; }
   std::uint64_t answered(int status) const;
   std::vector<std::string> grants() const;  // grant descriptions seen, in order
+  // True for a token this fake issued and has not expired: lets another fake
+  // resource (tests/support/fake_log_ingestion) check a bearer token.
+  bool valid_token(const std::string& token) const;
 
  private:
   struct Impl;
