@@ -43,6 +43,10 @@ declare -A installed=(
   [share/rolewatch/demo/sample-attack.jsonl]=deploy/demo/sample-attack.jsonl
   [share/rolewatch/rolewatch.example.yaml]=deploy/config/rolewatch.example.yaml
 )
+# The rule test cases and their records, all but the generator.
+while IFS= read -r case_file; do
+  installed[share/rolewatch/rules/tests/$case_file]=rules/tests/$case_file
+done < <(cd "$source_dir/rules/tests" && find . -type f ! -name '*.py' -printf '%P\n')
 for path in "${!installed[@]}"; do
   [ -f "$prefix/$path" ] || fail "cmake --install did not install $path"
   from=${installed[$path]}
@@ -57,7 +61,10 @@ done
 
 [ "$("$prefix/bin/rolewatch" --version)" = "$version" ] || fail "installed rolewatch --version is not $version"
 demo_raises_alert "$prefix/bin/rolewatch" "$prefix/share/rolewatch/demo/sample-attack.jsonl"
-echo "cmake --install: ${#installed[@]} files in place, --version $version, demo alert raised"
+# The installed rule tests pass against the installed binary's rules.
+"$prefix/bin/rolewatch" --log-level error rules test "$prefix"/share/rolewatch/rules/tests/*.yaml \
+  >"$scratch/rules-test.log" || fail "installed rules test: $(cat "$scratch/rules-test.log")"
+echo "cmake --install: ${#installed[@]} files in place, --version $version, demo alert raised, $(tail -n 1 "$scratch/rules-test.log")"
 
 # --- cpack -G DEB --------------------------------------------------------------
 if ! command -v dpkg-deb >/dev/null || ! command -v dpkg-shlibdeps >/dev/null; then
@@ -72,6 +79,7 @@ contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/rolewatch ./usr/share/rolewatch/rules/default-rules.yaml \
   ./usr/share/rolewatch/rules/activation-rules.yaml ./usr/share/rolewatch/demo/sample-attack.jsonl \
   ./usr/share/rolewatch/rolewatch.example.yaml ./etc/rolewatch/rolewatch.yaml \
+  ./usr/share/rolewatch/rules/tests/removal-burst.yaml \
   ./lib/systemd/system/rolewatch.service; do
   grep -q " $path\$" <<<"$contents" || fail ".deb lacks $path"
 done
