@@ -27,12 +27,12 @@ std::string azure_setting(const ConfigNode& graph, const char* key, const char* 
   return graph.context().env(variable).value_or("");
 }
 
-state::TokenMode token_mode(const ConfigNode& graph) {
-  auto mode = graph.optional_string("token_mode").value_or("client-secret");
+state::TokenMode token_mode(const ConfigNode& graph, std::string_view key) {
+  auto mode = graph.optional_string(key).value_or("client-secret");
   if (mode == "client-secret") return state::TokenMode::client_secret;
   if (mode == "workload-identity") return state::TokenMode::workload_identity;
   if (mode == "managed-identity") return state::TokenMode::managed_identity;
-  graph.fail("token_mode", "expected client-secret, workload-identity or managed-identity");
+  graph.fail(key, "expected client-secret, workload-identity or managed-identity");
 }
 
 void read_credentials(const ConfigNode& graph, state::TokenConfig& token) {
@@ -72,6 +72,13 @@ std::int64_t duration_setting(const ConfigNode& graph, const char* key, std::int
 
 }  // namespace
 
+state::TokenConfig read_token_config(const ConfigNode& section, std::string_view mode_key) {
+  state::TokenConfig token;
+  token.mode = token_mode(section, mode_key);
+  read_credentials(section, token);
+  return token;
+}
+
 state::GraphConfig read_graph_config(const ConfigNode& graph) {
   graph.require_map();
   graph.allow_keys({"tenant_id", "client_id", "token_mode", "client_secret", "client_secret_file",
@@ -79,8 +86,7 @@ state::GraphConfig read_graph_config(const ConfigNode& graph) {
                     "refresh_interval", "max_attempts", "request_timeout", "ca_file",
                     "allow_insecure"});
   state::GraphConfig config;
-  config.token.mode = token_mode(graph);
-  read_credentials(graph, config.token);
+  config.token = read_token_config(graph, "token_mode");
   config.base_url = url_setting(graph, "base_url", config.base_url);
   config.refresh_interval = std::chrono::seconds(duration_setting(graph, "refresh_interval", 3600));
   if (config.refresh_interval < std::chrono::minutes(1)) {

@@ -35,6 +35,12 @@ namespace rolewatch::stream {
 // `node` is the `graph:` mapping. Errors name the key, never a value.
 Expected<state::GraphConfig> parse_graph_config(const YAML::Node& node,
                                                 const ConfigContext& context = {});
+// The Entra credentials of a section that fetches tokens: the mode under
+// `mode_key` (graph: token_mode; a log-analytics sink's auth: mode), then
+// tenant_id, client_id, client_secret(_file), federated_token_file,
+// managed_identity_endpoint and authority as described above. One reader,
+// so that every section takes the same modes and keys. Throws ConfigError.
+state::TokenConfig read_token_config(const ConfigNode& section, std::string_view mode_key);
 // For the config loader: throws ConfigError like the other section readers.
 state::GraphConfig read_graph_config(const ConfigNode& node);
 

@@ -4,6 +4,7 @@
 
 #include "stream/delivery/sinks/sink_alertmanager.hpp"
 #include "stream/delivery/sinks/sink_json_lines.hpp"
+#include "stream/delivery/sinks/sink_log_analytics.hpp"
 #include "stream/delivery/sinks/sink_settings.hpp"
 #include "stream/delivery/sinks/sink_teams.hpp"
 #include "stream/delivery/sinks/sink_webhook.hpp"
@@ -27,6 +28,7 @@ constexpr SinkType kSinkTypes[] = {
     {"webhook", &WebhookSink::make, true},
     {"teams", &TeamsSink::make, false},
     {"alertmanager", &AlertmanagerSink::make, false},
+    {"log-analytics", &LogAnalyticsSink::make, false},
 };
 
 const SinkType* find_type(std::string_view name) {

@@ -112,6 +112,13 @@ HttpSinkSettings read_http_settings(const ConfigNode& node, std::size_t default_
   check_sink_url(node, "url", url->reveal());
   settings.url = std::move(*url);
   settings.headers = read_secret_headers(node, "headers");
+  read_transport_settings(node, settings, default_concurrency, default_min_interval);
+  return settings;
+}
+
+void read_transport_settings(const ConfigNode& node, HttpSinkSettings& settings,
+                             std::size_t default_concurrency,
+                             std::chrono::milliseconds default_min_interval) {
   settings.timeout = read_timeout(node, "timeout", settings.timeout);
   settings.concurrency = static_cast<std::size_t>(
       node.integer("concurrency", static_cast<std::int64_t>(default_concurrency), 1, 64));
@@ -122,7 +129,6 @@ HttpSinkSettings read_http_settings(const ConfigNode& node, std::size_t default_
   }
   if (auto ca = node.optional_string("ca_file")) settings.client.ca_file = node.resolve_path(*ca);
   settings.client.user_agent = std::string("rolewatch/") + ROLEWATCH_VERSION;
-  return settings;
 }
 
 }  // namespace rolewatch::stream

@@ -48,4 +48,11 @@ struct HttpSinkSettings {
 HttpSinkSettings read_http_settings(const ConfigNode& node, std::size_t default_concurrency,
                                     std::chrono::milliseconds default_min_interval);
 
+// The part of read_http_settings after the URL and headers (timeout,
+// concurrency, min_interval, tls_verify, ca_file), for sinks whose URL is
+// built from other keys (log-analytics).
+void read_transport_settings(const ConfigNode& node, HttpSinkSettings& settings,
+                             std::size_t default_concurrency,
+                             std::chrono::milliseconds default_min_interval);
+
 }  // namespace rolewatch::stream

@@ -164,8 +164,8 @@ TEST_CASE("a sink of an unknown type is refused", "[config]") {
   auto sinks = rolewatch::stream::make_sinks(config->sinks);
   REQUIRE_FALSE(sinks.has_value());
   CHECK(sinks.error().message ==
-        "sinks[0].type: unknown sink type \"slack\" (expected stdout, file, webhook, teams or "
-        "alertmanager)");
+        "sinks[0].type: unknown sink type \"slack\" (expected stdout, file, webhook, teams, "
+        "alertmanager or log-analytics)");
   CHECK(error_of(with_source("") +
                  "sinks:\n  - {type: file, name: a}\n  - {type: stdout, name: a}\n") ==
         "sinks[1].name: duplicate sink name a (set a unique name)");

@@ -95,8 +95,8 @@ TEST_CASE("sink configuration errors name the sink and the key, never the value"
   CHECK_THAT(error_of("webhook", "url: https://x\nsecret: ${ROLEWATCH_TEST_UNSET_SECRET}"),
              Catch::StartsWith("sinks.webhook.secret"));
   CHECK(error_of("pager", "x: 1") ==
-        "sinks.pager.type: unknown sink type \"pager\" (expected stdout, file, webhook, teams or "
-        "alertmanager)");
+        "sinks.pager.type: unknown sink type \"pager\" (expected stdout, file, webhook, teams, "
+        "alertmanager or log-analytics)");
 }
 
 TEST_CASE("secrets can come from files, and several keys sign side by side", "[delivery]") {
