@@ -22,8 +22,9 @@ struct FormatError {
   std::string message;
 };
 
+// 1-based; an empty document (no mark) is line 1.
 int line_of(const YAML::Node& node) {
-  return node.Mark().line + 1;
+  return std::max(node.Mark().line, 0) + 1;
 }
 
 [[noreturn]] void fail(const YAML::Node& node, std::string message) {

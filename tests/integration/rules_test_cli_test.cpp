@@ -182,6 +182,10 @@ TEST_CASE("a broken test file is exit 2 with the file and line, and no case runs
              "    rules: nowhere.yaml\n    expect_no_alerts: true\n",
              ":2: invalid rules:"},
       Broken{"tests:\n  - name: x\n", ":1: test file: unknown key 'tests'"},
+      Broken{"", ":1: test file: expected a mapping"},
+      Broken{
+          "cases:\n  - name: x\n    files: records/burst-two.jsonl\n    expect_no_alerts: true\n",
+          ":3: cases[0] 'x'.files: expected a list"},
       Broken{"cases:\n  - name: [unclosed\n", ":3: "});
   auto file = write_test(dir.path(), yaml);
   auto result = rules_test(file.string());
