@@ -174,19 +174,28 @@ Expected<std::optional<std::string>> Store::get(Family family, std::string_view 
   return std::optional<std::string>(std::move(value));
 }
 
+// Keys per MultiGet call. Each value found pins its data block until copied
+// out: a whole batch at once (thousands of keys, a 4 KB block each) held tens
+// of MB beyond the block cache's budget (peak RSS 148 -> 180 MB, 1M actors).
+constexpr std::size_t kMultiGetChunk = 128;
+
 Expected<std::vector<std::optional<std::string>>> Store::multi_get(
     Family family, std::span<const std::string_view> keys) const {
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  const bool sorted = std::is_sorted(keys.begin(), keys.end());
-  db_->MultiGet(rocksdb::ReadOptions(), handles_[static_cast<int>(family)], keys.size(),
-                slices.data(), values.data(), statuses.data(), sorted);
   std::vector<std::optional<std::string>> found(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return rocks_error("state read failed", statuses[i]);
-    found[i].emplace(values[i].data(), values[i].size());
+  const bool sorted = std::is_sorted(keys.begin(), keys.end());
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(std::min(keys.size(), kMultiGetChunk));
+  std::vector<rocksdb::Status> statuses(values.size());
+  for (std::size_t start = 0; start < keys.size(); start += kMultiGetChunk) {
+    const std::size_t count = std::min(kMultiGetChunk, keys.size() - start);
+    db_->MultiGet(rocksdb::ReadOptions(), handles_[static_cast<int>(family)], count,
+                  slices.data() + start, values.data(), statuses.data(), sorted);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return rocks_error("state read failed", statuses[i]);
+      found[start + i].emplace(values[i].data(), values[i].size());
+      values[i].Reset();  // unpins the block
+    }
   }
   return found;
 }

@@ -56,6 +56,9 @@ struct DecodedMessage {
   EventTime newest_other = kUnknownTime;
 };
 
+// Role events decoded and read ahead together (Impl::read_group).
+constexpr std::size_t kPrefetchEvents = 1024;
+
 // What the timers of one batch may decide early.
 struct Due {
   bool flush_updates = false;
@@ -596,6 +599,26 @@ struct Pipeline::Impl {
     partition = nullptr;
   }
 
+  // Decodes messages from `first` until kPrefetchEvents role events (or the
+  // end), reads their state ahead, then processes them; returns the next
+  // message. Groups bound what is held decoded (a 16 MiB batch is ~8k
+  // events) while each MultiGet still covers hundreds of keys.
+  std::size_t read_group(std::span<const SourceMessage> messages, std::size_t first) {
+    decoded.clear();
+    stored_windows.clear();
+    prefetched_ids.clear();
+    stored_ids.clear();
+    std::size_t events = 0;
+    std::size_t end = first;
+    while (end < messages.size() && events < kPrefetchEvents) {
+      decode(messages[end++]);
+      events += decoded.back().events.size();
+    }
+    if (auto status = prefetch(); !status && !failure) failure = status.error();
+    for (std::size_t i = first; i < end; ++i) read(messages[i], decoded[i - first]);
+    return end;
+  }
+
   // Without input, a batch that decided nothing writes nothing.
   bool idle(std::span<const SourceMessage> messages) const {
     return messages.empty() && !failure && batch->size() == 0 && outbox_values.empty() &&
@@ -607,9 +630,7 @@ struct Pipeline::Impl {
     reset_batch();
     auto saved_clock = clock;
     auto saved_sequence = outbox_sequence;
-    for (const auto& message : messages) decode(message);
-    if (auto status = prefetch(); !status) failure = status.error();
-    for (std::size_t i = 0; i < messages.size(); ++i) read(messages[i], decoded[i]);
+    for (std::size_t next = 0; next < messages.size();) next = read_group(messages, next);
     run_timers(due);
     if (idle(messages)) {
       result.watermark = clock.watermark();

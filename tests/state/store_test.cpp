@@ -135,3 +135,28 @@ TEST_CASE("multi_get on a corrupted table file is an error naming the read, not 
   REQUIRE_FALSE(found);
   CHECK_THAT(found.error().message, Catch::StartsWith("state read failed"));
 }
+
+TEST_CASE("multi_get over more keys than one RocksDB call takes answers every key") {
+  support::TempDir dir;
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  auto batch = (*store)->make_batch();
+  std::vector<std::string> keys;
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    keys.push_back(encode_be64(i));
+    if (i % 3 == 0) batch.put(Family::dedup, keys.back(), std::to_string(i));
+  }
+  REQUIRE((*store)->write(batch));
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  auto found = (*store)->multi_get(Family::dedup, views);
+  REQUIRE(found);
+  REQUIRE(found->size() == 1000);
+  for (std::size_t i = 0; i < 1000; ++i) {
+    INFO("key " << i);
+    if (i % 3 == 0) {
+      CHECK((*found)[i] == std::optional<std::string>(std::to_string(i)));
+    } else {
+      CHECK_FALSE((*found)[i].has_value());
+    }
+  }
+}
