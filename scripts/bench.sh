@@ -12,6 +12,8 @@
 #        memory   RSS and state size with 10k/100k/1M actors in state, resume time after restart
 #        removals random-actor removals on a state of 1M actors: role events/s, RSS, syncs
 #   bash scripts/bench.sh 200000          (as before) replay section with this many records
+#   bash scripts/bench.sh --input FILE    replay section on your own file (one Event Hubs message
+#        per line): replay beside the bare simdjson pass and jq on that file only
 #
 # BUILD=dir selects the build tree (default build/release, built if needed);
 # BENCH_OUT=file also writes the tables there.
@@ -21,12 +23,15 @@ cd "$(dirname "$0")/.."
 sections=replay,e2e,latency,memory
 scale=default
 records=""
+input=""
 while [ $# -gt 0 ]; do
   case $1 in
     --big) scale=big ;;
     --smoke) scale=smoke ;;
     --only) sections=$2; shift ;;
-    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
+    --input) input=${2:-}; sections=replay; shift
+             [ -r "$input" ] && [ ! -d "$input" ] || { echo "bench.sh: cannot read --input $input" >&2; exit 2; } ;;
+    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) records=$1; sections=replay ;;
   esac
   shift
@@ -37,14 +42,15 @@ out=${BENCH_OUT:-/dev/null}
 work=$(mktemp -d /tmp/rolewatch-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 gen=tests/bench/generate_audit.py
+gen_other=tests/bench/generate_other.py
 rolewatch=$build/stream/rolewatch
 bare=$build/tests/rolewatch_bench_bare
 live=$build/tests/rolewatch_bench_live
 
-case $scale in  # growth sizes (MB), actor counts, latency seconds, e2e MB
-  smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000 ;;
-  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000 ;;
-  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=3000; then_records=1000000 ;;
+case $scale in  # growth sizes (MB), actor counts, latency seconds, e2e MB, mix-table MB
+  smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000;    mix_mb=2 ;;
+  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000; mix_mb=200 ;;
+  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=3000; then_records=1000000; mix_mb=500 ;;
 esac
 
 [ -x $rolewatch ] && [ -x $bare ] && [ -x $live ] || {
@@ -59,6 +65,11 @@ field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }  # key=value from a fig
 generate() {  # file, generator args...: also leaves file.meta (records= messages= bytes=)
   local file=$1; shift
   python3 $gen "$@" > "$file" 2> "$file.meta"
+}
+
+generate_other() {  # the same with the second generator (sorted keys, 20-record messages)
+  local file=$1; shift
+  python3 $gen_other "$@" > "$file" 2> "$file.meta"
 }
 
 timed() {  # "elapsed_s maxrss_kb" of a command whose stdout goes to $work/out

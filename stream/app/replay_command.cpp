@@ -1,11 +1,12 @@
 #include "stream/app/replay_command.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -34,11 +35,16 @@ void print_summary(const BatchCounters& c, const FileSource& source) {
       c.twins_paired, c.twins_unpaired);
 }
 
+// Checked without opening: opening a FIFO here would block until its writer
+// came, and closing it again would cost the writer a SIGPIPE (or its data)
+// before the file source opened it for good.
 bool check_readable(const std::vector<std::string>& files) {
   for (const auto& file : files) {
     if (file == "-") continue;
-    std::ifstream probe(file);
-    if (!probe || std::filesystem::is_directory(file)) {
+    std::error_code error;
+    const auto status = std::filesystem::status(file, error);
+    if (error || !std::filesystem::exists(status) || std::filesystem::is_directory(status) ||
+        ::access(file.c_str(), R_OK) != 0) {
       spdlog::error("cannot read {}", file);
       return false;
     }

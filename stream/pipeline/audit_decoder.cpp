@@ -214,9 +214,11 @@ class DocumentDecoder {
   // way a salvaged copy may fix (unclosed string or unbalanced brackets).
   // `bad_text`: invalid UTF-8 or an unescaped control character, which a
   // repaired copy fixes.
-  // Decodes a padded copy of `text`. A document cut short is salvaged up to
-  // its last complete record and counted as malformed (never `cut_short`).
-  Outcome decode_text(std::string_view text);
+  // Decodes `text`: in place when `padding` readable bytes follow it (at
+  // least simdjson's padding), else a padded copy. A document cut short is
+  // salvaged up to its last complete record and counted as malformed (never
+  // `cut_short`).
+  Outcome decode_text(std::string_view text, std::size_t padding = 0);
 
  private:
   Outcome decode(simdjson::padded_string_view json);
@@ -237,6 +239,8 @@ class DocumentDecoder {
   const AuditDecoder::EventSink& on_event_;
   const AuditDecoder::TimeSink& on_time_;
   std::size_t index_ = 0;  // records seen so far
+  // Filled by role records only: other records (>95%) build no event.
+  rules::RoleEvent event_;
 };
 
 // `text` then `suffix`, copied into `buffer` with simdjson's padding after.
@@ -250,11 +254,26 @@ simdjson::padded_string_view padded_copy(std::string& buffer, std::string_view t
   std::copy(text.begin(), text.end(), buffer.begin());
   std::copy(suffix.begin(), suffix.end(),
             buffer.begin() + static_cast<std::ptrdiff_t>(text.size()));
+  buffer[length] = '\n';  // what follows a line in place (see padded_view)
   return simdjson::padded_string_view(buffer.data(), length, buffer.size());
 }
 
-DocumentDecoder::Outcome DocumentDecoder::decode_text(std::string_view text) {
-  const auto outcome = decode(padded_copy(buffer_, text, {}));
+// `text` itself when `padding` readable bytes follow it, the first a '\n',
+// else a padded copy in `buffer`, also followed by '\n'. The byte right after
+// the document is the one simdjson reads past its end (on a document cut
+// short after a '}'); it must be the same either way, or a truncated message
+// would be counted differently in place and copied.
+simdjson::padded_string_view padded_view(std::string& buffer, std::string_view text,
+                                         std::size_t padding) {
+  if (padding >= simdjson::SIMDJSON_PADDING && text.data() != nullptr &&
+      text.data()[text.size()] == '\n') {
+    return simdjson::padded_string_view(text.data(), text.size(), text.size() + padding);
+  }
+  return padded_copy(buffer, text, {});
+}
+
+DocumentDecoder::Outcome DocumentDecoder::decode_text(std::string_view text, std::size_t padding) {
+  const auto outcome = decode(padded_view(buffer_, text, padding));
   if (outcome != Outcome::cut_short) return outcome;
   std::string closers;
   if (const auto cut = salvage_cut(text, closers)) {
@@ -355,8 +374,10 @@ void DocumentDecoder::decode_records(od::array& records) {
 }
 
 bool DocumentDecoder::decode_record(od::object& record) {
-  rules::RoleEvent event;
-  const RecordResult result = normalize_record(record, event);
+  const RecordResult result = normalize_record(record, event_);
+  if (result.status != RecordStatus::other_category && result.status != RecordStatus::role_event) {
+    event_ = {};  // nothing half-filled reaches the next record
+  }
   if (result.status == RecordStatus::malformed_document) {
     // Not counted as a record: the message is what is malformed.
     malformed_message(result.problem, result.error);
@@ -368,9 +389,10 @@ bool DocumentDecoder::decode_record(od::object& record) {
   }
   if (result.status != RecordStatus::role_event) return true;
   if (result.unknown_activity) {
-    spdlog::debug("unknown RoleManagement activity '{}' ({})", event.activity, event.audit_id);
+    spdlog::debug("unknown RoleManagement activity '{}' ({})", event_.activity, event_.audit_id);
   }
-  on_event_(std::move(event));
+  on_event_(std::move(event_));
+  event_ = {};
   return true;
 }
 
@@ -408,7 +430,7 @@ DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSin
   counters.messages = 1;
   MessageReport report(message);
   DocumentDecoder decoder(parser_, buffer_, report, counters, on_event, on_time);
-  if (decoder.decode_text(message.payload) == DocumentDecoder::Outcome::bad_text) {
+  if (decoder.decode_text(message.payload, message.padding) == DocumentDecoder::Outcome::bad_text) {
     // Nothing was read yet: decode a repaired copy instead.
     repaired_.clear();
     const bool changed = state::append_repaired_json_document(message.payload, repaired_);

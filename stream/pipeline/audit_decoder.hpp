@@ -45,7 +45,8 @@ class AuditDecoder {
 
   AuditDecoder();
   // Decodes one message; calls on_event for each RoleManagement record in
-  // input order. Never throws on bad input.
+  // input order. Never throws on bad input. The payload is parsed in place
+  // when `message.padding` covers simdjson's padding, else copied first.
   DecodeCounters decode(const SourceMessage& message, const EventSink& on_event,
                         const TimeSink& on_time = nullptr);
 
@@ -55,7 +56,7 @@ class AuditDecoder {
   void release_if_large();
 
   simdjson::ondemand::parser parser_;
-  std::string buffer_;    // reused padded copy of the payload
+  std::string buffer_;    // reused padded copy of a payload without padding
   std::string repaired_;  // reused repaired copy of a payload simdjson refused
 };
 

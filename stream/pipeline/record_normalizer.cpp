@@ -30,17 +30,30 @@ struct PartyView {
   bool identified() const { return !id.empty() || !app_id.empty() || !display_name.empty(); }
 };
 
-// A modifiedProperties entry with its JSON layer stripped.
+// A modifiedProperties entry with its JSON layer stripped: views into the
+// parser's buffer, or into the reader's owned text when unescaping changed it.
 struct PropertyValues {
-  std::string old_value;
-  std::string new_value;
+  std::string_view old_value;
+  std::string_view new_value;
 
   // oldValue for removals, newValue otherwise; whichever is non-empty.
-  const std::string& pick(bool prefer_old) const {
-    const auto& first = prefer_old ? old_value : new_value;
+  std::string_view pick(bool prefer_old) const {
+    const auto first = prefer_old ? old_value : new_value;
     return first.empty() ? (prefer_old ? new_value : old_value) : first;
   }
 };
+
+// The body of a quoted value that unescaping leaves as it is (plain ASCII,
+// no escape, quote or NUL): the common case, taken without a copy.
+std::optional<std::string_view> plain_quoted_body(std::string_view value) {
+  if (value.size() < 2 || value.front() != '"' || value.back() != '"') return std::nullopt;
+  const auto body = value.substr(1, value.size() - 2);
+  for (const char c : body) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == '\\' || byte == '"' || byte == 0 || byte >= 0x80) return std::nullopt;
+  }
+  return body;
+}
 
 struct TargetView {
   std::string_view id, display_name, type, user_principal_name;
@@ -125,9 +138,17 @@ class RecordReader {
     if (repaired_field_.empty()) repaired_field_ = field;
   }
 
-  bool locate_properties(od::object& record, od::object& properties, bool& envelope_form);
+  // One pass over the envelope's fields: its `time`, and its `properties`
+  // read fully if RoleManagement; stops as soon as neither is still needed.
+  struct EnvelopeScan {
+    bool has_properties = false, is_role = false, has_time = false;
+    std::string_view time;  // the envelope's time, unparsed
+  };
+  bool scan_envelope(od::object& record, EnvelopeScan& scan);
+  bool scan_properties(od::value& value, EnvelopeScan& scan);
+  RecordResult read_graph_form(od::object& record, RoleEvent& event);
   bool is_role_management(od::object& properties, bool& is_role);
-  rules::EventTime record_time(od::object& record, bool envelope_form);
+  RecordResult finish(RoleEvent& event);
   bool reset(od::object& object);
   bool read_properties(od::object& properties);
   bool read_property(od::raw_json_string key, od::value& value);
@@ -167,9 +188,23 @@ class RecordReader {
   RecordResult result_;
   PropertiesView props_;
   EnvelopeView envelope_;
-  // Repaired strings the views point into; a forward_list allocates nothing
-  // until a record needs repair, and never moves what it holds.
+  // Repaired or unescaped strings the views point into; a forward_list
+  // allocates nothing until a record needs one, and never moves what it holds.
   std::forward_list<std::string> repaired_text_;
+  std::string_view own(std::string&& text) { return repaired_text_.emplace_front(std::move(text)); }
+  // strip_json_layer(value) or empty, without a copy when nothing is unescaped.
+  std::string_view strip_id(std::string_view value) {
+    if (auto body = plain_quoted_body(value)) return *body;
+    auto text = strip_json_layer(value);
+    return text ? own(std::move(*text)) : std::string_view();
+  }
+  // strip_json_layer_lenient(value), the same way.
+  std::string_view strip_descriptive(std::string_view value, bool& repaired) {
+    if (auto body = plain_quoted_body(value)) return *body;
+    auto text = strip_json_layer_lenient(value);
+    repaired |= text.repaired;
+    return own(std::move(text.text));
+  }
   std::string_view repaired_field_;  // the first repaired field; empty if none
 };
 
@@ -260,27 +295,40 @@ bool RecordReader::for_each_element(od::value& value, std::string_view problem,
   return true;
 }
 
-// Envelope form has a `properties` object; the Graph form is that object
-// itself and always has activityDisplayName. Neither: malformed.
-bool RecordReader::locate_properties(od::object& record, od::object& properties,
-                                     bool& envelope_form) {
-  od::value value;
-  auto error = record.find_field_unordered("properties").get(value);
-  if (!error) {
-    envelope_form = true;
-    if (auto type_error = value.get_object().get(properties)) {
-      return fail(type_error, "properties is not an object");
+// Envelope form: a `properties` object among the envelope's fields, in any
+// order. One pass: a record of another category costs the lookup of its
+// category and its time, and On-Demand's skip over the rest (reading the time
+// with a second lookup would skip the whole record again when `time` comes
+// after `properties`, as with sorted keys).
+bool RecordReader::scan_envelope(od::object& record, EnvelopeScan& scan) {
+  for (auto field_result : record) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return fail(error, "unreadable record");
+    const auto key = field.key();
+    if (!scan.has_time && key == "time") {
+      scan.has_time = true;  // a missing or odd time is not an error here
+      if (auto error = field.value().get_string().get(scan.time)) {
+        if (status_for(error) == RecordStatus::malformed_document) {
+          return fail(error, "unreadable record");
+        }
+        scan.time = {};
+      }
+    } else if (!scan.has_properties && key == "properties") {
+      if (!scan_properties(field.value(), scan)) return false;
     }
-    return true;
+    if (scan.has_properties && (scan.is_role || scan.has_time)) break;  // the rest is skipped
   }
-  if (error != simdjson::NO_SUCH_FIELD) return fail(error, "unreadable record");
-  envelope_form = false;
-  error = record.find_field_unordered("activityDisplayName").get(value);
-  if (error == simdjson::NO_SUCH_FIELD) {
-    return fail(error, "record has neither properties nor activityDisplayName");
-  }
-  if (error) return fail(error, "unreadable record");
   return true;
+}
+
+bool RecordReader::scan_properties(od::value& value, EnvelopeScan& scan) {
+  scan.has_properties = true;
+  od::object properties;
+  if (auto error = value.get_object().get(properties)) {
+    return fail(error, "properties is not an object");
+  }
+  if (!is_role_management(properties, scan.is_role)) return false;
+  return !scan.is_role || (reset(properties) && read_properties(properties));
 }
 
 // Compares the raw JSON text, so a skipped record costs no string decoding.
@@ -296,17 +344,6 @@ bool RecordReader::is_role_management(od::object& properties, bool& is_role) {
   if (error) return fail(error, "unreadable category");
   is_role = category == "RoleManagement";
   return true;
-}
-
-// Only the time of a skipped record: `time` leads the envelope, so this is
-// one short lookup. A missing or odd time is not an error here.
-rules::EventTime RecordReader::record_time(od::object& record, bool envelope_form) {
-  if (record.reset().error()) return 0;
-  od::value value;
-  if (record.find_field_unordered(envelope_form ? "time" : "activityDateTime").get(value)) return 0;
-  std::string_view text;
-  if (value.get_string().get(text)) return 0;
-  return state::parse_event_time(text).value_or(0);
 }
 
 bool RecordReader::reset(od::object& object) {
@@ -448,12 +485,10 @@ bool RecordReader::read_modified_property(od::value& value, TargetView& target) 
   if (!ok) return false;
   if (name.starts_with("Role.")) target.has_role_membership = true;
   if (name == "Role.DisplayName") {
-    auto old_text = strip_json_layer_lenient(old_value);
-    auto new_text = strip_json_layer_lenient(new_value);
-    if (old_repaired || new_repaired || old_text.repaired || new_text.repaired) {
-      mark_repaired("modifiedProperties Role.DisplayName");
-    }
-    target.role_display_name = {std::move(old_text.text), std::move(new_text.text)};
+    bool repaired = old_repaired || new_repaired;
+    target.role_display_name = {strip_descriptive(old_value, repaired),
+                                strip_descriptive(new_value, repaired)};
+    if (repaired) mark_repaired("modifiedProperties Role.DisplayName");
     return true;
   }
   PropertyValues* slot = nullptr;  // the role's ids: strict
@@ -465,17 +500,16 @@ bool RecordReader::read_modified_property(od::value& value, TargetView& target) 
   if (old_repaired || new_repaired) {
     return fail(simdjson::STRING_ERROR, "a role id in modifiedProperties does not decode");
   }
-  slot->old_value = strip_json_layer(old_value).value_or("");
-  slot->new_value = strip_json_layer(new_value).value_or("");
+  slot->old_value = strip_id(old_value);
+  slot->new_value = strip_id(new_value);
   return true;
 }
 
+// TargetView holds views only: keeping it in several slots copies no text.
 void RecordReader::keep_target(TargetView&& target) {
   if (!props_.role_holder && target.has_role_membership) props_.role_holder = target;
   if (!props_.first_principal && is_principal_type(target.type)) props_.first_principal = target;
-  if (!props_.role_target && equals_ignoring_case(target.type, "Role")) {
-    props_.role_target = std::move(target);
-  }
+  if (!props_.role_target && equals_ignoring_case(target.type, "Role")) props_.role_target = target;
 }
 
 // {"key": "...", "value": "..."}, in either order.
@@ -653,22 +687,50 @@ RecordResult build_event(const PropertiesView& p, const EnvelopeView& e, RoleEve
   return result;
 }
 
+RecordResult other_category(std::string_view time_text) {
+  RecordResult result;
+  result.status = RecordStatus::other_category;
+  result.time = state::parse_event_time(time_text).value_or(0);
+  return result;
+}
+
 RecordResult RecordReader::read(od::object& record, RoleEvent& event) {
-  od::object properties;
-  bool envelope_form = false;
-  if (!locate_properties(record, properties, envelope_form)) return result_;
-  od::object& props = envelope_form ? properties : record;
-  bool is_role = false;
-  if (!is_role_management(props, is_role)) return result_;
-  if (!is_role) {
-    return {RecordStatus::other_category,
-            {},
-            simdjson::SUCCESS,
-            false,
-            record_time(record, envelope_form)};
+  EnvelopeScan scan;
+  if (!scan_envelope(record, scan)) return result_;
+  if (!scan.has_properties) return read_graph_form(record, event);
+  if (!scan.is_role) return other_category(scan.time);
+  if (!reset(record) || !read_envelope(record)) return result_;
+  return finish(event);
+}
+
+// The Graph form is the properties object itself and always has
+// activityDisplayName. Neither form: malformed.
+RecordResult RecordReader::read_graph_form(od::object& record, RoleEvent& event) {
+  od::value value;
+  if (!reset(record)) return result_;
+  auto error = record.find_field_unordered("activityDisplayName").get(value);
+  if (error == simdjson::NO_SUCH_FIELD) {
+    fail(error, "record has neither properties nor activityDisplayName");
+    return result_;
   }
-  if (!reset(props) || !read_properties(props)) return result_;
-  if (envelope_form && (!reset(record) || !read_envelope(record))) return result_;
+  if (error) {
+    fail(error, "unreadable record");
+    return result_;
+  }
+  bool is_role = false;
+  if (!is_role_management(record, is_role)) return result_;
+  if (!is_role) {
+    std::string_view time;
+    if (!record.reset().error() && !record.find_field_unordered("activityDateTime").get(value)) {
+      if (value.get_string().get(time)) time = {};
+    }
+    return other_category(time);
+  }
+  if (!reset(record) || !read_properties(record)) return result_;
+  return finish(event);
+}
+
+RecordResult RecordReader::finish(RoleEvent& event) {
   auto result = build_event(props_, envelope_, event);
   if (result.status == RecordStatus::role_event && !repaired_field_.empty()) {
     result.repaired = true;

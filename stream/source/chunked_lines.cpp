@@ -22,10 +22,13 @@ bool ChunkedLines::fill() {
     std::string smaller(buffer_.data(), end_);
     buffer_.swap(smaller);
   }
-  if (buffer_.size() < end_ + chunk_bytes_) buffer_.resize(end_ + chunk_bytes_);
+  // kPadding of slack after the data: the last line is readable past its end too.
+  if (buffer_.size() < end_ + chunk_bytes_ + kPadding)
+    buffer_.resize(end_ + chunk_bytes_ + kPadding);
   in_.read(buffer_.data() + end_, static_cast<std::streamsize>(chunk_bytes_));
   auto got = static_cast<std::size_t>(in_.gcount());
   end_ += got;
+  buffer_[end_] = '\n';  // in the slack: the last line is followed by '\n' too
   return got > 0;
 }
 

@@ -9,6 +9,10 @@
 // they are read and it comes out as a Line with `dropped_bytes` set (the
 // caller counts and logs it), and the buffer shrinks back to one chunk after
 // any long line.
+//
+// Every line is followed in memory by a '\n' and at least kPadding readable
+// bytes (the next lines, or slack kept after the data read), so the decoder
+// hands it to simdjson in place instead of copying it into a padded buffer.
 #include <cstddef>
 #include <cstdint>
 #include <istream>
@@ -26,6 +30,8 @@ struct Line {
 class ChunkedLines {
  public:
   static constexpr std::size_t kDefaultMaxLine = 16u << 20;
+  // Readable bytes after every line handed out (simdjson's padding).
+  static constexpr std::size_t kPadding = 64;
 
   explicit ChunkedLines(std::istream& in, std::size_t max_line_bytes = kDefaultMaxLine,
                         std::size_t chunk_bytes = 4u << 20);
@@ -34,6 +40,11 @@ class ChunkedLines {
   // at the end of input.
   bool next(std::vector<Line>& lines);
   std::size_t buffer_capacity() const { return buffer_.capacity(); }  // for tests and figures
+  // True when `text` and the `after` bytes behind it lie in the buffer (tests).
+  bool holds(std::string_view text, std::size_t after) const {
+    return text.data() >= buffer_.data() &&
+           text.data() + text.size() + after <= buffer_.data() + buffer_.size();
+  }
 
  private:
   // Appends up to `chunk_bytes_` from the stream; false when nothing came.

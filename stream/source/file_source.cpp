@@ -48,6 +48,9 @@ FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
 FileSource::~FileSource() = default;
 
 Status FileSource::run(const BatchHandler& handler) {
+  for (const auto& input : inputs_) {  // checked by the caller; it may have gone since
+    if (input->file && !*input->file) return make_error("cannot open " + input->name);
+  }
   while (auto* input = next_input()) {
     if (auto status = read_chunk(*input, handler); !status) return status;
   }
@@ -96,8 +99,8 @@ Status FileSource::flush(const Input& input, const BatchHandler& handler) {
   std::vector<SourceMessage> messages;
   messages.reserve(lines_.size());
   for (std::size_t i = 0; i < lines_.size(); ++i) {
-    messages.push_back(
-        SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false});
+    messages.push_back(SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false,
+                                     ChunkedLines::kPadding});
   }
   auto status = handler(messages);
   if (!status) return make_error(input.name + ": " + status.error().message, status.error().code);

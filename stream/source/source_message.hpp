@@ -1,5 +1,6 @@
 #pragma once
 // One unit of input, whatever the source: a Kafka message or a replayed line.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -14,6 +15,10 @@ struct SourceMessage {
   // True when this message was already processed before the state was lost
   // (restore): its effects are rebuilt, but alerts it raises are not sent again.
   bool mute_alerts = false;
+  // Readable bytes in memory right after `payload`, the first a '\n' (what
+  // follows a line). At least simdjson's padding (64): the decoder parses the
+  // payload in place; less (Kafka, Graph pages): it parses a padded copy.
+  std::size_t padding = 0;
 };
 
 }  // namespace rolewatch::stream

@@ -1,48 +1,73 @@
 // The practical limit for replay throughput: a bare simdjson On-Demand pass
 // over the same lines that reads only properties.category of each record.
-// Prints records, bytes and seconds.
+//
+// The file is loaded into memory first (not timed), each line is parsed in
+// place (the next line's bytes are its padding) and only the pass is timed:
+// this is the "in-memory bare pass" issue 14's ratios are against. The
+// process's own elapsed time (load included) is the "whole process" figure
+// scripts/bench.sh takes with /usr/bin/time. Prints records, bytes, and the
+// load and pass seconds.
 #include <simdjson.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
+#include <string_view>
+
+namespace {
+
+struct Counts {
+  std::uint64_t records = 0, role = 0;
+};
+
+void pass_line(simdjson::ondemand::parser& parser, const std::string& text, std::size_t begin,
+               std::size_t end, Counts& counts) {
+  auto doc = parser.iterate(text.data() + begin, end - begin, text.size() - begin);
+  simdjson::ondemand::array list;
+  if (doc["records"].get_array().get(list)) return;
+  for (auto record : list) {
+    std::string_view category;
+    ++counts.records;
+    if (!record["properties"]["category"].get_string().get(category) &&
+        category == "RoleManagement") {
+      ++counts.role;
+    }
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: rolewatch_bench_bare FILE\n";
     return 2;
   }
-  std::ifstream in(argv[1]);
+  const auto load_start = std::chrono::steady_clock::now();
+  std::ifstream in(argv[1], std::ios::binary);
   if (!in) {
     std::cerr << "cannot read " << argv[1] << '\n';
     return 2;
   }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t bytes = text.size();
+  text.append(simdjson::SIMDJSON_PADDING, ' ');  // the last line's padding
+  const auto start = std::chrono::steady_clock::now();
   simdjson::ondemand::parser parser;
-  std::string line;
-  std::string buffer;
-  std::uint64_t records = 0, role = 0, bytes = 0;
-  auto start = std::chrono::steady_clock::now();
-  while (std::getline(in, line)) {
-    bytes += line.size() + 1;
-    buffer.assign(line);
-    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    auto doc = parser.iterate(buffer.data(), line.size(), buffer.size());
-    simdjson::ondemand::array list;
-    if (doc["records"].get_array().get(list)) continue;
-    for (auto record : list) {
-      std::string_view category;
-      ++records;
-      if (!record["properties"]["category"].get_string().get(category) &&
-          category == "RoleManagement") {
-        ++role;
-      }
-    }
+  Counts counts;
+  for (std::size_t begin = 0; begin < bytes;) {
+    std::size_t end = std::string_view(text.data(), bytes).find('\n', begin);
+    if (end == std::string_view::npos) end = bytes;
+    if (end > begin) pass_line(parser, text, begin, end, counts);
+    begin = end + 1;
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("records=%llu role=%llu bytes=%llu seconds=%.3f\n",
-              static_cast<unsigned long long>(records), static_cast<unsigned long long>(role),
-              static_cast<unsigned long long>(bytes), seconds);
+  const auto done = std::chrono::steady_clock::now();
+  std::printf("records=%llu role=%llu bytes=%llu load_seconds=%.3f seconds=%.3f\n",
+              static_cast<unsigned long long>(counts.records),
+              static_cast<unsigned long long>(counts.role), static_cast<unsigned long long>(bytes),
+              std::chrono::duration<double>(start - load_start).count(),
+              std::chrono::duration<double>(done - start).count());
   return 0;
 }

@@ -1,4 +1,6 @@
 // End-to-end: the rolewatch executable replaying fixture files.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -287,4 +289,30 @@ TEST_CASE("a 100 MB line is counted and skipped, its neighbours kept, in bounded
 #else
   CHECK(peak_kib < 100 * 1024);  // measured 49 MB with the 16 MiB default; was 600 MB
 #endif
+}
+
+// The file check must not open a FIFO: opening and closing it would cost the
+// writer a SIGPIPE (the pipe holds 64 KiB) before replay opened it for good,
+// and replay would then wait for a writer that is gone.
+TEST_CASE("replaying from a FIFO reads it once and whole, like the file", "[e2e][replay]") {
+  support::TempDir dir;
+  const auto fifo = dir.path() / "audit.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // 256 KiB of blank lines (skipped) first, then the fixture.
+  auto run = run_shell("(head -c 262144 /dev/zero | tr '\\0' '\\n'; cat " +
+                       fixture("replay/lapsus-burst.jsonl") + ") > " + fifo.string() +
+                       " & timeout 60 " + rolewatch_binary() + " replay " + fifo.string());
+  REQUIRE(run.exit_code == 0);
+  CHECK(json(alerts_in(run.out)) == expected_alerts());
+  CHECK_THAT(run.err, Catch::Contains("malformed_messages=1"));
+}
+
+TEST_CASE("a replay input that is missing or a directory is an error with exit code 2",
+          "[e2e][replay]") {
+  support::TempDir dir;
+  for (const auto& input : {(dir.path() / "absent.jsonl").string(), dir.path().string()}) {
+    auto run = run_shell(rolewatch_binary() + " replay " + input);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("cannot read " + input));
+  }
 }

@@ -495,3 +495,116 @@ TEST_CASE("damaged bytes anywhere in a message never crash the decoder", "[decod
   }
   CHECK(events > 0);
 }
+
+// --- In place, and in any field order (issue 14) -----------------------------
+
+namespace {
+
+// What one decode gives: role event ids, other records' times, counters.
+struct Outcome {
+  std::vector<std::string> ids;
+  std::vector<rolewatch::rules::EventTime> times;
+  DecodeCounters counters;
+};
+
+Outcome decode_with(AuditDecoder& decoder, std::string_view payload, std::size_t padding) {
+  Outcome out;
+  SourceMessage message;
+  message.payload = payload;
+  message.padding = padding;
+  out.counters = decoder.decode(
+      message, [&](RoleEvent&& e) { out.ids.push_back(e.audit_id); },
+      [&](rolewatch::rules::EventTime t) { out.times.push_back(t); });
+  return out;
+}
+
+bool same(const Outcome& a, const Outcome& b) {
+  return a.ids == b.ids && a.times == b.times && a.counters.records == b.counters.records &&
+         a.counters.role_records == b.counters.role_records &&
+         a.counters.malformed_messages == b.counters.malformed_messages &&
+         a.counters.malformed_records == b.counters.malformed_records &&
+         a.counters.repaired_messages == b.counters.repaired_messages;
+}
+
+// Every key sorted at every level (nlohmann::json keeps keys in a std::map):
+// the envelope's time after properties, as a re-serializing shipper writes it.
+Json sorted_keys(const Json& record) {
+  return Json::parse(nlohmann::json::parse(record.dump()).dump());
+}
+
+}  // namespace
+
+TEST_CASE("a line decoded in place gives what a padded copy gives, whatever follows it",
+          "[decoder][in_place]") {
+  const auto body = support::event_hubs_message({support::core_directory_removal({.audit_id = "a"}),
+                                                 support::non_role_record("Policy", 300),
+                                                 support::pim_activation({.audit_id = "b"})});
+  // Each cut is followed by '\n' and the whole message again, as a line in
+  // the chunk buffer: simdjson must stop at the line's end even when the
+  // bytes after it would complete a truncated document.
+  LogCapture quiet;
+  AuditDecoder decoder;
+  std::size_t in_place_events = 0;
+  for (std::size_t cut = 0; cut <= body.size(); ++cut) {
+    const std::string buffer = body.substr(0, cut) + "\n" + body + std::string(64, ' ');
+    const std::string_view line(buffer.data(), cut);
+    const auto copied = decode_with(decoder, line, 0);
+    const auto in_place = decode_with(decoder, line, buffer.size() - cut);
+    INFO("cut at " << cut << " ..." << line.substr(cut > 60 ? cut - 60 : 0) << " | copied ids "
+                   << copied.ids.size() << " malformed " << copied.counters.malformed_messages
+                   << "/" << copied.counters.malformed_records << " times " << copied.times.size()
+                   << " | in place ids " << in_place.ids.size() << " malformed "
+                   << in_place.counters.malformed_messages << "/"
+                   << in_place.counters.malformed_records << " times " << in_place.times.size());
+    REQUIRE(same(copied, in_place));
+    in_place_events += in_place.ids.size();
+  }
+  CHECK(in_place_events > 0);
+  const std::string two_lines = body + "\n" + body + std::string(64, ' ');
+  CHECK(decode_with(decoder, std::string_view(two_lines.data(), body.size()), 65).ids ==
+        std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("with every key sorted (time after properties) records decode as in the export's order",
+          "[decoder][in_place]") {
+  auto early = support::non_role_record("Policy", 600);
+  early["time"] = "2025-03-04T11:00:00.0000000Z";
+  auto late = support::non_role_record("GroupManagement", 600);
+  late["time"] = "2025-03-04T12:30:00.0000000Z";
+  const std::vector<Json> records{early, support::core_directory_removal({.audit_id = "removal"}),
+                                  support::pim_activation({.audit_id = "activation"}), late};
+  std::vector<Json> sorted;
+  for (const auto& record : records) sorted.push_back(sorted_keys(record));
+  REQUIRE(sorted[0].begin().key() != "time");  // time is no longer first
+  AuditDecoder decoder;
+  const auto as_exported = decode_with(decoder, support::event_hubs_message(records), 0);
+  const auto reordered = decode_with(decoder, support::event_hubs_message(sorted), 0);
+  CHECK(same(as_exported, reordered));
+  CHECK(reordered.ids == std::vector<std::string>{"removal", "activation"});
+  CHECK(reordered.times ==
+        std::vector<rolewatch::rules::EventTime>{*parse_event_time("2025-03-04T11:00:00Z"),
+                                                 *parse_event_time("2025-03-04T12:30:00Z")});
+  // The role records' fields come through whole, not just their ids.
+  std::vector<RoleEvent> events;
+  SourceMessage message;
+  const auto payload = support::event_hubs_message(sorted);
+  message.payload = payload;
+  decoder.decode(message, [&](RoleEvent&& e) { events.push_back(std::move(e)); });
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].role.template_id == support::kGlobalAdministrator);
+  CHECK(events[0].actor.user_principal_name == "mallory@contoso.onmicrosoft.com");
+  CHECK(events[0].tenant_id == support::kTenantId);
+}
+
+TEST_CASE("an other-category record with an odd or missing time is skipped, its time 0",
+          "[decoder][in_place]") {
+  auto odd = sorted_keys(support::non_role_record("Policy"));
+  odd["time"] = 17;
+  auto missing = support::non_role_record("Policy");
+  missing.erase("time");
+  AuditDecoder decoder;
+  const auto out = decode_with(decoder, support::event_hubs_message({odd, missing}), 0);
+  CHECK(out.counters.skipped_category == 2);
+  CHECK(out.counters.malformed_records == 0);
+  CHECK(out.times.empty());  // 0 is not reported (no time to advance to)
+}

@@ -98,3 +98,41 @@ TEST_CASE("a 100 MB line is skipped without holding more than the limit", "[chun
   CHECK(seen == std::vector<std::string>{std::to_string(100u << 20), "{\"records\":[]}"});
   CHECK(most <= (2u << 20) + (512u << 10));  // two limits at most, never the 100 MB
 }
+
+// The decoder parses lines in place (issue 14): simdjson reads up to 64
+// bytes past a line's end, so each must lie in the buffer with kPadding
+// after it, the last line of the input (no '\n', nothing behind it) too.
+TEST_CASE("every line is followed by kPadding readable bytes in the buffer, the last one too",
+          "[chunked_lines]") {
+  const std::size_t chunk = GENERATE(std::size_t{4}, std::size_t{16}, std::size_t{1} << 20);
+  std::istringstream in("alpha\nbravo charlie\n\ndelta-echo-foxtrot\nlast line, no newline");
+  ChunkedLines chunks(in, 100, chunk);
+  std::vector<Line> lines;
+  std::vector<std::string> seen;
+  while (chunks.next(lines)) {
+    for (const auto& line : lines) {
+      CHECK(chunks.holds(line.text, ChunkedLines::kPadding));
+      seen.emplace_back(line.text);
+    }
+  }
+  CHECK(seen == std::vector<std::string>{"alpha", "bravo charlie", "", "delta-echo-foxtrot",
+                                         "last line, no newline"});
+}
+
+// The decoder relies on it: the byte after a line is what simdjson reads
+// past the end of a document cut short, so it is always a '\n'.
+TEST_CASE("every line is followed by a newline in the buffer, the last one too",
+          "[chunked_lines]") {
+  std::istringstream in("first\nsecond\nlast, no newline");
+  ChunkedLines chunks(in, 100, 8);
+  std::vector<Line> lines;
+  std::size_t seen = 0;
+  while (chunks.next(lines)) {
+    for (const auto& line : lines) {
+      REQUIRE(chunks.holds(line.text, 1));
+      CHECK(line.text.data()[line.text.size()] == '\n');
+      ++seen;
+    }
+  }
+  CHECK(seen == 3);
+}

@@ -1,0 +1,51 @@
+// FileSource (stream/source/file_source.hpp): the lines of a replayed file
+// handed over as messages that carry the chunk's padding (the decoder parses
+// them in place), and a file that cannot be opened is an error, never an
+// empty input.
+#include "stream/source/file_source.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "stream/source/chunked_lines.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace rolewatch::stream;
+
+TEST_CASE("replayed lines are handed over with the chunk's padding, blank lines left out",
+          "[file_source]") {
+  support::TempDir dir;
+  const auto file = (dir.path() / "lines.jsonl").string();
+  std::ofstream(file) << "{\"a\":1}\n\n   \n{\"b\":2}\n{\"c\":3}";
+  EventClock clock;
+  FileSource source({file}, clock, 2, 1024);
+  std::vector<std::string> payloads;
+  std::vector<std::int64_t> numbers;
+  auto status = source.run([&](std::span<const SourceMessage> messages) {
+    for (const auto& message : messages) {
+      CHECK(message.padding == ChunkedLines::kPadding);
+      payloads.emplace_back(message.payload);
+      numbers.push_back(message.offset);
+    }
+    return rolewatch::ok();
+  });
+  REQUIRE(status);
+  CHECK(payloads == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
+  CHECK(numbers == std::vector<std::int64_t>{1, 4, 5});
+  CHECK(source.messages() == 3);
+}
+
+TEST_CASE("a replay file that cannot be opened is an error, not an empty input", "[file_source]") {
+  support::TempDir dir;
+  const auto file = (dir.path() / "gone.jsonl").string();
+  EventClock clock;
+  FileSource source({file}, clock, 10, 1024);
+  bool called = false;
+  auto status = source.run([&](std::span<const SourceMessage>) {
+    called = true;
+    return rolewatch::ok();
+  });
+  REQUIRE_FALSE(status);
+  CHECK_THAT(status.error().message, Catch::Contains("cannot open " + file));
+  CHECK_FALSE(called);
+}
