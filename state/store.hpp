@@ -17,6 +17,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Statistics;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -69,6 +70,15 @@ struct StoreOptions {
   // Windows are read at random across actors, so a large cache buys little;
   // index and filter blocks live in it too (docs/design.md §6: RSS < 150 MB).
   std::size_t block_cache_bytes = 16u << 20;
+  // A directory deleted after use (replay without --state-dir): no
+  // write-ahead log (nothing will ever recover from it, so no log write and
+  // no log fsync per batch) and no memtable flush at close. sync_writes is
+  // ignored. Reads within the run see every write.
+  bool throwaway = false;
+  // RocksDB's tickers and histograms (block cache hits/misses, bloom filter
+  // usefulness, bytes read), printed to standard error at close; also on when
+  // ROLEWATCH_ROCKSDB_STATISTICS is set in the environment. Costs ~5% CPU.
+  bool statistics = false;
 };
 
 class Store {
@@ -108,6 +118,8 @@ class Store {
   // Rough size of the live state on disk, for metrics.
   std::uint64_t estimated_bytes() const;
   const std::filesystem::path& dir() const { return dir_; }
+  // RocksDB's statistics as text, empty unless StoreOptions::statistics.
+  std::string statistics_report() const;
 
   Batch make_batch();
 
@@ -115,6 +127,7 @@ class Store {
   Store() = default;
   std::filesystem::path dir_;
   StoreOptions options_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   bool write_failed_ = false;  // since the last successful write or recover()

@@ -160,3 +160,36 @@ TEST_CASE("multi_get over more keys than one RocksDB call takes answers every ke
     }
   }
 }
+
+TEST_CASE("a throwaway store reads back what it wrote and closes without error") {
+  support::TempDir dir;
+  StoreOptions options;
+  options.throwaway = true;
+  auto store = Store::open(dir.path(), options);
+  REQUIRE(store);
+  auto batch = (*store)->make_batch();
+  batch.put(Family::windows, "rule\0actor", "window");
+  batch.put(Family::dedup, "audit-1", encode_be64(7));
+  REQUIRE((*store)->write(batch));
+  auto window = (*store)->get(Family::windows, "rule\0actor");
+  REQUIRE(window);
+  CHECK(window->value() == "window");
+  std::string_view keys[] = {"audit-0", "audit-1"};
+  auto found = (*store)->multi_get(Family::dedup, keys);
+  REQUIRE(found);
+  CHECK_FALSE((*found)[0].has_value());
+  CHECK((*found)[1].value() == encode_be64(7));
+}
+
+TEST_CASE("a store with statistics reports them, one without reports nothing") {
+  support::TempDir dir;
+  StoreOptions options;
+  options.statistics = true;
+  auto store = Store::open(dir.path() / "with", options);
+  REQUIRE(store);
+  REQUIRE((*store)->get(Family::dedup, "absent"));
+  CHECK((*store)->statistics_report().find("rocksdb.block.cache") != std::string::npos);
+  auto plain = Store::open(dir.path() / "without");
+  REQUIRE(plain);
+  CHECK((*plain)->statistics_report().empty());
+}
