@@ -11,6 +11,7 @@
 #        latency  record on the broker -> alert at a local webhook, 1k and 10k messages/s
 #        memory   RSS and state size with 10k/100k/1M actors in state, resume time after restart
 #        removals random-actor removals on a state of 1M actors: role events/s, RSS, syncs
+#        flat     replay per-record cost and RSS at 100 MB, 500 MB and 2 GB (needs ~2.6 GB in /tmp)
 #   bash scripts/bench.sh 200000          (as before) replay section with this many records
 #   bash scripts/bench.sh --input FILE    replay section on your own file (one Event Hubs message
 #        per line): replay beside the bare simdjson pass and jq on that file only
@@ -27,7 +28,7 @@ input=""
 while [ $# -gt 0 ]; do
   case $1 in
     --big) scale=big ;;
-    --smoke) scale=smoke ;;
+    --smoke) scale=smoke; sections=$sections,flat ;;
     --only) sections=$2; shift ;;
     --input) input=${2:-}; sections=replay; shift
              [ -r "$input" ] && [ ! -d "$input" ] || { echo "bench.sh: cannot read --input $input" >&2; exit 2; } ;;
@@ -48,9 +49,9 @@ bare=$build/tests/rolewatch_bench_bare
 live=$build/tests/rolewatch_bench_live
 
 case $scale in  # growth sizes (MB), actor counts, latency seconds, e2e MB, mix-table MB
-  smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000;    mix_mb=2 ;;
-  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000; mix_mb=200 ;;
-  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=3000; then_records=1000000; mix_mb=500 ;;
+  smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000;    mix_mb=2;   flat_mb=(1 2 4) ;;
+  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000; mix_mb=200; flat_mb=(100 500 2000) ;;
+  big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=3000; then_records=1000000; mix_mb=500; flat_mb=(100 500 2000) ;;
 esac
 
 [ -x $rolewatch ] && [ -x $bare ] && [ -x $live ] || {
@@ -85,4 +86,5 @@ has e2e && e2e_section
 has latency && latency_section
 has memory && memory_section
 has removals && removals_section
+has flat && flat_section
 exit 0

@@ -126,6 +126,30 @@ cost_growth() {  # names of the files and labels arrays
   done
 }
 
+# Issue 14's flatness target: replay's cost per record and its RSS from
+# 100 MB to 2 GB of the same mix (one file at a time, deleted after).
+flat_section() {
+  emit ""
+  emit "## Flat cost: replay per record from ${flat_mb[0]} MB to ${flat_mb[-1]} MB (best of 3; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  emit ""
+  emit "| input MB | records | replay s | µs/record | max RSS MB | µs/record / first row |"
+  emit "|---|---|---|---|---|---|"
+  local mb f t r first=""
+  for mb in "${flat_mb[@]}"; do
+    f=$work/flat.jsonl
+    generate "$f" --size-mb "$mb" --burst-every 50
+    r=$(field records "$(cat "$f.meta")")
+    cat "$f" > /dev/null
+    t=$(best_of_3 $rolewatch --log-level warn replay "$f")
+    [ -z "$first" ] && first=$(awk -v t="${t% *}" -v r="$r" 'BEGIN { print t / r * 1e6 }')
+    emit "$(awk -v mb="$mb" -v r="$r" -v t="${t% *}" -v m="${t#* }" -v first="$first" 'BEGIN {
+      us = t / r * 1e6; printf "| %d | %d | %.2f | %.3f | %.1f | %.2f |\n", mb, r, t, us, m / 1024, us / first }')"
+    rm -f "$f"
+  done
+  emit ""
+  emit "Target: every row within 0.80-1.20 of the first, and max RSS under 150 MB."
+}
+
 # The ratio on mixes other than the default: the second generator (sorted
 # keys, 20-record messages, 5% role events) and role-heavy streams (10%, 50%).
 mix_section() {

@@ -78,15 +78,22 @@ int replay_command(const ReplayOptions& options) {
   }
   // Replay is a batch job: a crash only means running it again, so skip the
   // per-batch fsync that `run` needs.
-  auto store = state::Store::open(dir, {.sync_writes = false});
+  // A temporary state is deleted at the end: no write-ahead log and no
+  // flush at close (StoreOptions::throwaway).
+  auto store = state::Store::open(dir, {.sync_writes = false, .throwaway = !options.state_dir});
   if (!store) {
     spdlog::error("{}", store.error().message);
     return exit_status(ExitCode::failure);
   }
   const auto twin_micros =
       std::chrono::duration_cast<std::chrono::microseconds>(*twin_window).count();
+  // Replay is bound by decoding (a backlog is >95% other categories): a
+  // second thread decodes beside the pipeline's.
   auto pipeline = Pipeline::make(**store, std::move(rules->bursts),
-                                 {nullptr, twin_micros, std::move(rules->activation)});
+                                 {.now = nullptr,
+                                  .twin_window = twin_micros,
+                                  .activation_rules = std::move(rules->activation),
+                                  .decode_worker = true});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return exit_status(ExitCode::failure);

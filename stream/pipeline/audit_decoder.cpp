@@ -61,9 +61,9 @@ class MessageReport {
   }
   void repaired_message() { repaired_message_ = true; }
 
-  // One line per message at most; names fields and positions, never the
-  // text that was repaired.
-  void log() const;
+  // One line per message at most, empty when all was well; names fields
+  // and positions, never the text that was repaired.
+  std::string text() const;
 
  private:
   struct Problem {
@@ -104,22 +104,25 @@ std::string MessageReport::repairs() const {
   return text;
 }
 
-void MessageReport::log() const {
+std::string MessageReport::text() const {
   if (message_malformed()) {
-    spdlog::warn(
+    return fmt::format(
         "malformed audit message {}[{}]@{}: {} at record {}; {} record(s) before it were kept, "
         "{} malformed record(s){}",
         message_.topic, message_.partition, message_.offset, describe(message_problem_),
         message_problem_.index, message_problem_.index, malformed_records_, repairs());
-  } else if (malformed_records_ > 0) {
-    spdlog::warn(
+  }
+  if (malformed_records_ > 0) {
+    return fmt::format(
         "audit message {}[{}]@{}: {} malformed record(s) skipped, first at record {}: {}{}",
         message_.topic, message_.partition, message_.offset, malformed_records_,
         first_record_.index, describe(first_record_), repairs());
-  } else if (repaired_message_ || repaired_records_ > 0) {
-    spdlog::warn("audit message {}[{}]@{}: repaired{}", message_.topic, message_.partition,
-                 message_.offset, repairs());
   }
+  if (repaired_message_ || repaired_records_ > 0) {
+    return fmt::format("audit message {}[{}]@{}: repaired{}", message_.topic, message_.partition,
+                       message_.offset, repairs());
+  }
+  return {};
 }
 
 bool is_space(char c) {
@@ -425,7 +428,7 @@ void DocumentDecoder::count(const RecordResult& result) {
 AuditDecoder::AuditDecoder() : parser_(kMaxDocumentBytes) {}
 
 DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSink& on_event,
-                                    const TimeSink& on_time) {
+                                    const TimeSink& on_time, std::string* warning) {
   DecodeCounters counters;
   counters.messages = 1;
   MessageReport report(message);
@@ -442,7 +445,13 @@ DecodeCounters AuditDecoder::decode(const SourceMessage& message, const EventSin
     }
   }
   if (report.message_malformed()) ++counters.malformed_messages;
-  report.log();
+  if (auto text = report.text(); !text.empty()) {
+    if (warning) {
+      *warning = std::move(text);
+    } else {
+      spdlog::warn("{}", text);
+    }
+  }
   release_if_large();
   return counters;
 }

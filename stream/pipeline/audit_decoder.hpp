@@ -47,8 +47,11 @@ class AuditDecoder {
   // Decodes one message; calls on_event for each RoleManagement record in
   // input order. Never throws on bad input. The payload is parsed in place
   // when `message.padding` covers simdjson's padding, else copied first.
+  // The message's warning (what was malformed or repaired, one line at
+  // most) is logged, or stored in `*warning` when given: a caller decoding
+  // on two threads logs them in message order.
   DecodeCounters decode(const SourceMessage& message, const EventSink& on_event,
-                        const TimeSink& on_time = nullptr);
+                        const TimeSink& on_time = nullptr, std::string* warning = nullptr);
 
   static constexpr std::size_t kKeepBufferBytes = 4u << 20;
 

@@ -72,6 +72,9 @@ struct PipelineOptions {
   rules::EventTime twin_window = rules::kDefaultTwinWindow;
   // Which activation rules judge labelled activations, with what settings.
   rules::ActivationRulesConfig activation_rules = rules::default_activation_rules();
+  // Decode on a second thread too (stream/pipeline/decode_worker.hpp):
+  // replay's throughput on 2 cores; output and state are the same.
+  bool decode_worker = false;
 };
 
 // What a flush decides early (see Pipeline::flush).

@@ -1,21 +1,31 @@
 #pragma once
-// Reads a stream in big chunks and hands out its lines as views into one
-// reused buffer: no per-line copy and no per-line allocation. Replay reads
-// GBs of ~200 KB Event Hubs messages; copying each line (getline, then into
-// a batch) cost as much as decoding it.
+// Reads a stream in big chunks and hands out its lines as views into the
+// chunk they were read into: no per-line copy and no per-line allocation.
+// Replay reads GBs of ~200 KB Event Hubs messages; copying each line
+// (getline, then into a batch) cost as much as decoding it.
+//
+// Two chunk buffers take turns: while the caller works on the lines of one,
+// the next chunk is read into the other in the background (`read_ahead`,
+// for regular files, which cannot block forever; a pipe is read when its
+// lines are asked for, so a writer that never closes cannot hang the end of
+// a replay). Chunks never move: the one line that spans two chunks is
+// copied into a separate seam buffer, and so is a line longer than a chunk.
 //
 // Memory is bounded by the input's line limit, not by the input: a line
 // longer than `max_line_bytes` is never held whole. Its bytes are dropped as
 // they are read and it comes out as a Line with `dropped_bytes` set (the
-// caller counts and logs it), and the buffer shrinks back to one chunk after
-// any long line.
+// caller counts and logs it), and the seam buffer is released after any
+// line longer than a chunk.
 //
 // Every line is followed in memory by a '\n' and at least kPadding readable
-// bytes (the next lines, or slack kept after the data read), so the decoder
-// hands it to simdjson in place instead of copying it into a padded buffer.
+// bytes, so the decoder hands it to simdjson in place instead of copying it
+// into a padded buffer.
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <future>
 #include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,36 +40,51 @@ struct Line {
 class ChunkedLines {
  public:
   static constexpr std::size_t kDefaultMaxLine = 16u << 20;
+  static constexpr std::size_t kDefaultChunk = 4u << 20;
   // Readable bytes after every line handed out (simdjson's padding).
   static constexpr std::size_t kPadding = 64;
 
   explicit ChunkedLines(std::istream& in, std::size_t max_line_bytes = kDefaultMaxLine,
-                        std::size_t chunk_bytes = 4u << 20);
+                        std::size_t chunk_bytes = kDefaultChunk, bool read_ahead = false);
+  ~ChunkedLines();  // waits for a read in flight
+  ChunkedLines(const ChunkedLines&) = delete;
+  ChunkedLines& operator=(const ChunkedLines&) = delete;
 
   // The complete lines of the next chunk, valid until the next call. False
   // at the end of input.
   bool next(std::vector<Line>& lines);
-  std::size_t buffer_capacity() const { return buffer_.capacity(); }  // for tests and figures
-  // True when `text` and the `after` bytes behind it lie in the buffer (tests).
-  bool holds(std::string_view text, std::size_t after) const {
-    return text.data() >= buffer_.data() &&
-           text.data() + text.size() + after <= buffer_.data() + buffer_.size();
-  }
+  std::size_t buffer_capacity() const;  // chunks and seam: for tests and figures
+  // True when `text` and the `after` bytes behind it lie in one buffer (tests).
+  bool holds(std::string_view text, std::size_t after) const;
 
  private:
-  // Appends up to `chunk_bytes_` from the stream; false when nothing came.
-  bool fill();
-  // Splits [begin_, end_) into lines; returns the offset after the last '\n'.
-  std::size_t split(std::string_view text, bool at_end, std::vector<Line>& lines) const;
+  struct Chunk {
+    std::unique_ptr<char[]> data;  // chunk_bytes_ + kPadding, never zeroed
+  };
+  // Reads the next chunk into chunks_[reading_], now or in the background.
+  void start_read();
+  // Moves the unfinished line of the chunk just handed out into the seam
+  // (or counts it as dropped): after this, that chunk is free.
+  void carry_tail();
+  // Adds `text` to the line in progress, dropping it once over the limit.
+  void extend_seam(std::string_view text);
+  // Finishes the line in progress: emitted from the seam, or as dropped.
+  void finish_seam(std::vector<Line>& lines);
+  // Splits a chunk: its complete lines out, the unfinished one to tail_.
+  void split(std::string_view text, std::vector<Line>& lines);
   void emit(std::string_view text, std::vector<Line>& lines) const;
+  bool line_in_progress() const { return !seam_.empty() || dropping_ > 0; }
 
   std::istream& in_;
   std::size_t max_line_;
-  std::size_t initial_chunk_;
   std::size_t chunk_bytes_;
-  std::string buffer_;
-  std::size_t begin_ = 0;       // start of the bytes not yet handed out
-  std::size_t end_ = 0;         // end of the bytes read
+  bool read_ahead_;
+  std::array<Chunk, 2> chunks_;
+  std::size_t reading_ = 0;  // the chunk the pending read fills
+  std::future<std::size_t> pending_;
+  std::string_view tail_;       // unfinished line at the end of the chunk handed out
+  std::string seam_;            // the line in progress (then '\n' and padding once emitted)
+  bool seam_emitted_ = false;   // seam_ holds a line handed out: cleared at the next call
   std::uint64_t dropping_ = 0;  // > 0: inside an over-long line, bytes dropped so far
 };
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -37,8 +38,13 @@ FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
     input->name = name;
     input->partition = static_cast<std::int32_t>(inputs_.size());
     if (name != "-") input->file = std::make_unique<std::ifstream>(name);
+    // A regular file is read a chunk ahead; a pipe only when its lines are
+    // wanted (a writer that never closes must not hang the end of a replay).
+    std::error_code error;
+    const bool regular = input->file && std::filesystem::is_regular_file(name, error);
     input->chunks =
-        std::make_unique<ChunkedLines>(input->file ? *input->file : std::cin, max_line_bytes_);
+        std::make_unique<ChunkedLines>(input->file ? *input->file : std::cin, max_line_bytes_,
+                                       ChunkedLines::kDefaultChunk, regular);
     input->clock_key = state::Store::offset_key(name, input->partition);
     clock_.assign(input->clock_key, kUnknownTime);
     inputs_.push_back(std::move(input));

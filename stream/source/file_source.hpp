@@ -5,7 +5,8 @@
 // a time, so several files are merged in event-time order through the same
 // watermark as the live source's partitions; one file is read straight
 // through. Lines are views into the chunk: a batch is handed over, and
-// committed by the handler, before the next chunk is read.
+// committed by the handler, before the next chunk is handed out (a regular
+// file's next chunk is read meanwhile, into a second buffer).
 #include <cstddef>
 #include <cstdint>
 #include <functional>

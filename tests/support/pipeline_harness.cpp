@@ -6,8 +6,9 @@ namespace support {
 
 using namespace rolewatch;
 
-PipelineHarness::PipelineHarness(std::vector<rules::RuleDefinition> rules)
-    : rules_(rules.empty() ? rules::enabled_only(rules::default_rules()) : std::move(rules)) {
+PipelineHarness::PipelineHarness(std::vector<rules::RuleDefinition> rules, bool decode_worker)
+    : rules_(rules.empty() ? rules::enabled_only(rules::default_rules()) : std::move(rules)),
+      decode_worker_(decode_worker) {
   reopen();
 }
 
@@ -17,6 +18,7 @@ void PipelineHarness::reopen() {
   store = std::move(state::Store::open(dir / "state").value());
   stream::PipelineOptions options;
   options.now = [this] { return now; };
+  options.decode_worker = decode_worker_;
   pipeline = std::move(stream::Pipeline::make(*store, rules_, options).value());
   for (auto partition : partitions) {
     auto position = store->partition_position("audit", partition).value();

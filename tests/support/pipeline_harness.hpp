@@ -16,7 +16,9 @@ namespace support {
 
 class PipelineHarness {
  public:
-  explicit PipelineHarness(std::vector<rolewatch::rules::RuleDefinition> rules = {});
+  // `decode_worker`: decode on a second thread too, as replay does.
+  explicit PipelineHarness(std::vector<rolewatch::rules::RuleDefinition> rules = {},
+                           bool decode_worker = false);
 
   // A restart: the pipeline and store are closed and opened again.
   void reopen();
@@ -41,6 +43,7 @@ class PipelineHarness {
 
  private:
   std::vector<rolewatch::rules::RuleDefinition> rules_;
+  bool decode_worker_ = false;
   std::int64_t next_offset_ = 0;
 };
 

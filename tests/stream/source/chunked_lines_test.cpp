@@ -136,3 +136,41 @@ TEST_CASE("every line is followed by a newline in the buffer, the last one too",
   }
   CHECK(seen == 3);
 }
+
+// Read-ahead (regular files): the next chunk is read on another thread while
+// the caller works on this one; the lines, their order and their padding
+// are the same as without, whatever the chunk size.
+TEST_CASE("reading ahead gives the same lines as reading on demand", "[chunked_lines]") {
+  std::string text;
+  for (int i = 0; i < 500; ++i) {
+    text += std::string(static_cast<std::size_t>((i * 37) % 90), 'a' + static_cast<char>(i % 26));
+    text += i % 7 == 0 ? "\n\n" : "\n";
+  }
+  text += std::string(200, 'x') + "\nlast without newline";
+  const std::size_t chunk = GENERATE(std::size_t{7}, std::size_t{64}, std::size_t{1000});
+  std::istringstream on_demand(text);
+  std::istringstream ahead(text);
+  ChunkedLines reader(ahead, 120, chunk, true);
+  std::vector<std::string> seen;
+  std::vector<Line> lines;
+  while (reader.next(lines)) {
+    for (const auto& line : lines) {
+      if (line.dropped_bytes == 0) CHECK(reader.holds(line.text, ChunkedLines::kPadding));
+      seen.push_back(line.dropped_bytes > 0 ? "<dropped " + std::to_string(line.dropped_bytes) + ">"
+                                            : std::string(line.text));
+    }
+  }
+  CHECK(seen == all_lines(on_demand, 120, chunk));
+  CHECK(seen.back() == "last without newline");
+  CHECK(std::count(seen.begin(), seen.end(), "<dropped 200>") == 1);
+}
+
+TEST_CASE("a reader stopped early with a read in flight closes cleanly", "[chunked_lines]") {
+  std::istringstream in(std::string(1u << 20, 'a') + "\nb\n");
+  {
+    ChunkedLines reader(in, 4u << 20, 4096, true);
+    std::vector<Line> lines;
+    CHECK(reader.next(lines));  // the rest is still being read ahead
+  }
+  SUCCEED("destroyed while reading ahead");
+}
