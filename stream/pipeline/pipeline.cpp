@@ -72,7 +72,7 @@ constexpr std::size_t kDecodeSliceBytes = 2u << 20;
 
 // A time stamped more than kMaxFutureSkew after its reference (the broker
 // timestamp, else the host clock at `host_now`) is skipped as future:
-// nullopt, and `future` tells which counter. Otherwise the time counted
+// nullopt, and `broker` tells which counter. Otherwise the time counted
 // (never after the broker timestamp).
 std::optional<EventTime> counted_time(EventTime time, const SourceMessage& message,
                                       EventTime host_now, bool& broker) {
@@ -305,7 +305,7 @@ struct Pipeline::Impl {
   // the host clock in replay. A future record would drag its partition's
   // time along; it is skipped and moves nothing. Otherwise its time counts
   // toward the partition's, at most up to the broker timestamp.
-  // Returns the time the record counts for, or nullopt when it is future.
+  // Counts a future role record and returns false; else moves the partition.
   bool observe_time(EventTime time, const SourceMessage& message) {
     bool broker = false;
     auto counted = counted_time(time, message, now(), broker);
