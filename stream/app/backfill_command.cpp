@@ -5,7 +5,6 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "state/base/temp_dir.hpp"
 #include "state/base/time.hpp"
@@ -226,11 +225,7 @@ class Backfill {
   // not taken stays in the outbox, which `run` drains.
   void finish_delivery() {
     if (!sender_) return;
-    auto deadline = Clock::now() + options_.delivery_wait;
-    while (sender_->pending() > 0 && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (auto left = sender_->pending(); left > 0) {
+    if (auto left = sender_->wait_delivered(Clock::now() + options_.delivery_wait); left > 0) {
       spdlog::warn("backfill: {} alerts not yet delivered stay in the outbox; `run` delivers them",
                    left);
     }

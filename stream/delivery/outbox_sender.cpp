@@ -125,6 +125,7 @@ struct OutboxSender::Impl {
   std::condition_variable dispatcher_cv;
   std::condition_variable worker_cv;
   std::condition_variable exit_cv;
+  std::condition_variable settled_cv;      // a round published pending_alerts
   std::map<std::uint64_t, Entry> entries;  // by outbox sequence
   // Loaded entries by alert id, in sequence order: the revisions of one burst.
   std::unordered_map<std::string, std::vector<std::uint64_t>> by_id;
@@ -133,6 +134,11 @@ struct OutboxSender::Impl {
   std::size_t dead_letters = 0;
   std::size_t running_workers = 0;
   bool rescan = true;
+  // Rescans asked for (notify, wait_delivered) and the newest one a round has
+  // loaded and published: pending() is only current once they meet.
+  std::uint64_t scans_asked = 0;
+  std::uint64_t scan_loading = 0;
+  std::uint64_t scans_published = 0;
   bool woken = false;  // a worker finished: dispatch again
   bool stopping = false;
   bool started = false;
@@ -173,6 +179,7 @@ struct OutboxSender::Impl {
       from = next_sequence;
       room = options.max_loaded_alerts - std::min(options.max_loaded_alerts, entries.size());
       rescan = false;
+      scan_loading = scans_asked;
     }
     auto loaded = outbox.load(from, room);
     if (!loaded) return loaded.error();
@@ -643,6 +650,8 @@ struct OutboxSender::Impl {
     if (stopping) return;
     dispatch(now, system_now);
     publish_pending(system_now);
+    scans_published = scan_loading;
+    settled_cv.notify_all();
     dispatcher_cv.wait_until(lock, std::min(next_wake(now, system_now), next_rescan),
                              [&] { return stopping || rescan || woken; });
     woken = false;
@@ -738,8 +747,23 @@ void OutboxSender::notify() {
   {
     std::lock_guard lock(impl_->mutex);
     impl_->rescan = true;
+    ++impl_->scans_asked;
   }
   impl_->dispatcher_cv.notify_one();
+}
+
+std::size_t OutboxSender::wait_delivered(std::chrono::steady_clock::time_point deadline) {
+  auto& impl = *impl_;
+  std::unique_lock lock(impl.mutex);
+  if (!impl.started || impl.stopping) return impl.pending_alerts;
+  // A rescan after this call: what was committed before it is counted.
+  const auto asked = ++impl.scans_asked;
+  impl.rescan = true;
+  impl.dispatcher_cv.notify_one();
+  impl.settled_cv.wait_until(
+      lock, deadline, [&] { return impl.scans_published >= asked && impl.pending_alerts == 0; });
+  return impl.scans_published >= asked ? impl.pending_alerts.load()
+                                       : std::max<std::size_t>(impl.pending_alerts, 1);
 }
 
 void OutboxSender::stop(std::chrono::steady_clock::time_point deadline) {

@@ -76,8 +76,14 @@ class OutboxSender {
   // the calling thread over every delivery that is due now. Not while started.
   Expected<DrainSummary> drain_once();
 
-  // Alerts in the outbox still waiting for at least one sink.
+  // Alerts in the outbox still waiting for at least one sink, as of the
+  // sender's last round (an alert committed since may not be counted yet).
   std::size_t pending() const;
+  // Waits until a round that began after this call finds nothing pending,
+  // or `deadline`: what was committed before the call is delivered (or
+  // failed) when it returns 0. Returns the alerts still pending (at least 1
+  // when no such round ended in time). Only while started.
+  std::size_t wait_delivered(std::chrono::steady_clock::time_point deadline);
   std::vector<std::string> sink_names() const;
   // Burst revisions marked done for `sink` without a request: later
   // revisions for a sink with `updates: false`, revisions a newer one

@@ -24,6 +24,7 @@ struct FileSource::Input {
   std::unique_ptr<std::ifstream> file;  // null for stdin
   std::unique_ptr<ChunkedLines> chunks;
   std::string clock_key;
+  bool opened = true;  // decided before a read starts: a read in flight sets the stream's bits
   std::int64_t line_number = 0;
   bool done = false;
 };
@@ -37,7 +38,10 @@ FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
     auto input = std::make_unique<Input>();
     input->name = name;
     input->partition = static_cast<std::int32_t>(inputs_.size());
-    if (name != "-") input->file = std::make_unique<std::ifstream>(name);
+    if (name != "-") {
+      input->file = std::make_unique<std::ifstream>(name);
+      input->opened = input->file->is_open();
+    }
     // A regular file is read a chunk ahead; a pipe only when its lines are
     // wanted (a writer that never closes must not hang the end of a replay).
     std::error_code error;
@@ -55,7 +59,7 @@ FileSource::~FileSource() = default;
 
 Status FileSource::run(const BatchHandler& handler) {
   for (const auto& input : inputs_) {  // checked by the caller; it may have gone since
-    if (input->file && !*input->file) return make_error("cannot open " + input->name);
+    if (!input->opened) return make_error("cannot open " + input->name);
   }
   while (auto* input = next_input()) {
     if (auto status = read_chunk(*input, handler); !status) return status;

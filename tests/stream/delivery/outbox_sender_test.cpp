@@ -132,6 +132,45 @@ TEST_CASE("a failing sink holds back neither the other sinks nor the caller", "[
   sender.stop(std::chrono::steady_clock::now() + 2s);
 }
 
+TEST_CASE("waiting for delivery counts what was committed just before, not the last round's view",
+          "[delivery]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  auto options = fast_options();
+  options.rescan_interval = 10s;  // only a notify or the wait itself loads
+  OutboxSender sender(**store, support::sinks_of(file_sink(dir / "a.jsonl")), options);
+  REQUIRE(sender.start());
+  REQUIRE(sender.wait_delivered(std::chrono::steady_clock::now() + 5s) == 0);
+  // Committed after the sender's last round: pending() cannot know yet.
+  for (int i = 1; i <= 3; ++i) support::put_in_outbox(**store, i, support::sample_alert(id_for(i)));
+  sender.notify();
+  CHECK(sender.wait_delivered(std::chrono::steady_clock::now() + 5s) == 0);
+  CHECK(lines_of(dir / "a.jsonl").size() == 3);
+  // Nothing notified: the wait asks for a rescan itself.
+  support::put_in_outbox(**store, 4, support::sample_alert(id_for(4)));
+  CHECK(sender.wait_delivered(std::chrono::steady_clock::now() + 5s) == 0);
+  CHECK(lines_of(dir / "a.jsonl").size() == 4);
+  sender.stop(std::chrono::steady_clock::now() + 2s);
+}
+
+TEST_CASE("waiting for delivery to a receiver that is down ends at the deadline with the count",
+          "[delivery]") {
+  support::TempDir dir;
+  auto store = state::Store::open(dir / "state");
+  REQUIRE(store);
+  support::HttpReceiver receiver;
+  receiver.down();
+  OutboxSender sender(**store, support::sinks_of(webhook(receiver, "soar")), fast_options());
+  REQUIRE(sender.start());
+  support::put_in_outbox(**store, 1, support::sample_alert(id_for(1)));
+  support::put_in_outbox(**store, 2, support::sample_alert(id_for(2)));
+  auto started = std::chrono::steady_clock::now();
+  CHECK(sender.wait_delivered(started + 1s) == 2);
+  CHECK(std::chrono::steady_clock::now() - started >= 1s);
+  sender.stop(std::chrono::steady_clock::now() + 2s);
+}
+
 TEST_CASE("a receiver down for a while then up gets every alert, each with its stable id",
           "[delivery]") {
   support::TempDir dir;

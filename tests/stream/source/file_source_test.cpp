@@ -1,11 +1,14 @@
 // FileSource (stream/source/file_source.hpp): the lines of a replayed file
 // handed over as messages that carry the chunk's padding (the decoder parses
-// them in place), and a file that cannot be opened is an error, never an
-// empty input.
+// them in place), a file read ahead to its end before the replay starts is
+// still read, and a file that cannot be opened is an error, never an empty
+// input.
 #include "stream/source/file_source.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "stream/source/chunked_lines.hpp"
 #include "support/temp_dir.hpp"
@@ -48,4 +51,24 @@ TEST_CASE("a replay file that cannot be opened is an error, not an empty input",
   REQUIRE_FALSE(status);
   CHECK_THAT(status.error().message, Catch::Contains("cannot open " + file));
   CHECK_FALSE(called);
+}
+
+TEST_CASE("a small file read ahead to its end before the replay starts is replayed, not unopened",
+          "[file_source]") {
+  // The read ahead hits the end of a small file at once and sets the
+  // stream's end and fail bits: whether the file opened is decided before.
+  support::TempDir dir;
+  const auto file = (dir.path() / "small.jsonl").string();
+  std::ofstream(file) << "{\"a\":1}\n";
+  EventClock clock;
+  FileSource source({file}, clock, 10, 1024);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::size_t seen = 0;
+  auto status = source.run([&](std::span<const SourceMessage> messages) {
+    seen += messages.size();
+    return rolewatch::ok();
+  });
+  INFO((status ? std::string() : status.error().message));
+  REQUIRE(status);
+  CHECK(seen == 1);
 }
