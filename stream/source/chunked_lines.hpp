@@ -5,11 +5,12 @@
 // (getline, then into a batch) cost as much as decoding it.
 //
 // Two chunk buffers take turns: while the caller works on the lines of one,
-// the next chunk is read into the other in the background (`read_ahead`,
-// for regular files, which cannot block forever; a pipe is read when its
-// lines are asked for, so a writer that never closes cannot hang the end of
-// a replay). Chunks never move: the one line that spans two chunks is
-// copied into a separate seam buffer, and so is a line longer than a chunk.
+// the next chunk is read into the other, and its line ends found, by one
+// reader thread that lives as long as the object (`read_ahead`, for regular
+// files, which cannot block forever; a pipe is read when its lines are
+// asked for, so a writer that never closes cannot hang the end of a
+// replay). Chunks never move: the one line that spans two chunks is copied
+// into a separate seam buffer, and so is a line longer than a chunk.
 //
 // Memory is bounded by the input's line limit, not by the input: a line
 // longer than `max_line_bytes` is never held whole. Its bytes are dropped as
@@ -21,13 +22,15 @@
 // bytes, so the decoder hands it to simdjson in place instead of copying it
 // into a padded buffer.
 #include <array>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <future>
 #include <istream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace rolewatch::stream {
@@ -39,14 +42,15 @@ struct Line {
 
 class ChunkedLines {
  public:
-  static constexpr std::size_t kDefaultMaxLine = 16u << 20;
-  static constexpr std::size_t kDefaultChunk = 4u << 20;
   // Readable bytes after every line handed out (simdjson's padding).
   static constexpr std::size_t kPadding = 64;
+  static constexpr std::size_t kDefaultMaxLine = 16u << 20;
+  // A chunk and its padding fill exactly two 2 MiB huge pages.
+  static constexpr std::size_t kDefaultChunk = (4u << 20) - kPadding;
 
   explicit ChunkedLines(std::istream& in, std::size_t max_line_bytes = kDefaultMaxLine,
                         std::size_t chunk_bytes = kDefaultChunk, bool read_ahead = false);
-  ~ChunkedLines();  // waits for a read in flight
+  ~ChunkedLines();  // waits for a read in flight, then stops the reader thread
   ChunkedLines(const ChunkedLines&) = delete;
   ChunkedLines& operator=(const ChunkedLines&) = delete;
 
@@ -59,10 +63,20 @@ class ChunkedLines {
 
  private:
   struct Chunk {
-    std::unique_ptr<char[]> data;  // chunk_bytes_ + kPadding, never zeroed
+    char* data = nullptr;                 // chunk_bytes_ + kPadding, never zeroed
+    std::size_t got = 0;                  // bytes the last read put there
+    std::vector<std::uint32_t> newlines;  // where its '\n's are
+  };
+  struct FreeChunk {
+    void operator()(char* data) const;
   };
   // Reads the next chunk into chunks_[reading_], now or in the background.
   void start_read();
+  // Waits for that read (or, reading on demand, does it); false at the end.
+  bool finish_read();
+  // One read into `chunk` and the scan for its line ends.
+  void fill(Chunk& chunk);
+  void reader_loop();
   // Moves the unfinished line of the chunk just handed out into the seam
   // (or counts it as dropped): after this, that chunk is free.
   void carry_tail();
@@ -71,7 +85,7 @@ class ChunkedLines {
   // Finishes the line in progress: emitted from the seam, or as dropped.
   void finish_seam(std::vector<Line>& lines);
   // Splits a chunk: its complete lines out, the unfinished one to tail_.
-  void split(std::string_view text, std::vector<Line>& lines);
+  void split(const Chunk& chunk, std::vector<Line>& lines);
   void emit(std::string_view text, std::vector<Line>& lines) const;
   bool line_in_progress() const { return !seam_.empty() || dropping_ > 0; }
 
@@ -80,8 +94,15 @@ class ChunkedLines {
   std::size_t chunk_bytes_;
   bool read_ahead_;
   std::array<Chunk, 2> chunks_;
+  std::array<std::unique_ptr<char[], FreeChunk>, 2> memory_;
   std::size_t reading_ = 0;  // the chunk the pending read fills
-  std::future<std::size_t> pending_;
+  bool in_flight_ = false;   // a read of chunks_[reading_] was started
+  // The reader thread (read_ahead only) and its hand-over.
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool requested_ = false;  // a read waits for the thread, or runs
+  bool stopping_ = false;
+  std::thread reader_;
   std::string_view tail_;       // unfinished line at the end of the chunk handed out
   std::string seam_;            // the line in progress (then '\n' and padding once emitted)
   bool seam_emitted_ = false;   // seam_ holds a line handed out: cleared at the next call
