@@ -4,8 +4,10 @@
 Layers, top to bottom: app > runtime > delivery > ops > pipeline > source >
 config > rules > state > state/base. A file may include its own layer and the
 ones below it, never one above; and no two units (a .hpp with its .cpp)
-include each other, directly or through a longer cycle. Prints every
-violation and exits 1 if there is one; run by ctest (label unit).
+include each other, directly or through a longer cycle. Inside app the
+subfolders are ordered the same way: the root (main, cli) > commands >
+rules_test > setup, so a file in setup includes nothing else of app.
+Prints every violation and exits 1 if there is one; run by ctest (label unit).
 """
 import os
 import re
@@ -24,6 +26,13 @@ LAYERS = [
     ("state/", "state"),
 ]
 ORDER = ["app", "runtime", "delivery", "ops", "pipeline", "source", "config", "rules", "state", "base"]
+# Inside stream/app/, top to bottom; the root is whatever no subfolder holds.
+APP_SUBFOLDERS = [
+    ("stream/app/commands/", "commands"),
+    ("stream/app/rules_test/", "rules_test"),
+    ("stream/app/setup/", "setup"),
+]
+APP_ORDER = ["app root", "commands", "rules_test", "setup"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -31,6 +40,24 @@ def layer_of(path):
     for prefix, name in LAYERS:
         if path.startswith(prefix):
             return name
+    return None
+
+
+def app_part_of(path):
+    for prefix, name in APP_SUBFOLDERS:
+        if path.startswith(prefix):
+            return name
+    return "app root"
+
+
+def upward(path, here, target, there):
+    """The problem with `path` including `target`, or None if it goes down."""
+    if ORDER.index(there) < ORDER.index(here):
+        return f"{path} ({here}) includes {target} ({there}): upward"
+    if here == there == "app":
+        inner, outer = app_part_of(path), app_part_of(target)
+        if APP_ORDER.index(outer) < APP_ORDER.index(inner):
+            return f"{path} (app: {inner}) includes {target} (app: {outer}): upward"
     return None
 
 
@@ -61,8 +88,9 @@ def main():
             there = layer_of(target)
             if there is None:
                 continue  # generated headers, third-party
-            if ORDER.index(there) < ORDER.index(here):
-                problems.append(f"{path} ({here}) includes {target} ({there}): upward")
+            problem = upward(path, here, target, there)
+            if problem:
+                problems.append(problem)
             if unit_of(target) != unit_of(path):
                 edges.setdefault(unit_of(path), set()).add(unit_of(target))
     problems += cycles(edges)

@@ -6,18 +6,18 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "stream/app/backfill_command.hpp"
-#include "stream/app/broker_command.hpp"
-#include "stream/app/checked_config.hpp"
-#include "stream/app/demo_command.hpp"
-#include "stream/app/eligibility_command.hpp"
-#include "stream/app/log_format.hpp"
-#include "stream/app/replay_command.hpp"
-#include "stream/app/report_command.hpp"
-#include "stream/app/rules_test_command.hpp"
-#include "stream/app/run_command.hpp"
-#include "stream/app/state_command.hpp"
-#include "stream/app/test_alert_command.hpp"
+#include "stream/app/commands/backfill_command.hpp"
+#include "stream/app/commands/broker_command.hpp"
+#include "stream/app/commands/demo_command.hpp"
+#include "stream/app/commands/eligibility_command.hpp"
+#include "stream/app/commands/replay_command.hpp"
+#include "stream/app/commands/report_command.hpp"
+#include "stream/app/commands/rules_test_command.hpp"
+#include "stream/app/commands/run_command.hpp"
+#include "stream/app/commands/state_command.hpp"
+#include "stream/app/commands/test_alert_command.hpp"
+#include "stream/app/setup/checked_config.hpp"
+#include "stream/app/setup/log_format.hpp"
 #include "stream/config/config.hpp"
 #include "stream/source/kafka/embedded_broker.hpp"
 
@@ -29,7 +29,7 @@ constexpr const char* kDescription =
     "from Entra ID AuditLogs on Azure Event Hubs, seconds after the records arrive.";
 
 // Logs always go to stderr: stdout carries alert JSON lines. The formatter
-// escapes control characters in every message (stream/app/log_format).
+// escapes control characters in every message (stream/app/setup/log_format).
 void setup_logging() {
   spdlog::set_default_logger(
       make_logger("rolewatch", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));

@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "stream/app/cli.hpp"
-#include "stream/app/process_setup.hpp"
+#include "stream/app/setup/process_setup.hpp"
 
 int main(int argc, char** argv) {
   // glibc gives each thread that allocates (librdkafka's, RocksDB's, the

@@ -105,7 +105,7 @@ struct StateLimits {
   std::chrono::milliseconds write_failure_exit_after{std::chrono::minutes(5)};
 };
 
-// log.format: text lines, or one JSON object per line (stream/app/log_format.hpp).
+// log.format: text lines, or one JSON object per line (stream/app/setup/log_format.hpp).
 enum class LogFormat { text, json };
 
 struct LogConfig {

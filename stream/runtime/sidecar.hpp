@@ -23,7 +23,7 @@ namespace rolewatch::stream {
 class Sidecar {
  public:
   // `sinks`: built from config.sinks by whoever checked the configuration
-  // (app/checked_config); empty: built here when the run starts.
+  // (app/setup/checked_config); empty: built here when the run starts.
   explicit Sidecar(const Config& config, std::vector<std::unique_ptr<Sink>> sinks = {});
   ~Sidecar();
   Sidecar(const Sidecar&) = delete;

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "stream/app/backfill_command.hpp"
+#include "stream/app/commands/backfill_command.hpp"
 #include "support/audit_history.hpp"
 #include "support/fake_graph.hpp"
 #include "support/temp_dir.hpp"

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "state/eligibility_snapshot.hpp"
-#include "stream/app/eligibility_command.hpp"
+#include "stream/app/commands/eligibility_command.hpp"
 #include "stream/config/graph_config.hpp"
 #include "stream/ops/background_errors.hpp"
 #include "stream/ops/metrics.hpp"

@@ -1,4 +1,4 @@
-#include "stream/app/rules_test_command.hpp"
+#include "stream/app/commands/rules_test_command.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,8 +10,8 @@
 #include "state/base/temp_dir.hpp"
 #include "state/base/time.hpp"
 #include "state/directory/csv_import.hpp"
-#include "stream/app/rules_test_cases.hpp"
-#include "stream/app/rules_test_match.hpp"
+#include "stream/app/rules_test/rules_test_cases.hpp"
+#include "stream/app/rules_test/rules_test_match.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/pipeline/pipeline.hpp"
 #include "stream/source/file_source.hpp"

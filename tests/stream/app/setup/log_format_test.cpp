@@ -1,4 +1,4 @@
-#include "stream/app/log_format.hpp"
+#include "stream/app/setup/log_format.hpp"
 
 #include <spdlog/sinks/ostream_sink.h>
 

@@ -1,4 +1,4 @@
-#include "stream/app/rules_test_match.hpp"
+#include "stream/app/rules_test/rules_test_match.hpp"
 
 #include <map>
 #include <set>

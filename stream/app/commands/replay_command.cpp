@@ -1,4 +1,4 @@
-#include "stream/app/replay_command.hpp"
+#include "stream/app/commands/replay_command.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>

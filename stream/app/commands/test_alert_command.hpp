@@ -1,9 +1,9 @@
 #pragma once
 // `rolewatch test-alert --config FILE [--sink NAME]`: proves the configured
 // sinks end to end before a real attack does. Sends one synthetic alert
-// (stream/app/test_alert.hpp) straight through each sink, once, without the
-// state or its outbox (state.dir is not touched), and prints one line per
-// sink: "NAME (TYPE, WHERE): delivered" or "...: failed: REASON".
+// (stream/app/commands/test_alert.hpp) straight through each sink, once,
+// without the state or its outbox (state.dir is not touched), and prints one
+// line per sink: "NAME (TYPE, WHERE): delivered" or "...: failed: REASON".
 #include <filesystem>
 #include <iosfwd>
 #include <optional>

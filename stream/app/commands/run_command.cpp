@@ -1,12 +1,12 @@
-#include "stream/app/run_command.hpp"
+#include "stream/app/commands/run_command.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 
-#include "stream/app/checked_config.hpp"
-#include "stream/app/log_format.hpp"
-#include "stream/app/process_setup.hpp"
+#include "stream/app/setup/checked_config.hpp"
+#include "stream/app/setup/log_format.hpp"
+#include "stream/app/setup/process_setup.hpp"
 #include "stream/runtime/runner.hpp"
 #include "stream/runtime/sidecar.hpp"
 

@@ -1,4 +1,4 @@
-#include "stream/app/state_command.hpp"
+#include "stream/app/commands/state_command.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "stream/app/checked_config.hpp"
+#include "stream/app/setup/checked_config.hpp"
 
 #include <iostream>
 

@@ -1,4 +1,4 @@
-#include "stream/app/broker_command.hpp"
+#include "stream/app/commands/broker_command.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "stream/app/rules_test_cases.hpp"
+#include "stream/app/rules_test/rules_test_cases.hpp"
 
 #include <yaml-cpp/yaml.h>
 

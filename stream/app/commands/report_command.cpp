@@ -1,4 +1,4 @@
-#include "stream/app/report_command.hpp"
+#include "stream/app/commands/report_command.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,7 +1,7 @@
 // `rolewatch backfill` against the fake Graph: paging, throttling, an
 // interruption and a failure then resume, dry run, dedup against replay,
 // bad pages, a missing permission, event time and the command line's checks.
-#include "stream/app/backfill_command.hpp"
+#include "stream/app/commands/backfill_command.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,7 +12,7 @@
 #include "state/base/time.hpp"
 #include "state/keys.hpp"
 #include "state/store.hpp"
-#include "stream/app/replay_command.hpp"
+#include "stream/app/commands/replay_command.hpp"
 #include "stream/runtime/stop_signal.hpp"
 #include "support/audit_history.hpp"
 #include "support/audit_records.hpp"

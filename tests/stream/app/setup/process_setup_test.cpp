@@ -1,8 +1,8 @@
-// Process setup (stream/app/process_setup.hpp), each in a forked child so
+// Process setup (stream/app/setup/process_setup.hpp), each in a forked child so
 // the test process keeps its own settings: no core dumps and not dumpable
 // after forbid_core_dumps(); a write to a closed pipe fails with EPIPE
 // instead of killing the process after ignore_sigpipe().
-#include "stream/app/process_setup.hpp"
+#include "stream/app/setup/process_setup.hpp"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>

@@ -1,4 +1,4 @@
-#include "stream/app/eligibility_command.hpp"
+#include "stream/app/commands/eligibility_command.hpp"
 
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
@@ -9,7 +9,7 @@
 #include "state/base/time.hpp"
 #include "state/directory/csv_import.hpp"
 #include "state/store.hpp"
-#include "stream/app/process_setup.hpp"
+#include "stream/app/setup/process_setup.hpp"
 #include "stream/config/graph_config.hpp"
 #include "stream/runtime/eligibility_refresher.hpp"
 

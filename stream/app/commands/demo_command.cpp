@@ -1,4 +1,4 @@
-#include "stream/app/demo_command.hpp"
+#include "stream/app/commands/demo_command.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "state/base/temp_dir.hpp"
-#include "stream/app/demo_sample_text.hpp"
+#include "stream/app/commands/demo_sample_text.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/runtime/periodic_task.hpp"
 #include "stream/runtime/runner.hpp"

@@ -1,4 +1,4 @@
-#include "stream/app/test_alert_command.hpp"
+#include "stream/app/commands/test_alert_command.hpp"
 
 #include <unistd.h>
 
@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "state/base/time.hpp"
-#include "stream/app/checked_config.hpp"
-#include "stream/app/test_alert.hpp"
+#include "stream/app/commands/test_alert.hpp"
+#include "stream/app/setup/checked_config.hpp"
 
 namespace rolewatch::stream {
 namespace {

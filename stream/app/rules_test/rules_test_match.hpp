@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "stream/app/rules_test_cases.hpp"
+#include "stream/app/rules_test/rules_test_cases.hpp"
 
 namespace rolewatch::stream {
 

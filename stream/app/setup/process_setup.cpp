@@ -1,4 +1,4 @@
-#include "stream/app/process_setup.hpp"
+#include "stream/app/setup/process_setup.hpp"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>

@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "stream/app/demo_command.hpp"
-#include "stream/app/test_alert.hpp"
+#include "stream/app/commands/demo_command.hpp"
+#include "stream/app/commands/test_alert.hpp"
 
 using namespace rolewatch::stream;
 

@@ -1,4 +1,4 @@
-#include "stream/app/backfill_command.hpp"
+#include "stream/app/commands/backfill_command.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,9 +9,9 @@
 #include "state/base/temp_dir.hpp"
 #include "state/base/time.hpp"
 #include "state/net/http_client.hpp"
-#include "stream/app/checked_config.hpp"
-#include "stream/app/log_format.hpp"
-#include "stream/app/process_setup.hpp"
+#include "stream/app/setup/checked_config.hpp"
+#include "stream/app/setup/log_format.hpp"
+#include "stream/app/setup/process_setup.hpp"
 #include "stream/delivery/outbox_sender.hpp"
 #include "stream/pipeline/pipeline.hpp"
 #include "stream/runtime/periodic_task.hpp"

@@ -1,4 +1,4 @@
-#include "stream/app/test_alert.hpp"
+#include "stream/app/commands/test_alert.hpp"
 
 #include "rules/alert.hpp"
 #include "rules/burst_detector.hpp"
