@@ -77,7 +77,8 @@ struct StoreOptions {
   bool throwaway = false;
   // RocksDB's tickers and histograms (block cache hits/misses, bloom filter
   // usefulness, bytes read), printed to standard error at close; also on when
-  // ROLEWATCH_ROCKSDB_STATISTICS is set in the environment. Costs ~5% CPU.
+  // ROLEWATCH_ROCKSDB_STATISTICS is set in the environment (docs/benchmarks.md,
+  // "Profiling the state path"). Costs ~5% CPU.
   bool statistics = false;
 };
 

@@ -71,6 +71,20 @@ TEST_CASE("replaying the LAPSUS$ fixture prints exactly the expected alert", "[e
   CHECK_THAT(run.err, Catch::Contains("alerts=1"));
 }
 
+TEST_CASE("ROLEWATCH_ROCKSDB_STATISTICS prints RocksDB's statistics at close, and only then",
+          "[e2e]") {
+  // docs/benchmarks.md, "Profiling the state path".
+  const std::string replay =
+      rolewatch_binary() + " replay " + fixture("replay/lapsus-burst.jsonl") + " > /dev/null";
+  auto with = run_shell("ROLEWATCH_ROCKSDB_STATISTICS=1 " + replay);
+  REQUIRE(with.exit_code == 0);
+  CHECK_THAT(with.err, Catch::Contains("rocksdb statistics:"));
+  CHECK_THAT(with.err, Catch::Contains("rocksdb.number.keys.written COUNT : "));
+  auto without = run_shell(replay);
+  REQUIRE(without.exit_code == 0);
+  CHECK(without.err.find("rocksdb statistics:") == std::string::npos);
+}
+
 TEST_CASE("replaying from standard input behaves like replaying the file", "[e2e]") {
   auto run = run_shell(rolewatch_binary() + " replay - < " + fixture("replay/lapsus-burst.jsonl"));
   REQUIRE(run.exit_code == 0);
