@@ -760,8 +760,9 @@ std::size_t OutboxSender::wait_delivered(std::chrono::steady_clock::time_point d
   const auto asked = ++impl.scans_asked;
   impl.rescan = true;
   impl.dispatcher_cv.notify_one();
-  impl.settled_cv.wait_until(
-      lock, deadline, [&] { return impl.scans_published >= asked && impl.pending_alerts == 0; });
+  impl.settled_cv.wait_until(lock, deadline, [&] {
+    return impl.stopping || (impl.scans_published >= asked && impl.pending_alerts == 0);
+  });
   return impl.scans_published >= asked ? impl.pending_alerts.load()
                                        : std::max<std::size_t>(impl.pending_alerts, 1);
 }
@@ -775,6 +776,7 @@ void OutboxSender::stop(std::chrono::steady_clock::time_point deadline) {
   }
   impl.dispatcher_cv.notify_all();
   impl.worker_cv.notify_all();
+  impl.settled_cv.notify_all();  // a wait_delivered() on another thread returns
   impl.dispatcher.join();
   {
     std::unique_lock lock(impl.mutex);

@@ -82,7 +82,8 @@ class OutboxSender {
   // Waits until a round that began after this call finds nothing pending,
   // or `deadline`: what was committed before the call is delivered (or
   // failed) when it returns 0. Returns the alerts still pending (at least 1
-  // when no such round ended in time). Only while started.
+  // when no such round ended in time). Only while started; a stop() from
+  // another thread ends the wait.
   std::size_t wait_delivered(std::chrono::steady_clock::time_point deadline);
   std::vector<std::string> sink_names() const;
   // Burst revisions marked done for `sink` without a request: later
