@@ -6,11 +6,9 @@
 // decodes the other part itself, and waits; rules and state stay on the
 // pipeline's thread, in message order. The worker has its own decoder
 // (a simdjson parser is not shared between threads).
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
+#include "state/base/job_thread.hpp"
 #include "stream/pipeline/audit_decoder.hpp"
 
 namespace rolewatch::stream {
@@ -19,26 +17,15 @@ class DecodeWorker {
  public:
   using Job = std::function<void(AuditDecoder&)>;
 
-  DecodeWorker();
-  ~DecodeWorker();  // waits for a job in progress, then stops the thread
-  DecodeWorker(const DecodeWorker&) = delete;
-  DecodeWorker& operator=(const DecodeWorker&) = delete;
-
-  // Runs `job` on the worker thread; one job at a time: wait() before the next.
+  // Runs `job` on the worker thread with the worker's decoder; one job at a
+  // time: wait() before the next. Destroying the worker waits for the job.
   void start(Job job);
   // Returns once the job started last is done.
   void wait();
 
  private:
-  void loop();
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  Job job_;
-  bool busy_ = false;
-  bool stopping_ = false;
   AuditDecoder decoder_;
-  std::thread thread_;  // last: starts once the rest is built
+  JobThread thread_;  // last: gone (its job finished) before the decoder
 };
 
 }  // namespace rolewatch::stream

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -18,15 +19,12 @@ constexpr std::size_t kHugePage = 2u << 20;
 // huge pages asked for: the default chunk's first fill faults 2 pages
 // instead of 1,024 (a fault costs microseconds on a virtual machine).
 char* allocate_chunk(std::size_t bytes) {
-  if (bytes < kHugePage / 2) {
-    auto* data = static_cast<char*>(std::malloc(bytes));
-    if (data == nullptr) throw std::bad_alloc();
-    return data;
-  }
-  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  auto* data = static_cast<char*>(std::aligned_alloc(kHugePage, rounded));
+  const bool huge = bytes >= kHugePage / 2;
+  const std::size_t align = huge ? kHugePage : alignof(std::max_align_t);
+  const std::size_t rounded = (bytes + align - 1) / align * align;
+  auto* data = static_cast<char*>(std::aligned_alloc(align, rounded));
   if (data == nullptr) throw std::bad_alloc();
-  ::madvise(data, rounded, MADV_HUGEPAGE);  // advice only: without THP, ordinary pages
+  if (huge) ::madvise(data, rounded, MADV_HUGEPAGE);  // advice only: without THP, small pages
   return data;
 }
 
@@ -41,33 +39,21 @@ ChunkedLines::ChunkedLines(std::istream& in, std::size_t max_line_bytes, std::si
     : in_(in),
       max_line_(std::max<std::size_t>(max_line_bytes, 1)),
       chunk_bytes_(std::clamp<std::size_t>(std::min(chunk_bytes, max_line_ + 1), 1,
-                                           std::numeric_limits<std::uint32_t>::max() / 2)),
-      read_ahead_(read_ahead) {
+                                           std::numeric_limits<std::uint32_t>::max() / 2)) {
   // Not zeroed: a page costs only when a read first fills it.
-  for (std::size_t i = 0; i < chunks_.size(); ++i) {
-    memory_[i].reset(allocate_chunk(chunk_bytes_ + kPadding));
-    chunks_[i].data = memory_[i].get();
-  }
-  if (read_ahead_) reader_ = std::thread([this] { reader_loop(); });
+  for (auto& chunk : chunks_) chunk.data.reset(allocate_chunk(chunk_bytes_ + kPadding));
+  if (read_ahead) reader_ = std::make_unique<JobThread>();
   start_read();
 }
 
-ChunkedLines::~ChunkedLines() {
-  if (!reader_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;  // a read in flight ends first: it writes into chunks_
-  }
-  changed_.notify_all();
-  reader_.join();
-}
+ChunkedLines::~ChunkedLines() = default;
 
 void ChunkedLines::fill(Chunk& chunk) {
-  in_.read(chunk.data, static_cast<std::streamsize>(chunk_bytes_));
+  in_.read(chunk.data.get(), static_cast<std::streamsize>(chunk_bytes_));
   chunk.got = static_cast<std::size_t>(in_.gcount());
-  std::memset(chunk.data + chunk.got, ' ', kPadding);  // what simdjson may read past a line
+  std::memset(chunk.data.get() + chunk.got, ' ', kPadding);  // what simdjson may read past a line
   chunk.newlines.clear();
-  const char* begin = chunk.data;
+  const char* begin = chunk.data.get();
   const char* end = begin + chunk.got;
   for (const char* at = begin; (at = static_cast<const char*>(std::memchr(at, '\n', end - at)));
        ++at) {
@@ -75,39 +61,18 @@ void ChunkedLines::fill(Chunk& chunk) {
   }
 }
 
-void ChunkedLines::reader_loop() {
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    changed_.wait(lock, [&] { return stopping_ || requested_; });
-    if (!requested_) return;  // stopping with nothing in flight
-    Chunk& chunk = chunks_[reading_];
-    lock.unlock();
-    fill(chunk);
-    lock.lock();
-    requested_ = false;
-    changed_.notify_all();
-    if (stopping_) return;
-  }
-}
-
 void ChunkedLines::start_read() {
   in_flight_ = true;
-  if (!read_ahead_) return;  // finish_read reads it
-  {
-    std::lock_guard lock(mutex_);
-    requested_ = true;
-  }
-  changed_.notify_all();
+  if (reader_) reader_->start([this, &chunk = chunks_[reading_]] { fill(chunk); });
 }
 
 bool ChunkedLines::finish_read() {
   if (!in_flight_) return false;
   in_flight_ = false;
-  if (read_ahead_) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !requested_; });
+  if (reader_) {
+    reader_->wait();
   } else {
-    fill(chunks_[reading_]);
+    fill(chunks_[reading_]);  // reading on demand
   }
   return chunks_[reading_].got > 0;
 }
@@ -161,7 +126,7 @@ void ChunkedLines::emit(std::string_view text, std::vector<Line>& lines) const {
 }
 
 void ChunkedLines::split(const Chunk& chunk, std::vector<Line>& lines) {
-  const std::string_view text(chunk.data, chunk.got);
+  const std::string_view text(chunk.data.get(), chunk.got);
   std::size_t start = 0;
   auto newline = chunk.newlines.begin();
   if (line_in_progress()) {  // a line from earlier chunks ends at the first '\n'
@@ -208,7 +173,7 @@ bool ChunkedLines::holds(std::string_view text, std::size_t after) const {
   };
   return inside(seam_.data(), seam_.size()) ||
          std::any_of(chunks_.begin(), chunks_.end(), [&](const Chunk& chunk) {
-           return inside(chunk.data, chunk_bytes_ + kPadding);
+           return inside(chunk.data.get(), chunk_bytes_ + kPadding);
          });
 }
 

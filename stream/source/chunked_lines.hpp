@@ -22,16 +22,15 @@
 // bytes, so the decoder hands it to simdjson in place instead of copying it
 // into a padded buffer.
 #include <array>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <istream>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
+
+#include "state/base/job_thread.hpp"
 
 namespace rolewatch::stream {
 
@@ -62,13 +61,13 @@ class ChunkedLines {
   bool holds(std::string_view text, std::size_t after) const;
 
  private:
-  struct Chunk {
-    char* data = nullptr;                 // chunk_bytes_ + kPadding, never zeroed
-    std::size_t got = 0;                  // bytes the last read put there
-    std::vector<std::uint32_t> newlines;  // where its '\n's are
-  };
   struct FreeChunk {
     void operator()(char* data) const;
+  };
+  struct Chunk {
+    std::unique_ptr<char[], FreeChunk> data;  // chunk_bytes_ + kPadding, never zeroed
+    std::size_t got = 0;                      // bytes the last read put there
+    std::vector<std::uint32_t> newlines;      // where its '\n's are
   };
   // Reads the next chunk into chunks_[reading_], now or in the background.
   void start_read();
@@ -76,7 +75,6 @@ class ChunkedLines {
   bool finish_read();
   // One read into `chunk` and the scan for its line ends.
   void fill(Chunk& chunk);
-  void reader_loop();
   // Moves the unfinished line of the chunk just handed out into the seam
   // (or counts it as dropped): after this, that chunk is free.
   void carry_tail();
@@ -92,21 +90,16 @@ class ChunkedLines {
   std::istream& in_;
   std::size_t max_line_;
   std::size_t chunk_bytes_;
-  bool read_ahead_;
   std::array<Chunk, 2> chunks_;
-  std::array<std::unique_ptr<char[], FreeChunk>, 2> memory_;
-  std::size_t reading_ = 0;  // the chunk the pending read fills
-  bool in_flight_ = false;   // a read of chunks_[reading_] was started
-  // The reader thread (read_ahead only) and its hand-over.
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool requested_ = false;  // a read waits for the thread, or runs
-  bool stopping_ = false;
-  std::thread reader_;
+  std::size_t reading_ = 0;     // the chunk the pending read fills
+  bool in_flight_ = false;      // a read of chunks_[reading_] was started
   std::string_view tail_;       // unfinished line at the end of the chunk handed out
   std::string seam_;            // the line in progress (then '\n' and padding once emitted)
   bool seam_emitted_ = false;   // seam_ holds a line handed out: cleared at the next call
   std::uint64_t dropping_ = 0;  // > 0: inside an over-long line, bytes dropped so far
+  // The reader thread, read_ahead only. Last: destroyed first, once a read
+  // in flight (which writes into chunks_) has ended.
+  std::unique_ptr<JobThread> reader_;
 };
 
 }  // namespace rolewatch::stream
