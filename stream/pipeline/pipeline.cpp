@@ -82,6 +82,17 @@ std::optional<EventTime> counted_time(EventTime time, const SourceMessage& messa
   return broker ? std::min(time, reference) : time;
 }
 
+// Where the messages from `first` whose payloads add up to `bytes` or more
+// end (at most the end of the span).
+std::size_t end_after_bytes(std::span<const SourceMessage> messages, std::size_t first,
+                            std::size_t bytes) {
+  std::size_t end = first;
+  for (std::size_t taken = 0; end < messages.size() && taken < bytes; ++end) {
+    taken += messages[end].payload.size();
+  }
+  return end;
+}
+
 // Decodes one message into `out`; safe on any thread with its own decoder.
 void decode_message(AuditDecoder& decoder, const SourceMessage& message, EventTime host_now,
                     DecodedMessage& out) {
@@ -616,10 +627,8 @@ struct Pipeline::Impl {
     if (worker && messages.size() > 1) {
       std::size_t total = 0;
       for (const auto& message : messages) total += message.payload.size();
-      std::size_t bytes = 0;
-      for (split = 0; split + 1 < messages.size() && bytes < total / 2; ++split) {
-        bytes += messages[split].payload.size();
-      }
+      // The first half of the bytes here; at least the last message there.
+      split = std::min(end_after_bytes(messages, 0, total / 2), messages.size() - 1);
       worker->start([&, base, split](AuditDecoder& own) {
         for (std::size_t i = split; i < messages.size(); ++i) {
           decode_message(own, messages[i], host_now, decoded[base + i]);
@@ -681,12 +690,7 @@ struct Pipeline::Impl {
   // Where the next slice decoded at once ends: one message without a
   // decode worker, else messages up to kDecodeSliceBytes.
   std::size_t slice_end(std::span<const SourceMessage> messages, std::size_t first) const {
-    if (!worker) return first + 1;
-    std::size_t end = first;
-    for (std::size_t bytes = 0; end < messages.size() && bytes < kDecodeSliceBytes; ++end) {
-      bytes += messages[end].payload.size();
-    }
-    return end;
+    return worker ? end_after_bytes(messages, first, kDecodeSliceBytes) : first + 1;
   }
 
   // Without input, a batch that decided nothing writes nothing.

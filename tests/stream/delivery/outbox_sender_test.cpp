@@ -141,6 +141,10 @@ TEST_CASE("waiting for delivery counts what was committed just before, not the l
   auto options = fast_options();
   options.rescan_interval = 10s;  // only a notify or the wait itself loads
   OutboxSender sender(**store, support::sinks_of(file_sink(dir / "a.jsonl")), options);
+  // Not started: nothing will deliver, so the wait does not wait.
+  auto before_start = std::chrono::steady_clock::now();
+  CHECK(sender.wait_delivered(before_start + 5s) == 0);
+  CHECK(std::chrono::steady_clock::now() - before_start < 1s);
   REQUIRE(sender.start());
   REQUIRE(sender.wait_delivered(std::chrono::steady_clock::now() + 5s) == 0);
   // Committed after the sender's last round: pending() cannot know yet.
