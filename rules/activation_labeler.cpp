@@ -3,26 +3,11 @@
 #include <algorithm>
 
 #include "rules/privileged_roles.hpp"
+#include "state/base/json_writer.hpp"
 #include "state/base/time.hpp"
 
 namespace rolewatch::rules {
 namespace {
-
-using nlohmann::json;
-
-json optional_string(const std::string& text) {
-  return text.empty() ? json() : json(text);
-}
-json optional_time(const std::optional<EventTime>& time) {
-  return time ? json(state::format_event_time(*time)) : json();
-}
-json optional_time(EventTime time) {
-  return time != 0 ? json(state::format_event_time(time)) : json();
-}
-template <typename T>
-json optional_value(const std::optional<T>& value) {
-  return value ? json(*value) : json();
-}
 
 // The principal whose role it is: the record's target, else the initiator
 // (an activation is requested by the user for themself).
@@ -135,44 +120,68 @@ state::ActivationRecord activation_record(const RoleEvent& event) {
                                  event.time};
 }
 
-json to_json(const ActivationLabel& label) {
-  json snapshot;
-  if (label.snapshot) {
-    snapshot = {{"generation", label.snapshot->generation},
-                {"source", label.snapshot->source},
-                {"fetchedAt", optional_time(label.snapshot->fetched_at)}};
-  }
-  return {
-      {"schema", "rolewatch.activation.v1"},
-      {"auditId", label.audit_id},
-      {"time", state::format_event_time(label.time)},
-      {"tenantId", optional_string(label.tenant_id)},
-      {"actor",
-       {{"type", to_string(label.actor.type)},
-        {"id", optional_string(label.actor.id)},
-        {"userPrincipalName", optional_string(label.actor.user_principal_name)},
-        {"displayName", optional_string(label.actor.display_name)}}},
-      {"principal",
-       {{"id", label.principal.id},
-        {"userPrincipalName", optional_string(label.principal.user_principal_name)},
-        {"type", optional_string(label.principal.type)}}},
-      {"role",
-       {{"templateId", optional_string(label.role.template_id)},
-        {"displayName", optional_string(label.role.display_name)}}},
-      {"privileged", label.privileged},
-      {"eligibility", to_string(label.eligibility)},
-      {"eligibleVia", optional_string(label.eligible_via)},
-      {"synced", optional_value(label.synced)},
-      {"accountEnabled", optional_value(label.account_enabled)},
-      {"ipAddress", optional_string(label.ip_address)},
-      {"newIp", optional_value(label.new_ip)},
-      {"previousActivation", optional_time(label.previous_activation)},
-      {"justification", optional_string(label.justification)},
-      {"mfa", label.mfa},
-      {"activationStart", optional_time(label.activation_start)},
-      {"expiry", optional_time(label.expiry)},
-      {"snapshot", snapshot},
+std::string activation_document(const ActivationLabel& label) {
+  // Keys in sorted order, as an nlohmann::json object would dump them.
+  state::JsonWriter out;
+  const auto time_or_null = [&out](std::optional<EventTime> time) -> state::JsonWriter& {
+    return time ? out.string(state::format_event_time(*time)) : out.null();
   };
+  const auto nonzero_time = [](EventTime time) {
+    return time != 0 ? std::optional<EventTime>(time) : std::nullopt;
+  };
+  const auto bool_or_null = [&out](std::optional<bool> value) -> state::JsonWriter& {
+    return value ? out.boolean(*value) : out.null();
+  };
+  out.begin_object().key("accountEnabled");
+  bool_or_null(label.account_enabled);
+  out.key("activationStart");
+  time_or_null(nonzero_time(label.activation_start));
+  out.key("actor").begin_object();
+  out.key("displayName").string_or_null(label.actor.display_name);
+  out.key("id").string_or_null(label.actor.id);
+  out.key("type").string(to_string(label.actor.type));
+  out.key("userPrincipalName").string_or_null(label.actor.user_principal_name);
+  out.end_object();
+  out.key("auditId").string(label.audit_id);
+  out.key("eligibility").string(to_string(label.eligibility));
+  out.key("eligibleVia").string_or_null(label.eligible_via);
+  out.key("expiry");
+  time_or_null(nonzero_time(label.expiry));
+  out.key("ipAddress").string_or_null(label.ip_address);
+  out.key("justification").string_or_null(label.justification);
+  out.key("mfa").boolean(label.mfa);
+  out.key("newIp");
+  bool_or_null(label.new_ip);
+  out.key("previousActivation");
+  time_or_null(label.previous_activation);
+  out.key("principal").begin_object();
+  out.key("id").string(label.principal.id);
+  out.key("type").string_or_null(label.principal.type);
+  out.key("userPrincipalName").string_or_null(label.principal.user_principal_name);
+  out.end_object();
+  out.key("privileged").boolean(label.privileged);
+  out.key("role").begin_object();
+  out.key("displayName").string_or_null(label.role.display_name);
+  out.key("templateId").string_or_null(label.role.template_id);
+  out.end_object();
+  out.key("schema").string("rolewatch.activation.v1");
+  out.key("snapshot");
+  if (label.snapshot) {
+    out.begin_object();
+    out.key("fetchedAt");
+    time_or_null(nonzero_time(label.snapshot->fetched_at));
+    out.key("generation").number(label.snapshot->generation);
+    out.key("source").string(label.snapshot->source);
+    out.end_object();
+  } else {
+    out.null();
+  }
+  out.key("synced");
+  bool_or_null(label.synced);
+  out.key("tenantId").string_or_null(label.tenant_id);
+  out.key("time").string(state::format_event_time(label.time));
+  out.end_object();
+  return out.take();
 }
 
 }  // namespace rolewatch::rules

@@ -7,9 +7,8 @@
 //   auto label = label_activation(event, *snapshot, history, options);
 //   if (!label) -> fail the batch (state read error)
 //   history.record(batch, activation_record(event));   // same Batch as offsets
-//   emit to_json(*label); evaluate_activation_rules(...) -> alerts
+//   emit activation_document(*label); evaluate_activation_rules(...) -> alerts
 // and history.clear_pending() after the batch is written or abandoned.
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -69,6 +68,7 @@ state::ActivationRecord activation_record(const RoleEvent& event);
 // schema "rolewatch.activation.v1": principal {id, userPrincipalName}, role
 // {templateId, displayName}, eligibility, eligibleVia, synced, ipAddress,
 // newIp, previousActivation, plus privileged, justification, mfa, expiry...
-nlohmann::json to_json(const ActivationLabel& label);
+// as JSON text (written without a DOM: one is written per activation).
+std::string activation_document(const ActivationLabel& label);
 
 }  // namespace rolewatch::rules

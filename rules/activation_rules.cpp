@@ -232,7 +232,7 @@ json to_json(const ActivationAlert& alert) {
   doc["lastSeen"] = state::format_event_time(label.time);
   doc["detectedAt"] = state::format_event_time(alert.detected_at);
   doc["reason"] = alert.reason;
-  doc["activation"] = to_json(label);
+  doc["activation"] = json::parse(activation_document(label));  // an alert is rare
   return doc;
 }
 

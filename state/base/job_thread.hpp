@@ -2,8 +2,9 @@
 // One background thread that runs one job at a time, handed over without
 // starting a thread per job: replay's chunk reader (stream/source/
 // chunked_lines.hpp) reads the next chunk on it, and the decode worker
-// (stream/pipeline/decode_worker.hpp) decodes half a slice on it. The
-// caller starts a job, does its own part, then waits for the job.
+// (stream/pipeline/decode_worker.hpp) decodes a batch's messages on it,
+// claimed one at a time alongside the caller. The caller starts a job, does
+// its own part, then waits for the job.
 #include <condition_variable>
 #include <functional>
 #include <mutex>

@@ -63,13 +63,14 @@ struct DecodedMessage {
   std::string warning;  // the decoder's line for this message, if any
 };
 
-// Role events decoded and read ahead together (Impl::read_group).
+// A group of messages whose state is read ahead together (Impl::read_group)
+// ends at this many role events or this many payload bytes: each MultiGet
+// still covers hundreds of keys on role-heavy input, while on input of
+// mostly other records the rules start on the first messages decoded
+// instead of waiting for the whole batch (and the decode worker goes on
+// decoding meanwhile).
 constexpr std::size_t kPrefetchEvents = 1024;
-// Payload bytes decoded together, in two parts, when there is a decode
-// worker: enough that the hand-over (microseconds) is noise beside the
-// decoding (~0.2 ms per 200 KB message).
-constexpr std::size_t kDecodeSliceBytes = 2u << 20;
-
+constexpr std::size_t kGroupBytes = 1u << 20;
 // A time stamped more than kMaxFutureSkew after its reference (the broker
 // timestamp, else the host clock at `host_now`) is skipped as future:
 // nullopt, and `broker` tells which counter. Otherwise the time counted
@@ -80,17 +81,6 @@ std::optional<EventTime> counted_time(EventTime time, const SourceMessage& messa
   const EventTime reference = broker ? message.timestamp_ms * 1000 : host_now;
   if (time > reference + kMaxFutureSkew) return std::nullopt;
   return broker ? std::min(time, reference) : time;
-}
-
-// Where the messages from `first` whose payloads add up to `bytes` or more
-// end (at most the end of the span).
-std::size_t end_after_bytes(std::span<const SourceMessage> messages, std::size_t first,
-                            std::size_t bytes) {
-  std::size_t end = first;
-  for (std::size_t taken = 0; end < messages.size() && taken < bytes; ++end) {
-    taken += messages[end].payload.size();
-  }
-  return end;
 }
 
 // Decodes one message into `out`; safe on any thread with its own decoder.
@@ -147,8 +137,7 @@ struct Pipeline::Impl {
   state::Store& store;
   std::vector<rules::RuleDefinition> rules;
   rules::ActivationRulesConfig activation_rules;
-  AuditDecoder decoder;
-  std::unique_ptr<DecodeWorker> worker;  // PipelineOptions::decode_worker
+  DecodeWorker decoding;  // a second thread with PipelineOptions::decode_worker
   state::ActivationHistory history{store};
   state::EligibilitySnapshotCache snapshots{store};
   WallClock now;
@@ -185,9 +174,9 @@ struct Pipeline::Impl {
         rules(std::move(r)),
         activation_rules(std::move(options.activation_rules)),
         now(options.now ? std::move(options.now) : system_wall_clock),
+        decoding(options.decode_worker),
         twin_window(options.twin_window),
         twins(s, options.twin_window) {
-    if (options.decode_worker) worker = std::make_unique<DecodeWorker>();
     for (const auto& rule : rules) {
       retention = std::max(retention, rule.window_micros() + rule.grace_micros());
     }
@@ -276,10 +265,10 @@ struct Pipeline::Impl {
   // the dedup entry of each audit id and the window of each group a rule
   // may count it in. Events later skipped (late, duplicate, a twin held)
   // cost a key read for nothing; that is cheaper than a Get each.
-  Status prefetch() {
+  Status prefetch(std::span<const DecodedMessage> group) {
     std::vector<std::string> ids;
     std::vector<std::string> keys;
-    for (const auto& message : decoded) {
+    for (const auto& message : group) {
       for (const auto& event : message.events) {
         if (!rules::is_labelled_activation(event) && !is_counted_kind(event.kind, rules)) continue;
         ids.push_back(event.audit_id);
@@ -427,8 +416,8 @@ struct Pipeline::Impl {
     ++result.counters.activations;
     // The labelled activation is an event for the sinks that take them; like
     // alerts, it is not sent again while a lost state is rebuilt.
-    auto document = rules::to_json(*labelled);
-    if (!message.mute_alerts) outbox_values.push_back(document.dump());
+    auto document = rules::activation_document(*labelled);
+    if (!message.mute_alerts) outbox_values.push_back(document);
     result.documents.push_back(std::move(document));
     for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
       emit(rules::to_json(alert), message.mute_alerts);
@@ -443,8 +432,9 @@ struct Pipeline::Impl {
       return false;
     }
     ++result.counters.alerts;
-    outbox_values.push_back(document.dump());
-    result.documents.push_back(std::move(document));
+    auto text = document.dump();
+    outbox_values.push_back(text);
+    result.documents.push_back(std::move(text));
     return true;
   }
 
@@ -616,31 +606,6 @@ struct Pipeline::Impl {
     failure.reset();
   }
 
-  // Decodes messages ahead of their processing, appended to `decoded`: on
-  // this thread alone, or split by bytes between it and the decode worker.
-  // Other records' times move the partition once per message (they are
-  // >95% of traffic: no clock update per record).
-  void decode(std::span<const SourceMessage> messages, EventTime host_now) {
-    const std::size_t base = decoded.size();
-    decoded.resize(base + messages.size());  // no reallocation while the worker writes
-    std::size_t split = messages.size();
-    if (worker && messages.size() > 1) {
-      std::size_t total = 0;
-      for (const auto& message : messages) total += message.payload.size();
-      // The first half of the bytes here; at least the last message there.
-      split = std::min(end_after_bytes(messages, 0, total / 2), messages.size() - 1);
-      worker->start([&, base, split](AuditDecoder& own) {
-        for (std::size_t i = split; i < messages.size(); ++i) {
-          decode_message(own, messages[i], host_now, decoded[base + i]);
-        }
-      });
-    }
-    for (std::size_t i = 0; i < split; ++i) {
-      decode_message(decoder, messages[i], host_now, decoded[base + i]);
-    }
-    if (split < messages.size()) worker->wait();
-  }
-
   // Processes a decoded message in the order decoding found it: its
   // warning and counts, its role events, then the newest time of its other
   // records.
@@ -662,35 +627,41 @@ struct Pipeline::Impl {
     partition = nullptr;
   }
 
-  // Decodes messages from `first` until kPrefetchEvents role events (or the
-  // end), reads their state ahead, then processes them; returns the next
-  // message. Groups bound what is held decoded (a 16 MiB batch is ~8k
-  // events) while each MultiGet still covers hundreds of keys.
+  // Takes messages from `first` until kPrefetchEvents role events or
+  // kGroupBytes (or the end), waiting for each to be decoded, reads their
+  // state ahead, then processes them; returns the next message.
   std::size_t read_group(std::span<const SourceMessage> messages, std::size_t first) {
-    decoded.clear();
     stored_windows.clear();
     prefetched_ids.clear();
     stored_ids.clear();
     std::size_t events = 0;
+    std::size_t bytes = 0;
     std::size_t end = first;
-    const EventTime host_now = now();
-    while (end < messages.size() && events < kPrefetchEvents) {
-      const std::size_t slice = slice_end(messages, end) - end;
-      decode(messages.subspan(end, slice), host_now);
-      for (std::size_t i = decoded.size() - slice; i < decoded.size(); ++i) {
-        events += decoded[i].events.size();
-      }
-      end += slice;
+    while (end < messages.size() && events < kPrefetchEvents && bytes < kGroupBytes) {
+      decoding.await(end);
+      bytes += messages[end].payload.size();
+      events += decoded[end++].events.size();
     }
-    if (auto status = prefetch(); !status && !failure) failure = status.error();
-    for (std::size_t i = first; i < end; ++i) read(messages[i], decoded[i - first]);
+    const auto group = std::span(decoded).subspan(first, end - first);
+    if (auto status = prefetch(group); !status && !failure) failure = status.error();
+    for (std::size_t i = first; i < end; ++i) {
+      read(messages[i], decoded[i]);
+      decoded[i] = DecodedMessage{};  // its events are handled: memory back now
+    }
     return end;
   }
 
-  // Where the next slice decoded at once ends: one message without a
-  // decode worker, else messages up to kDecodeSliceBytes.
-  std::size_t slice_end(std::span<const SourceMessage> messages, std::size_t first) const {
-    return worker ? end_after_bytes(messages, first, kDecodeSliceBytes) : first + 1;
+  // Decodes the batch's messages into `decoded`, ahead of read_group, on
+  // this thread and the decode worker. Other records' times move the
+  // partition once per message (they are >95% of traffic: no clock update
+  // per record).
+  [[nodiscard]] DecodeWorker::Round decode_ahead(std::span<const SourceMessage> messages) {
+    decoded.resize(messages.size());  // no reallocation while the worker writes
+    const EventTime host_now = now();
+    return decoding.begin(messages.size(),
+                          [this, messages, host_now](AuditDecoder& own, std::size_t i) {
+                            decode_message(own, messages[i], host_now, decoded[i]);
+                          });
   }
 
   // Without input, a batch that decided nothing writes nothing.
@@ -704,7 +675,10 @@ struct Pipeline::Impl {
     reset_batch();
     auto saved_clock = clock;
     auto saved_sequence = outbox_sequence;
-    for (std::size_t next = 0; next < messages.size();) next = read_group(messages, next);
+    {
+      const auto round = decode_ahead(messages);
+      for (std::size_t next = 0; next < messages.size();) next = read_group(messages, next);
+    }
     run_timers(due);
     if (idle(messages)) {
       result.watermark = clock.watermark();

@@ -86,9 +86,10 @@ enum class FlushScope {
 struct BatchResult {
   std::vector<rules::Alert> alerts;     // new, unmuted burst alerts (already in the outbox)
   std::vector<rules::Alert> revisions;  // unmuted updates and closes of burst alerts
-  // Every output document in the order produced: alerts of all rules
-  // (rolewatch.alert.v1) and labelled activations (rolewatch.activation.v1).
-  std::vector<nlohmann::json> documents;
+  // Every output document in the order produced, as the JSON text that went
+  // to the outbox: alerts of all rules (rolewatch.alert.v1) and labelled
+  // activations (rolewatch.activation.v1).
+  std::vector<std::string> documents;
   BatchCounters counters;
   rules::EventTime watermark = 0;            // after the batch
   std::uint64_t bytes = 0;                   // message payload bytes

@@ -106,7 +106,8 @@ struct RunTotals {
       future += future_of(result.counters);
       messages += result.counters.decode.messages;
       ++batches;
-      for (const auto& document : result.documents) {
+      for (const auto& text : result.documents) {
+        auto document = nlohmann::json::parse(text);
         if (document.value("schema", "") == "rolewatch.alert.v1") alerts.push_back(document);
       }
     };

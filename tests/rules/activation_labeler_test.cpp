@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
@@ -88,6 +89,11 @@ rules::ActivationLabel label(const state::EligibilityLookup& lookup,
   return *result;
 }
 
+// The activation document as a parsed object.
+nlohmann::json document(const rules::ActivationLabel& labelled) {
+  return nlohmann::json::parse(rules::activation_document(labelled));
+}
+
 }  // namespace
 
 TEST_CASE("an activation by a directly eligible user is labelled direct", "[labels]") {
@@ -128,7 +134,7 @@ TEST_CASE("without any snapshot the label says none and synced unknown", "[label
   CHECK(labelled.eligibility == Eligibility::none);
   CHECK_FALSE(labelled.synced.has_value());
   CHECK_FALSE(labelled.snapshot.has_value());
-  CHECK(rules::to_json(labelled)["synced"].is_null());
+  CHECK(document(labelled)["synced"].is_null());
 }
 
 TEST_CASE("a synchronized account is labelled synced", "[labels]") {
@@ -155,11 +161,11 @@ TEST_CASE("the previous activation of the role by the user is reported", "[label
   auto labelled = label(snapshot({eligible()}), history);
   REQUIRE(labelled.previous_activation);
   CHECK(*labelled.previous_activation == at("2025-02-20T10:00:00Z"));
-  CHECK(rules::to_json(labelled)["previousActivation"] == "2025-02-20T10:00:00.000000Z");
+  CHECK(document(labelled)["previousActivation"] == "2025-02-20T10:00:00.000000Z");
 }
 
 TEST_CASE("the activation JSON carries the documented contract", "[labels]") {
-  auto json = rules::to_json(label(snapshot({eligible(kGroup, true)})));
+  auto json = document(label(snapshot({eligible(kGroup, true)})));
   CHECK(json["schema"] == "rolewatch.activation.v1");
   CHECK(json["principal"]["id"] == kAlice);
   CHECK(json["principal"]["userPrincipalName"] == "alice.admin@contoso.com");
@@ -185,4 +191,33 @@ TEST_CASE("only successful PIM activations with a principal and role are labelle
   event = c3_activation();
   event.kind = rules::Kind::add_eligible;
   CHECK_FALSE(rules::is_labelled_activation(event));
+}
+
+TEST_CASE(
+    "the activation document is the text a JSON library writes for it, hostile strings included",
+    "[labels]") {
+  // Parsed and dumped again, the text comes back byte for byte: keys in
+  // sorted order, no spaces, the same escapes; a null field stays null.
+  auto labelled = label(snapshot({eligible(kGroup, true)}));
+  CHECK(document(labelled).dump() == rules::activation_document(labelled));
+  labelled.actor.display_name = "Eve\"},\n{\"schema\":\"forged\"\x01\x7f\t\\ \xC3\xA9";
+  labelled.justification = std::string("nul \0 inside", 12);
+  labelled.snapshot.reset();
+  labelled.synced.reset();
+  labelled.previous_activation = at("2025-02-20T10:00:00Z");
+  const auto text = rules::activation_document(labelled);
+  CHECK(text.find('\n') == std::string::npos);
+  const auto parsed = nlohmann::json::parse(text);
+  CHECK(parsed.dump() == text);
+  CHECK(parsed["actor"]["displayName"] == labelled.actor.display_name);
+  CHECK(parsed["justification"] == labelled.justification);
+  CHECK(parsed["snapshot"].is_null());
+  CHECK(parsed["synced"].is_null());
+}
+
+TEST_CASE("text that is not UTF-8 is repaired in the activation document", "[labels]") {
+  auto labelled = label(snapshot({eligible()}));
+  labelled.role.display_name = "Global \xFF Admin \xE2\x82";
+  const auto parsed = nlohmann::json::parse(rules::activation_document(labelled));
+  CHECK(parsed["role"]["displayName"] == "Global \xEF\xBF\xBD Admin \xEF\xBF\xBD");
 }

@@ -208,7 +208,7 @@ class Backfill {
     if (!result) return result.error();
     totals_ += result->counters;
     if (options_.dry_run) {
-      for (const auto& document : result->documents) out_ << document.dump() << '\n';
+      for (const auto& document : result->documents) out_ << document << '\n';
       out_.flush();
       if (!out_) return make_error("cannot write alerts to standard output (closed pipe?)");
     }

@@ -105,7 +105,7 @@ int replay_command(const ReplayOptions& options) {
   BatchCounters totals;
   auto print = [&](Expected<BatchResult> result) -> Status {
     if (!result) return result.error();
-    for (const auto& document : result->documents) std::cout << document.dump() << '\n';
+    for (const auto& document : result->documents) std::cout << document << '\n';
     std::cout.flush();
     // A closed pipe (SIGPIPE is ignored): the alerts have nowhere to go.
     if (!std::cout) return make_error("cannot write alerts to standard output (closed pipe?)");

@@ -97,7 +97,7 @@ Expected<std::vector<json>> run_case(const RuleTestCase& test, const RuleSet& ru
   std::vector<json> documents;
   auto collect = [&](Expected<BatchResult> result) -> Status {
     if (!result) return result.error();
-    for (auto& document : result->documents) documents.push_back(std::move(document));
+    for (const auto& document : result->documents) documents.push_back(json::parse(document));
     return ok();
   };
   FileSource source({input.string()}, (*pipeline)->clock(), kBatchLines, kMaxLineBytes);

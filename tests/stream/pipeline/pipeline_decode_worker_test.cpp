@@ -60,7 +60,7 @@ Outcome process(const std::vector<std::string>& bodies, bool decode_worker) {
   auto result = harness.feed(bodies);
   auto flushed = harness.flush(stream::FlushScope::end_of_input);
   for (const auto* batch : {&result, &flushed}) {
-    for (const auto& document : batch->documents) outcome.documents.push_back(document.dump());
+    for (const auto& document : batch->documents) outcome.documents.push_back(document);
   }
   for (const auto& document : harness.outbox()) outcome.outbox.push_back(document.dump());
   outcome.counters = result.counters;

@@ -156,7 +156,7 @@ TEST_CASE(
   }));
   REQUIRE(outbox.size() == 1);
   CHECK(outbox[0]["schema"] == "rolewatch.activation.v1");
-  CHECK(outbox[0]["auditId"] == result.documents.at(0)["auditId"]);
+  CHECK(outbox[0]["auditId"] == json::parse(result.documents.at(0))["auditId"]);
 
   Harness restoring;
   restoring.feed({message}, /*mute=*/true);
