@@ -173,8 +173,8 @@ struct Pipeline::Impl {
       : store(s),
         rules(std::move(r)),
         activation_rules(std::move(options.activation_rules)),
-        now(options.now ? std::move(options.now) : system_wall_clock),
         decoding(options.decode_worker),
+        now(options.now ? std::move(options.now) : system_wall_clock),
         twin_window(options.twin_window),
         twins(s, options.twin_window) {
     for (const auto& rule : rules) {

@@ -113,7 +113,7 @@ void ChunkedLines::finish_seam(std::vector<Line>& lines) {
   const std::size_t size = seam_.size();
   seam_.push_back('\n');
   seam_.append(kPadding, ' ');
-  lines.push_back({std::string_view(seam_.data(), size), 0});
+  lines.push_back({std::string_view(seam_.data(), size), 0, kPadding});
   seam_emitted_ = true;
 }
 
@@ -121,7 +121,7 @@ void ChunkedLines::emit(std::string_view text, std::vector<Line>& lines) const {
   if (text.size() > max_line_) {
     lines.push_back({{}, text.size()});
   } else {
-    lines.push_back({text, 0});
+    lines.push_back({text, 0, kPadding});
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Reads a stream in big chunks and hands out its lines as views into the
+// Reads a pipe or standard input (or a regular file that could not be mapped:
+// mapped_lines.hpp) in big chunks and hands out its lines as views into the
 // chunk they were read into: no per-line copy and no per-line allocation.
 // Replay reads GBs of ~200 KB Event Hubs messages; copying each line
 // (getline, then into a batch) cost as much as decoding it.
@@ -31,15 +32,11 @@
 #include <vector>
 
 #include "state/base/job_thread.hpp"
+#include "stream/source/line_reader.hpp"
 
 namespace rolewatch::stream {
 
-struct Line {
-  std::string_view text;            // without '\n'; empty when dropped
-  std::uint64_t dropped_bytes = 0;  // > 0: the line was over the limit and skipped
-};
-
-class ChunkedLines {
+class ChunkedLines final : public LineReader {
  public:
   // Readable bytes after every line handed out (simdjson's padding).
   static constexpr std::size_t kPadding = 64;
@@ -49,13 +46,11 @@ class ChunkedLines {
 
   explicit ChunkedLines(std::istream& in, std::size_t max_line_bytes = kDefaultMaxLine,
                         std::size_t chunk_bytes = kDefaultChunk, bool read_ahead = false);
-  ~ChunkedLines();  // waits for a read in flight, then stops the reader thread
+  ~ChunkedLines() override;  // waits for a read in flight, then stops the reader thread
   ChunkedLines(const ChunkedLines&) = delete;
   ChunkedLines& operator=(const ChunkedLines&) = delete;
 
-  // The complete lines of the next chunk, valid until the next call. False
-  // at the end of input.
-  bool next(std::vector<Line>& lines);
+  bool next(std::vector<Line>& lines) override;
   std::size_t buffer_capacity() const;  // chunks and seam: for tests and figures
   // True when `text` and the `after` bytes behind it lie in one buffer (tests).
   bool holds(std::string_view text, std::size_t after) const;

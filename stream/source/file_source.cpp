@@ -8,6 +8,7 @@
 
 #include "state/store.hpp"
 #include "stream/source/chunked_lines.hpp"
+#include "stream/source/mapped_lines.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -21,8 +22,8 @@ bool blank(std::string_view line) {
 struct FileSource::Input {
   std::string name;
   std::int32_t partition = 0;           // its position on the command line
-  std::unique_ptr<std::ifstream> file;  // null for stdin
-  std::unique_ptr<ChunkedLines> chunks;
+  std::unique_ptr<std::ifstream> file;  // read in chunks: null for stdin and a mapped file
+  std::unique_ptr<LineReader> lines;
   std::string clock_key;
   bool opened = true;  // decided before a read starts: a read in flight sets the stream's bits
   std::int64_t line_number = 0;
@@ -38,17 +39,7 @@ FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
     auto input = std::make_unique<Input>();
     input->name = name;
     input->partition = static_cast<std::int32_t>(inputs_.size());
-    if (name != "-") {
-      input->file = std::make_unique<std::ifstream>(name);
-      input->opened = input->file->is_open();
-    }
-    // A regular file is read a chunk ahead; a pipe only when its lines are
-    // wanted (a writer that never closes must not hang the end of a replay).
-    std::error_code error;
-    const bool regular = input->file && std::filesystem::is_regular_file(name, error);
-    input->chunks =
-        std::make_unique<ChunkedLines>(input->file ? *input->file : std::cin, max_line_bytes_,
-                                       ChunkedLines::kDefaultChunk, regular);
+    input->lines = open_lines(*input);
     input->clock_key = state::Store::offset_key(name, input->partition);
     clock_.assign(input->clock_key, kUnknownTime);
     inputs_.push_back(std::move(input));
@@ -56,6 +47,25 @@ FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
 }
 
 FileSource::~FileSource() = default;
+
+// A regular file is mapped (and its next range scanned ahead); a pipe is read
+// in chunks when its lines are wanted (a writer that never closes must not
+// hang the end of a replay), and so is a regular file that cannot be mapped
+// (read a chunk ahead).
+std::unique_ptr<LineReader> FileSource::open_lines(Input& input) const {
+  if (input.name == "-") {
+    return std::make_unique<ChunkedLines>(std::cin, max_line_bytes_);
+  }
+  std::error_code error;
+  const bool regular = std::filesystem::is_regular_file(input.name, error);
+  if (regular) {
+    if (auto mapped = MappedLines::open(input.name, max_line_bytes_)) return mapped;
+  }
+  input.file = std::make_unique<std::ifstream>(input.name);
+  input.opened = input.file->is_open();
+  return std::make_unique<ChunkedLines>(*input.file, max_line_bytes_, ChunkedLines::kDefaultChunk,
+                                        regular);
+}
 
 Status FileSource::run(const BatchHandler& handler) {
   for (const auto& input : inputs_) {  // checked by the caller; it may have gone since
@@ -81,12 +91,16 @@ FileSource::Input* FileSource::next_input() {
 
 Status FileSource::read_chunk(Input& input, const BatchHandler& handler) {
   std::vector<Line> chunk;
-  if (!input.chunks->next(chunk)) {
+  const bool more = input.lines->next(chunk);
+  if (auto status = input.lines->status(); !status) {
+    return make_error(input.name + ": " + status.error().message, status.error().code);
+  }
+  if (!more) {
     input.done = true;
     clock_.set_holding(input.clock_key, false);  // nothing more will come
     return ok();
   }
-  for (auto line : chunk) {
+  for (const auto& line : chunk) {
     ++input.line_number;
     if (line.dropped_bytes > 0) {
       ++oversized_;
@@ -95,7 +109,7 @@ Status FileSource::read_chunk(Input& input, const BatchHandler& handler) {
       continue;
     }
     if (blank(line.text)) continue;
-    lines_.push_back(line.text);
+    lines_.push_back(line);
     numbers_.push_back(input.line_number);
     if (lines_.size() >= batch_lines_) {
       if (auto status = flush(input, handler); !status) return status;
@@ -109,8 +123,8 @@ Status FileSource::flush(const Input& input, const BatchHandler& handler) {
   std::vector<SourceMessage> messages;
   messages.reserve(lines_.size());
   for (std::size_t i = 0; i < lines_.size(); ++i) {
-    messages.push_back(SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i], false,
-                                     ChunkedLines::kPadding});
+    messages.push_back(SourceMessage{input.name, input.partition, numbers_[i], 0, lines_[i].text,
+                                     false, lines_[i].padding});
   }
   auto status = handler(messages);
   if (!status) return make_error(input.name + ": " + status.error().message, status.error().code);

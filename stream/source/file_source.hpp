@@ -4,9 +4,10 @@
 // partition time is oldest (or still unknown) is read next, a 4 MB chunk at
 // a time, so several files are merged in event-time order through the same
 // watermark as the live source's partitions; one file is read straight
-// through. Lines are views into the chunk: a batch is handed over, and
-// committed by the handler, before the next chunk is handed out (a regular
-// file's next chunk is read meanwhile, into a second buffer).
+// through. Lines are views into the chunk (a regular file is mapped:
+// mapped_lines.hpp; a pipe is read: chunked_lines.hpp): a batch is handed
+// over, and committed by the handler, before the next chunk is handed out
+// (a regular file's next chunk is scanned meanwhile).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,7 @@
 
 #include "state/base/expected.hpp"
 #include "stream/source/event_clock.hpp"
+#include "stream/source/line_reader.hpp"
 #include "stream/source/source_message.hpp"
 
 namespace rolewatch::stream {
@@ -38,6 +40,7 @@ class FileSource {
 
  private:
   struct Input;
+  std::unique_ptr<LineReader> open_lines(Input& input) const;
   Input* next_input();
   Status read_chunk(Input& input, const BatchHandler& handler);
   Status flush(const Input& input, const BatchHandler& handler);
@@ -46,7 +49,7 @@ class FileSource {
   std::size_t batch_lines_;
   std::vector<std::unique_ptr<Input>> inputs_;
   std::size_t max_line_bytes_;
-  std::vector<std::string_view> lines_;  // views into the current chunk
+  std::vector<Line> lines_;  // views into the current chunk
   std::vector<std::int64_t> numbers_;
   std::uint64_t messages_ = 0;
   std::uint64_t oversized_ = 0;

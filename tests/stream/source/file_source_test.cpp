@@ -1,13 +1,17 @@
 // FileSource (stream/source/file_source.hpp): the lines of a replayed file
-// handed over as messages that carry the chunk's padding (the decoder parses
-// them in place), a file read ahead to its end before the replay starts is
-// still read, and a file that cannot be opened is an error, never an empty
-// input.
+// handed over as messages that carry the padding behind them in the mapping
+// (the decoder parses them in place), a file read ahead to its end before the
+// replay starts is still read, a file cut short while it is read stops the
+// replay with that error, and a file that cannot be opened is an error,
+// never an empty input.
 #include "stream/source/file_source.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "stream/source/chunked_lines.hpp"
@@ -15,7 +19,7 @@
 
 using namespace rolewatch::stream;
 
-TEST_CASE("replayed lines are handed over with the chunk's padding, blank lines left out",
+TEST_CASE("replayed lines are handed over with the mapping behind them, blank lines left out",
           "[file_source]") {
   support::TempDir dir;
   const auto file = (dir.path() / "lines.jsonl").string();
@@ -24,9 +28,10 @@ TEST_CASE("replayed lines are handed over with the chunk's padding, blank lines 
   FileSource source({file}, clock, 2, 1024);
   std::vector<std::string> payloads;
   std::vector<std::int64_t> numbers;
+  std::vector<bool> in_place;
   auto status = source.run([&](std::span<const SourceMessage> messages) {
     for (const auto& message : messages) {
-      CHECK(message.padding == ChunkedLines::kPadding);
+      in_place.push_back(message.padding >= ChunkedLines::kPadding);
       payloads.emplace_back(message.payload);
       numbers.push_back(message.offset);
     }
@@ -35,7 +40,40 @@ TEST_CASE("replayed lines are handed over with the chunk's padding, blank lines 
   REQUIRE(status);
   CHECK(payloads == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
   CHECK(numbers == std::vector<std::int64_t>{1, 4, 5});
+  // The last line has no '\n' behind it: the decoder copies it.
+  CHECK(in_place == std::vector<bool>{true, true, false});
   CHECK(source.messages() == 3);
+}
+
+TEST_CASE("lines read from standard input carry the chunk's padding", "[file_source]") {
+  std::istringstream input("{\"a\":1}\n{\"b\":2}\n");
+  auto* saved = std::cin.rdbuf(input.rdbuf());
+  EventClock clock;
+  std::vector<std::size_t> paddings;
+  auto status = FileSource({"-"}, clock, 10, 1024).run([&](std::span<const SourceMessage> batch) {
+    for (const auto& message : batch) paddings.push_back(message.padding);
+    return rolewatch::ok();
+  });
+  std::cin.rdbuf(saved);
+  REQUIRE(status);
+  CHECK(paddings == std::vector<std::size_t>{ChunkedLines::kPadding, ChunkedLines::kPadding});
+}
+
+TEST_CASE("a replay file cut short while it is read stops the replay with that error",
+          "[file_source]") {
+  support::TempDir dir;
+  const auto file = (dir.path() / "shrinking.jsonl").string();
+  {
+    std::ofstream out(file);
+    const std::string line = "{\"records\":[]}" + std::string(1000, ' ') + "\n";
+    for (int i = 0; i < 12 * 1024; ++i) out << line;  // 12 MiB: three ranges
+  }
+  EventClock clock;
+  FileSource source({file}, clock, 256, 1 << 20);
+  std::filesystem::resize_file(file, 4096);  // the first range may be scanned already
+  auto status = source.run([](std::span<const SourceMessage>) { return rolewatch::ok(); });
+  REQUIRE_FALSE(status);
+  CHECK_THAT(status.error().message, Catch::Contains(file + ": the file was cut short"));
 }
 
 TEST_CASE("a replay file that cannot be opened is an error, not an empty input", "[file_source]") {
