@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "state/base/json_writer.hpp"
 #include "state/keys.hpp"
 
 namespace rolewatch::state {
@@ -27,21 +28,44 @@ std::string principal_key(std::string_view principal_id) {
   return joined("u/", {principal_id});
 }
 
+// Values are JSON with keys in sorted order (what nlohmann's dump wrote
+// before, so older state reads the same), written without a DOM.
 std::string encode(const LastActivation& last) {
-  return json{{"t", last.time},
-              {"a", last.audit_id},
-              {"ip", last.ip_address},
-              {"upn", last.user_principal_name},
-              {"rn", last.role_display_name}}
-      .dump();
+  JsonWriter out;
+  out.begin_object()
+      .key("a")
+      .string(last.audit_id)
+      .key("ip")
+      .string(last.ip_address)
+      .key("rn")
+      .string(last.role_display_name)
+      .key("t")
+      .number(std::int64_t{last.time})
+      .key("upn")
+      .string(last.user_principal_name);
+  return out.end_object().take();
 }
 
 std::string encode(const IpSighting& sighting) {
-  return json{{"f", sighting.first_seen}, {"l", sighting.last_seen}, {"n", sighting.count}}.dump();
+  JsonWriter out;
+  out.begin_object()
+      .key("f")
+      .number(std::int64_t{sighting.first_seen})
+      .key("l")
+      .number(std::int64_t{sighting.last_seen})
+      .key("n")
+      .number(sighting.count);
+  return out.end_object().take();
 }
 
 std::string encode(const PrincipalHistory& principal) {
-  return json{{"f", principal.first_activation}, {"upn", principal.user_principal_name}}.dump();
+  JsonWriter out;
+  out.begin_object()
+      .key("f")
+      .number(std::int64_t{principal.first_activation})
+      .key("upn")
+      .string(principal.user_principal_name);
+  return out.end_object().take();
 }
 
 std::optional<PrincipalHistory> decode_principal(std::string_view value) {
@@ -88,7 +112,31 @@ Expected<std::optional<std::string>> ActivationHistory::read(const std::string& 
   if (auto it = pending_.find(key); it != pending_.end()) {
     return std::optional<std::string>(it->second);
   }
+  if (auto it = fetched_.find(key); it != fetched_.end()) return it->second;
   return store_.get(Family::activations, key);
+}
+
+Status ActivationHistory::prefetch(std::span<const ActivationRecord> activations) {
+  std::vector<std::string> keys{std::string(kNewestKey)};
+  for (const auto& activation : activations) {
+    const auto& id = activation.principal_id;
+    keys.push_back(last_activation_key(id, activation.role_template_id));
+    keys.push_back(principal_key(id));
+    if (activation.ip_address.empty()) continue;
+    keys.push_back(ip_key(id, activation.ip_address));
+    keys.push_back(role_ip_key(id, activation.role_template_id, activation.ip_address));
+  }
+  std::erase_if(keys, [this](const std::string& key) { return fetched_.contains(key); });
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  if (keys.empty()) return ok();
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  auto found = store_.multi_get(Family::activations, views);
+  if (!found) return found.error();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    fetched_.emplace(std::move(keys[i]), std::move((*found)[i]));
+  }
+  return ok();
 }
 
 void ActivationHistory::stage(Batch& batch, const std::string& key, std::string value) {

@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "state/assignment.hpp"
 #include "state/base/expected.hpp"
@@ -78,8 +80,16 @@ class ActivationHistory final : public ActivationHistoryView {
   // reads in the same batch see it. Order-insensitive: last = newest time,
   // first seen = oldest.
   Status record(Batch& batch, const ActivationRecord& activation);
+  // Reads every key record() will read for these activations in one
+  // MultiGet, so labelling a batch costs one pass over the levels instead of
+  // four point lookups per activation (docs/benchmarks.md, "Issue 14, the
+  // input mapped"). Committed state only: the pending overlay still wins.
+  Status prefetch(std::span<const ActivationRecord> activations);
   // Call after the batch was written (or abandoned): reads go to the store again.
-  void clear_pending() { pending_.clear(); }
+  void clear_pending() {
+    pending_.clear();
+    fetched_.clear();
+  }
 
   // Newest activation time recorded (0 if none), committed state only.
   static Expected<Micros> newest_activation(const Store& store);
@@ -89,6 +99,8 @@ class ActivationHistory final : public ActivationHistoryView {
   void stage(Batch& batch, const std::string& key, std::string value);
   const Store& store_;
   std::map<std::string, std::string> pending_;  // key -> value written in this batch
+  // key -> committed value read ahead by prefetch (nullopt: not stored)
+  std::unordered_map<std::string, std::optional<std::string>> fetched_;
 };
 
 // Keys and codecs, shared with the reports.

@@ -261,17 +261,21 @@ struct Pipeline::Impl {
     return std::move(it->second);  // read once: window_for keeps the decoded window
   }
 
-  // Reads in two MultiGets what the batch's events will look up one by one:
-  // the dedup entry of each audit id and the window of each group a rule
-  // may count it in. Events later skipped (late, duplicate, a twin held)
+  // Reads in MultiGets what the batch's events will look up one by one:
+  // the dedup entry of each audit id, the window of each group a rule may
+  // count it in, and the activation history a PIM activation is labelled
+  // from. Events later skipped (late, duplicate, a twin held)
   // cost a key read for nothing; that is cheaper than a Get each.
   Status prefetch(std::span<const DecodedMessage> group) {
     std::vector<std::string> ids;
     std::vector<std::string> keys;
+    std::vector<state::ActivationRecord> activations;
     for (const auto& message : group) {
       for (const auto& event : message.events) {
-        if (!rules::is_labelled_activation(event) && !is_counted_kind(event.kind, rules)) continue;
+        const bool activation = rules::is_labelled_activation(event);
+        if (!activation && !is_counted_kind(event.kind, rules)) continue;
         ids.push_back(event.audit_id);
+        if (activation) activations.push_back(rules::activation_record(event));
         for (const auto& rule : rules) {
           if (rule.matches(event)) keys.push_back(window_key(rule, rules::group_key(rule, event)));
         }
@@ -288,7 +292,7 @@ struct Pipeline::Impl {
     for (std::size_t i = 0; i < keys.size(); ++i) {
       stored_windows.emplace(std::move(keys[i]), std::move((*found)[i]));
     }
-    return ok();
+    return history.prefetch(activations);
   }
 
   // Sorts and dedups `keys` in place, then reads them all.

@@ -74,3 +74,57 @@ TEST_CASE("the newest event time is the later of stream time and the newest acti
   REQUIRE((*store)->write(second));
   CHECK(*newest_event_time(**store) == 900);
 }
+
+TEST_CASE(
+    "history read ahead for a batch answers as reads one at a time, the batch's own "
+    "records first",
+    "[labels]") {
+  support::TempDir dir;
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  ActivationHistory history(**store);
+  auto first = (*store)->make_batch();
+  REQUIRE(history.record(first, activation(100, "198.51.100.7")));
+  REQUIRE((*store)->write(first));
+  history.clear_pending();
+
+  auto batch = (*store)->make_batch();
+  const std::vector<ActivationRecord> ahead{activation(200, "198.51.100.7"),
+                                            activation(150, "203.0.113.9", "r2")};
+  REQUIRE(history.prefetch(ahead));
+  CHECK((*history.ip_sighting("u1", "198.51.100.7"))->count == 1);
+  CHECK_FALSE(history.ip_sighting("u1", "203.0.113.9")->has_value());
+  for (const auto& record : ahead) REQUIRE(history.record(batch, record));
+  CHECK((*history.last_activation("u1", "r1"))->time == 200);  // pending over read-ahead
+  CHECK((*history.ip_sighting("u1", "198.51.100.7"))->count == 2);
+  CHECK((*history.principal("u1"))->first_activation == 100);
+  REQUIRE((*store)->write(batch));
+
+  // A later batch reads the store again, not what was read ahead before.
+  ActivationHistory other(**store);
+  auto third = (*store)->make_batch();
+  REQUIRE(other.record(third, activation(300, "198.51.100.7")));
+  REQUIRE((*store)->write(third));
+  history.clear_pending();
+  REQUIRE(history.prefetch(ahead));
+  CHECK((*history.ip_sighting("u1", "198.51.100.7"))->count == 3);
+  CHECK((*history.last_activation("u1", "r2"))->time == 150);
+}
+
+TEST_CASE("stored history values keep the JSON text older versions wrote", "[labels]") {
+  support::TempDir dir;
+  auto store = Store::open(dir.path());
+  REQUIRE(store);
+  ActivationHistory history(**store);
+  auto batch = (*store)->make_batch();
+  REQUIRE(history.record(batch, activation(100, "198.51.100.7")));
+  REQUIRE((*store)->write(batch));
+  auto last = (*store)->get(Family::activations, last_activation_key("u1", "r1"));
+  REQUIRE(last);
+  CHECK(**last ==
+        R"({"a":"audit-100","ip":"198.51.100.7","rn":"Role","t":100,"upn":"u1@contoso.com"})");
+  auto sighting = (*store)->get(Family::activations, ip_key("u1", "198.51.100.7"));
+  CHECK(**sighting == R"({"f":100,"l":100,"n":1})");
+  auto principal = (*store)->get(Family::activations, std::string("u/u1"));
+  CHECK(**principal == R"({"f":100,"upn":"u1@contoso.com"})");
+}

@@ -159,7 +159,7 @@ TEST_CASE("a bus error outside the mapped files still kills the process", "[mapp
     auto* data = static_cast<volatile char*>(::mmap(nullptr, 8192, PROT_READ, MAP_SHARED, fd, 0));
     if (::ftruncate(fd, 0) != 0) ::_exit(3);
     const char byte = data[4096];  // past the file's new end: SIGBUS
-    ::_exit(byte == 0 ? 4 : 5);   // reached only if the error was swallowed
+    ::_exit(byte == 0 ? 4 : 5);    // reached only if the error was swallowed
   }
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
