@@ -112,8 +112,8 @@ std::unique_ptr<MappedLines> MappedLines::open(const std::string& path, std::siz
     return nullptr;
   }
   ::madvise(data, size, MADV_SEQUENTIAL);  // advice only: read-ahead from disk, early reclaim
-  return std::unique_ptr<MappedLines>(new MappedLines(
-      static_cast<const char*>(data), size, slot, max_line_bytes, range_bytes, read_ahead));
+  return std::unique_ptr<MappedLines>(new MappedLines(static_cast<const char*>(data), size, slot,
+                                                      max_line_bytes, range_bytes, read_ahead));
 }
 
 MappedLines::MappedLines(const char* data, std::size_t size, MappingSlot* slot,

@@ -74,8 +74,8 @@ class MappedLines final : public LineReader {
   std::size_t max_line_;
   std::size_t range_bytes_;
   std::array<Range, 2> ranges_;
-  std::size_t scanning_ = 0;   // the range the pending scan fills
-  bool in_flight_ = false;     // a scan of ranges_[scanning_] was started
+  std::size_t scanning_ = 0;    // the range the pending scan fills
+  bool in_flight_ = false;      // a scan of ranges_[scanning_] was started
   std::size_t scanned_to_ = 0;  // where the next scan starts
   std::size_t released_ = 0;    // pages before this offset were dropped
   // Last: destroyed first (and reset explicitly before the unmap).
