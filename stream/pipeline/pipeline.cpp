@@ -146,6 +146,7 @@ struct Pipeline::Impl {
   // runs the clock on its own older range (docs/backfill.md, "Event time").
   EventTime stored_watermark = 0;
   std::uint64_t outbox_sequence = 0;
+  bool keep_outbox;         // PipelineOptions::outbox
   EventTime retention = 0;  // longest window + grace: how long dedup ids are kept
   EventTime twin_window;
   TwinHolder twins;
@@ -175,6 +176,7 @@ struct Pipeline::Impl {
         activation_rules(std::move(options.activation_rules)),
         decoding(options.decode_worker),
         now(options.now ? std::move(options.now) : system_wall_clock),
+        keep_outbox(options.outbox),
         twin_window(options.twin_window),
         twins(s, options.twin_window) {
     for (const auto& rule : rules) {
@@ -421,7 +423,7 @@ struct Pipeline::Impl {
     // The labelled activation is an event for the sinks that take them; like
     // alerts, it is not sent again while a lost state is rebuilt.
     auto document = rules::activation_document(*labelled);
-    if (!message.mute_alerts) outbox_values.push_back(document);
+    if (!message.mute_alerts && keep_outbox) outbox_values.push_back(document);
     result.documents.push_back(std::move(document));
     for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
       emit(rules::to_json(alert), message.mute_alerts);
@@ -437,7 +439,7 @@ struct Pipeline::Impl {
     }
     ++result.counters.alerts;
     auto text = document.dump();
-    outbox_values.push_back(text);
+    if (keep_outbox) outbox_values.push_back(text);
     result.documents.push_back(std::move(text));
     return true;
   }

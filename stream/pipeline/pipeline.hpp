@@ -75,6 +75,10 @@ struct PipelineOptions {
   // Decode on a second thread too (stream/pipeline/decode_worker.hpp):
   // replay's throughput on 2 cores; output and state are the same.
   bool decode_worker = false;
+  // Keep output documents in the outbox for the sinks. Off only where the
+  // state is deleted at exit with no sink to read it (replay without
+  // --state-dir): BatchResult::documents still has every one.
+  bool outbox = true;
 };
 
 // What a flush decides early (see Pipeline::flush).

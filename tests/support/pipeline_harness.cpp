@@ -19,6 +19,7 @@ void PipelineHarness::reopen() {
   stream::PipelineOptions options;
   options.now = [this] { return now; };
   options.decode_worker = decode_worker_;
+  options.outbox = keep_outbox;
   pipeline = std::move(stream::Pipeline::make(*store, rules_, options).value());
   for (auto partition : partitions) {
     auto position = store->partition_position("audit", partition).value();

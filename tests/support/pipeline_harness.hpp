@@ -38,6 +38,7 @@ class PipelineHarness {
   // The pipeline's wall clock (also replay's reference for future records).
   rolewatch::rules::EventTime now = rolewatch::stream::system_wall_clock();
   std::vector<std::int32_t> partitions{0};  // assigned to the clock on open
+  bool keep_outbox = true;                  // PipelineOptions::outbox, on open
   std::unique_ptr<rolewatch::state::Store> store;
   std::unique_ptr<rolewatch::stream::Pipeline> pipeline;
 

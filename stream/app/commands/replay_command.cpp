@@ -93,7 +93,9 @@ int replay_command(const ReplayOptions& options) {
                                  {.now = nullptr,
                                   .twin_window = twin_micros,
                                   .activation_rules = std::move(rules->activation),
-                                  .decode_worker = true});
+                                  .decode_worker = true,
+                                  // a temporary state's outbox would be deleted unread
+                                  .outbox = options.state_dir.has_value()});
   if (!pipeline) {
     spdlog::error("{}", pipeline.error().message);
     return exit_status(ExitCode::failure);

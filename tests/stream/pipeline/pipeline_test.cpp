@@ -54,6 +54,18 @@ TEST_CASE("a batch commits its alert to the outbox together with the offsets") {
   CHECK(json::parse(stored)["id"] == result.alerts[0].id);
 }
 
+TEST_CASE("without an outbox the alert is only in the batch's documents") {
+  Harness h;
+  h.keep_outbox = false;
+  h.reopen();
+  auto result = h.feed(fixture_lines("lapsus-burst.jsonl"));
+  REQUIRE(result.alerts.size() == 1);
+  REQUIRE(result.documents.size() == 1);
+  CHECK(json::parse(result.documents[0])["id"] == result.alerts[0].id);
+  CHECK(h.count(state::Family::outbox) == 0);
+  CHECK(h.store->next_offset("audit", 0)->value() == 6);  // the rest commits as before
+}
+
 TEST_CASE("restarting between two halves of a stream gives the same alert once") {
   auto lines = fixture_lines("lapsus-burst.jsonl");
   Harness whole;
