@@ -14,6 +14,14 @@ ActivationRecord activation(Micros time, std::string ip, std::string role = "r1"
           time};
 }
 
+// Records one activation in a batch of its own and writes it.
+void record_committed(Store& store, ActivationHistory& history, const ActivationRecord& record) {
+  auto batch = store.make_batch();
+  REQUIRE(history.record(batch, record));
+  REQUIRE(store.write(batch));
+  history.clear_pending();
+}
+
 }  // namespace
 
 TEST_CASE("recorded activations are visible in the same batch and after the write", "[labels]") {
@@ -83,10 +91,7 @@ TEST_CASE(
   auto store = Store::open(dir.path());
   REQUIRE(store);
   ActivationHistory history(**store);
-  auto first = (*store)->make_batch();
-  REQUIRE(history.record(first, activation(100, "198.51.100.7")));
-  REQUIRE((*store)->write(first));
-  history.clear_pending();
+  record_committed(**store, history, activation(100, "198.51.100.7"));
 
   auto batch = (*store)->make_batch();
   const std::vector<ActivationRecord> ahead{activation(200, "198.51.100.7"),
@@ -102,9 +107,7 @@ TEST_CASE(
 
   // A later batch reads the store again, not what was read ahead before.
   ActivationHistory other(**store);
-  auto third = (*store)->make_batch();
-  REQUIRE(other.record(third, activation(300, "198.51.100.7")));
-  REQUIRE((*store)->write(third));
+  record_committed(**store, other, activation(300, "198.51.100.7"));
   history.clear_pending();
   REQUIRE(history.prefetch(ahead));
   CHECK((*history.ip_sighting("u1", "198.51.100.7"))->count == 3);
@@ -116,9 +119,7 @@ TEST_CASE("stored history values keep the JSON text older versions wrote", "[lab
   auto store = Store::open(dir.path());
   REQUIRE(store);
   ActivationHistory history(**store);
-  auto batch = (*store)->make_batch();
-  REQUIRE(history.record(batch, activation(100, "198.51.100.7")));
-  REQUIRE((*store)->write(batch));
+  record_committed(**store, history, activation(100, "198.51.100.7"));
   auto last = (*store)->get(Family::activations, last_activation_key("u1", "r1"));
   REQUIRE(last);
   CHECK(**last ==
