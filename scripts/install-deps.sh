@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   librdkafka-dev libsimdjson-dev librocksdb-dev prometheus-cpp-dev libcivetweb-dev
   libspdlog-dev libfmt-dev catch2 libcurl4-openssl-dev libssl-dev libyaml-cpp-dev
-  libcli11-dev libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev
+  libcli11-dev libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev libjemalloc-dev
   kcat jq prometheus prometheus-alertmanager ca-certificates python3 time procps
   # The fuzz preset (clang++ with libFuzzer and the sanitizer runtimes).
   clang libclang-rt-14-dev libfuzzer-14-dev

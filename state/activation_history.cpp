@@ -117,6 +117,15 @@ Expected<std::optional<std::string>> ActivationHistory::read(const std::string& 
 }
 
 Status ActivationHistory::prefetch(std::span<const ActivationRecord> activations) {
+  auto fetched = fetch(activations);
+  if (!fetched) return fetched.error();
+  adopt(std::move(*fetched));
+  return ok();
+}
+
+Expected<ActivationHistory::Fetched> ActivationHistory::fetch(
+    std::span<const ActivationRecord> activations) const {
+  if (activations.empty()) return Fetched{};
   std::vector<std::string> keys{std::string(kNewestKey)};
   for (const auto& activation : activations) {
     const auto& id = activation.principal_id;
@@ -126,17 +135,25 @@ Status ActivationHistory::prefetch(std::span<const ActivationRecord> activations
     keys.push_back(ip_key(id, activation.ip_address));
     keys.push_back(role_ip_key(id, activation.role_template_id, activation.ip_address));
   }
-  std::erase_if(keys, [this](const std::string& key) { return fetched_.contains(key); });
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  if (keys.empty()) return ok();
   std::vector<std::string_view> views(keys.begin(), keys.end());
   auto found = store_.multi_get(Family::activations, views);
   if (!found) return found.error();
+  Fetched fetched;
+  fetched.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    fetched_.emplace(std::move(keys[i]), std::move((*found)[i]));
+    fetched.emplace(std::move(keys[i]), std::move((*found)[i]));
   }
-  return ok();
+  return fetched;
+}
+
+void ActivationHistory::adopt(Fetched fetched) {
+  if (fetched_.empty()) {
+    fetched_ = std::move(fetched);
+    return;
+  }
+  fetched_.merge(fetched);  // a key read twice in a batch: the same committed value
 }
 
 void ActivationHistory::stage(Batch& batch, const std::string& key, std::string value) {

@@ -85,6 +85,12 @@ class ActivationHistory final : public ActivationHistoryView {
   // four point lookups per activation (docs/benchmarks.md, "Issue 14, the
   // input mapped"). Committed state only: the pending overlay still wins.
   Status prefetch(std::span<const ActivationRecord> activations);
+  // prefetch() in two steps: fetch() only reads the store, so it may run on
+  // another thread while this one labels the previous group (the store does
+  // not change within a batch); adopt() then keeps what it found.
+  using Fetched = std::unordered_map<std::string, std::optional<std::string>>;
+  Expected<Fetched> fetch(std::span<const ActivationRecord> activations) const;
+  void adopt(Fetched fetched);
   // Call after the batch was written (or abandoned): reads go to the store again.
   void clear_pending() {
     pending_.clear();
@@ -100,7 +106,7 @@ class ActivationHistory final : public ActivationHistoryView {
   const Store& store_;
   std::map<std::string, std::string> pending_;  // key -> value written in this batch
   // key -> committed value read ahead by prefetch (nullopt: not stored)
-  std::unordered_map<std::string, std::optional<std::string>> fetched_;
+  Fetched fetched_;
 };
 
 // Keys and codecs, shared with the reports.

@@ -69,6 +69,12 @@ rocksdb::Options database_options(const StoreOptions& options) {
   db_options.avoid_flush_during_shutdown = true;
   db_options.max_open_files = 256;
   db_options.keep_log_file_num = 3;
+  // Level 0 is compacted into level 1 at 8 files instead of 4: windows and
+  // dedup keys arrive in random order, so every such compaction rewrites
+  // all of level 1, and with 1M actors in state it took a third of the CPU
+  // of a removals-only replay (docs/benchmarks.md, "Issue 14, the state
+  // read ahead"). Reads check up to 8 pinned level-0 filters instead.
+  db_options.level0_file_num_compaction_trigger = 8;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;

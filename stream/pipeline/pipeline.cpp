@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -14,6 +15,7 @@
 #include "rules/burst_detector.hpp"
 #include "rules/twin_pairing.hpp"
 #include "state/activation_history.hpp"
+#include "state/base/job_thread.hpp"
 #include "state/base/time.hpp"
 #include "state/eligibility_snapshot.hpp"
 #include "state/group_window.hpp"
@@ -51,7 +53,7 @@ std::string_view rule_id_of(std::string_view window_key) {
 
 // One message decoded ahead of its processing: its role events and the
 // newest time among its other records, so that the state they will read can
-// be fetched for the whole batch at once (Impl::prefetch). Decoding may run
+// be fetched for a group of messages at once (Impl::read_state). Decoding may run
 // on the decode worker: what it found is kept here, and counted and logged
 // in message order by the pipeline's thread (Impl::read).
 struct DecodedMessage {
@@ -63,13 +65,18 @@ struct DecodedMessage {
   std::string warning;  // the decoder's line for this message, if any
 };
 
-// A group of messages whose state is read ahead together (Impl::read_group)
+// A group of messages whose state is read ahead together (Impl::read_groups)
 // ends at this many role events or this many payload bytes: each MultiGet
 // still covers hundreds of keys on role-heavy input, while on input of
 // mostly other records the rules start on the first messages decoded
 // instead of waiting for the whole batch (and the decode worker goes on
 // decoding meanwhile).
+// The first group of a batch is read before anything else can run (the
+// previous batch has just been written); each later group is read on the
+// reader thread while the rules run on the group before it, so the first is
+// kept small.
 constexpr std::size_t kPrefetchEvents = 1024;
+constexpr std::size_t kFirstGroupEvents = 256;
 constexpr std::size_t kGroupBytes = 1u << 20;
 // A time stamped more than kMaxFutureSkew after its reference (the broker
 // timestamp, else the host clock at `host_now`) is skipped as future:
@@ -98,6 +105,25 @@ void decode_message(AuditDecoder& decoder, const SourceMessage& message, EventTi
       },
       &out.warning);
 }
+
+// What a group's state reads found, read before the group is processed:
+// stored windows by key (nullopt: not stored), the audit ids looked up and
+// those of them already in the dedup family, and activation history.
+struct ReadAhead {
+  std::unordered_map<std::string, std::optional<std::string>> windows;
+  std::unordered_set<std::string> ids;
+  std::unordered_set<std::string> stored_ids;
+  state::ActivationHistory::Fetched history;
+};
+
+// Waits for the job on the reader thread when leaving a scope, also by an
+// exception: the job writes to that scope's variables.
+struct JobWait {
+  JobThread* thread = nullptr;
+  ~JobWait() {
+    if (thread != nullptr) thread->wait();
+  }
+};
 
 // What the timers of one batch may decide early.
 struct Due {
@@ -138,6 +164,9 @@ struct Pipeline::Impl {
   std::vector<rules::RuleDefinition> rules;
   rules::ActivationRulesConfig activation_rules;
   DecodeWorker decoding;  // a second thread with PipelineOptions::decode_worker
+  // With the decode worker, a third thread reads the next group's state
+  // ahead while the rules run on this one (read_groups).
+  std::unique_ptr<JobThread> reader;
   state::ActivationHistory history{store};
   state::EligibilitySnapshotCache snapshots{store};
   WallClock now;
@@ -156,11 +185,7 @@ struct Pipeline::Impl {
   // Per-batch scratch, cleared by process().
   std::map<std::string, TouchedWindow> windows;  // ordered: deterministic writes
   std::unordered_map<std::string, EventTime> new_audit_ids;
-  // Read ahead for the batch (prefetch): stored windows by key (nullopt:
-  // not stored) and the audit ids of the batch already in the dedup family.
-  std::unordered_map<std::string, std::optional<std::string>> stored_windows;
-  std::unordered_set<std::string> prefetched_ids;
-  std::unordered_set<std::string> stored_ids;
+  ReadAhead ahead;  // the current group's (read_state)
   std::vector<DecodedMessage> decoded;
   std::map<std::string, std::int64_t> offsets;  // partition key -> next offset
   const std::string* partition = nullptr;       // key of the message being decoded
@@ -175,6 +200,7 @@ struct Pipeline::Impl {
         rules(std::move(r)),
         activation_rules(std::move(options.activation_rules)),
         decoding(options.decode_worker),
+        reader(options.decode_worker ? std::make_unique<JobThread>() : nullptr),
         now(options.now ? std::move(options.now) : system_wall_clock),
         keep_outbox(options.outbox),
         twin_window(options.twin_window),
@@ -233,7 +259,7 @@ struct Pipeline::Impl {
 
   Expected<bool> seen_before(const std::string& audit_id) {
     if (new_audit_ids.contains(audit_id)) return true;
-    if (prefetched_ids.contains(audit_id)) return stored_ids.contains(audit_id);
+    if (ahead.ids.contains(audit_id)) return ahead.stored_ids.contains(audit_id);
     auto stored = store.get(Family::dedup, audit_id);
     if (!stored) return stored.error();
     return stored->has_value();
@@ -258,17 +284,19 @@ struct Pipeline::Impl {
 
   // The stored value of a window: read ahead for the batch, or now.
   Expected<std::optional<std::string>> stored_window(const std::string& key) {
-    auto it = stored_windows.find(key);
-    if (it == stored_windows.end()) return store.get(Family::windows, key);
+    auto it = ahead.windows.find(key);
+    if (it == ahead.windows.end()) return store.get(Family::windows, key);
     return std::move(it->second);  // read once: window_for keeps the decoded window
   }
 
-  // Reads in MultiGets what the batch's events will look up one by one:
-  // the dedup entry of each audit id, the window of each group a rule may
-  // count it in, and the activation history a PIM activation is labelled
-  // from. Events later skipped (late, duplicate, a twin held)
-  // cost a key read for nothing; that is cheaper than a Get each.
-  Status prefetch(std::span<const DecodedMessage> group) {
+  // Reads in MultiGets what a group's events will look up one by one: the
+  // dedup entry of each audit id, the window of each group a rule may count
+  // it in, and the activation history a PIM activation is labelled from.
+  // Events later skipped (late, duplicate, a twin held) cost a key read for
+  // nothing; that is cheaper than a Get each. Reads only the store, the
+  // rules and `group`: safe on the reader thread while this one processes
+  // the group before (the store changes only when the batch is written).
+  Expected<ReadAhead> read_state(std::span<const DecodedMessage> group) const {
     std::vector<std::string> ids;
     std::vector<std::string> keys;
     std::vector<state::ActivationRecord> activations;
@@ -283,23 +311,27 @@ struct Pipeline::Impl {
         }
       }
     }
-    auto found = read_ahead(Family::dedup, ids);
+    ReadAhead read;
+    auto found = read_keys(Family::dedup, ids);
     if (!found) return found.error();
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if ((*found)[i]) stored_ids.insert(ids[i]);
-      prefetched_ids.insert(std::move(ids[i]));
+      if ((*found)[i]) read.stored_ids.insert(ids[i]);
+      read.ids.insert(std::move(ids[i]));
     }
-    found = read_ahead(Family::windows, keys);
+    found = read_keys(Family::windows, keys);
     if (!found) return found.error();
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      stored_windows.emplace(std::move(keys[i]), std::move((*found)[i]));
+      read.windows.emplace(std::move(keys[i]), std::move((*found)[i]));
     }
-    return history.prefetch(activations);
+    auto history_read = history.fetch(activations);
+    if (!history_read) return history_read.error();
+    read.history = std::move(*history_read);
+    return read;
   }
 
   // Sorts and dedups `keys` in place, then reads them all.
-  Expected<std::vector<std::optional<std::string>>> read_ahead(Family family,
-                                                               std::vector<std::string>& keys) {
+  Expected<std::vector<std::optional<std::string>>> read_keys(
+      Family family, std::vector<std::string>& keys) const {
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     std::vector<std::string_view> views(keys.begin(), keys.end());
@@ -599,9 +631,7 @@ struct Pipeline::Impl {
   void reset_batch() {
     windows.clear();
     new_audit_ids.clear();
-    stored_windows.clear();
-    prefetched_ids.clear();
-    stored_ids.clear();
+    ahead = ReadAhead{};
     decoded.clear();
     offsets.clear();
     outbox_values.clear();
@@ -633,31 +663,66 @@ struct Pipeline::Impl {
     partition = nullptr;
   }
 
-  // Takes messages from `first` until kPrefetchEvents role events or
-  // kGroupBytes (or the end), waiting for each to be decoded, reads their
-  // state ahead, then processes them; returns the next message.
-  std::size_t read_group(std::span<const SourceMessage> messages, std::size_t first) {
-    stored_windows.clear();
-    prefetched_ids.clear();
-    stored_ids.clear();
-    std::size_t events = 0;
+  // The end of the group starting at `first`: messages up to `events` role
+  // events or kGroupBytes (or the end), each waited for until decoded.
+  std::size_t group_end(std::span<const SourceMessage> messages, std::size_t first,
+                        std::size_t events) {
+    std::size_t count = 0;
     std::size_t bytes = 0;
     std::size_t end = first;
-    while (end < messages.size() && events < kPrefetchEvents && bytes < kGroupBytes) {
+    while (end < messages.size() && count < events && bytes < kGroupBytes) {
       decoding.await(end);
       bytes += messages[end].payload.size();
-      events += decoded[end++].events.size();
-    }
-    const auto group = std::span(decoded).subspan(first, end - first);
-    if (auto status = prefetch(group); !status && !failure) failure = status.error();
-    for (std::size_t i = first; i < end; ++i) {
-      read(messages[i], decoded[i]);
-      decoded[i] = DecodedMessage{};  // its events are handled: memory back now
+      count += decoded[end++].events.size();
     }
     return end;
   }
 
-  // Decodes the batch's messages into `decoded`, ahead of read_group, on
+  // Processes messages [first, end) with the state read ahead for them.
+  void process_group(std::span<const SourceMessage> messages, std::size_t first, std::size_t end,
+                     Expected<ReadAhead> read) {
+    if (read) {
+      history.adopt(std::move(read->history));
+      ahead = std::move(*read);
+    } else {
+      ahead = ReadAhead{};
+      if (!failure) failure = read.error();
+    }
+    for (std::size_t i = first; i < end; ++i) {
+      this->read(messages[i], decoded[i]);
+      decoded[i] = DecodedMessage{};  // its events are handled: memory back now
+    }
+  }
+
+  // Processes the batch group by group, each group's state read in
+  // MultiGets before it (read_state): the first group's here, every later
+  // one's on the reader thread while this thread processes the group before.
+  void read_groups(std::span<const SourceMessage> messages) {
+    std::size_t first = 0;
+    std::size_t end = group_end(messages, 0, kFirstGroupEvents);
+    auto current = read_state(std::span(decoded).subspan(0, end));
+    while (first < messages.size()) {
+      const std::size_t next_end = group_end(messages, end, kPrefetchEvents);
+      const auto next_group = std::span(decoded).subspan(end, next_end - end);
+      Expected<ReadAhead> next = ReadAhead{};
+      JobWait wait;
+      if (reader && !next_group.empty()) {
+        reader->start([this, &next, next_group] { next = read_state(next_group); });
+        wait.thread = reader.get();
+      }
+      process_group(messages, first, end, std::move(current));
+      if (wait.thread == nullptr && !next_group.empty()) next = read_state(next_group);
+      if (wait.thread != nullptr) {
+        reader->wait();
+        wait.thread = nullptr;
+      }
+      current = std::move(next);
+      first = end;
+      end = next_end;
+    }
+  }
+
+  // Decodes the batch's messages into `decoded`, ahead of read_groups, on
   // this thread and the decode worker. Other records' times move the
   // partition once per message (they are >95% of traffic: no clock update
   // per record).
@@ -683,7 +748,7 @@ struct Pipeline::Impl {
     auto saved_sequence = outbox_sequence;
     {
       const auto round = decode_ahead(messages);
-      for (std::size_t next = 0; next < messages.size();) next = read_group(messages, next);
+      read_groups(messages);
     }
     run_timers(due);
     if (idle(messages)) {

@@ -93,7 +93,7 @@ depends_names=$(sed -e 's/ *([^)]*)//g' -e 's/, */\n/g' <<<"$depends")
 # RocksDB is linked statically (Debian's RocksDB::rocksdb is the .a), so its
 # compression libraries are what dpkg-shlibdeps finds for it.
 for dependency in ca-certificates libc6 librdkafka1 'librdkafka++1' libcurl4 libssl3 \
-  libprometheus-cpp-core1.0 libsimdjson14 libspdlog1.10-fmt9 libyaml-cpp0.7 \
+  libprometheus-cpp-core1.0 libsimdjson14 libspdlog1.10-fmt9 libyaml-cpp0.7 libjemalloc2 \
   libsnappy1v5 libzstd1 liblz4-1 libbz2-1.0 zlib1g; do
   grep -qxF "$dependency" <<<"$depends_names" || fail "Depends lacks $dependency: $depends"
 done

@@ -2,7 +2,9 @@
 // invisible in what the pipeline decides: the same documents, counters and
 // warnings, in the same order, as decoding on one thread, on a batch with
 // bursts across many messages, hostile and malformed messages, records of
-// other categories and a record stamped in the future.
+// other categories and a record stamped in the future; and with state read
+// ahead on the reader thread, on a batch of many groups whose windows, audit
+// ids and activation history carry over from one group to the next.
 #include <spdlog/spdlog.h>
 
 #include <catch2/catch.hpp>
@@ -41,6 +43,30 @@ std::vector<std::string> mixed_batch() {
   for (std::size_t i = 0; i < odd.size(); ++i) {
     bodies.insert(bodies.begin() + static_cast<std::ptrdiff_t>((i * 7) % bodies.size()), odd[i]);
   }
+  return bodies;
+}
+
+// Thousands of role events in one batch (the first group holds 256, the
+// rest up to 1024 each): the same actors' removals in every group, every
+// message delivered twice (the copy a group or more later), and PIM
+// activations by the same principals from a few addresses throughout.
+std::vector<std::string> many_group_batch() {
+  std::vector<std::string> bodies;
+  for (const auto& message : support::burst_stream({.actors = 300, .partitions = 1})) {
+    bodies.push_back(message.body);
+  }
+  for (int i = 0; i < 400; ++i) {
+    const auto principal = support::admin(i % 40);
+    const auto ip = "192.0.2." + std::to_string(i % 3);
+    bodies.insert(bodies.begin() + (i * 5) % static_cast<int>(bodies.size()),
+                  support::event_hubs_message({support::pim_activation(
+                      {.actor = support::user(principal.id, principal.user_principal_name, {}, ip),
+                       .target = principal,
+                       .time = support::at(support::kBaseTime, i),
+                       .ip_address = ip})}));
+  }
+  const auto first = bodies;
+  bodies.insert(bodies.end(), first.begin(), first.begin() + first.size() / 2);
   return bodies;
 }
 
@@ -91,4 +117,22 @@ TEST_CASE("decoding on two threads decides exactly what one thread decides",
   CHECK(two.counters.future() == one.counters.future());
   CHECK(two.counters.alerts == one.counters.alerts);
   CHECK(two.counters.duplicates == one.counters.duplicates);
+}
+
+TEST_CASE("reading the next group's state on another thread decides what one thread decides",
+          "[pipeline][decode_worker]") {
+  const auto bodies = many_group_batch();
+  const auto one = process(bodies, false);
+  const auto two = process(bodies, true);
+  REQUIRE(one.counters.role_events > 2000);  // three groups at least
+  REQUIRE(one.counters.duplicates > 500);
+  REQUIRE(one.counters.alerts >= 300);
+  REQUIRE(one.counters.activations >= 400);
+  CHECK(two.documents == one.documents);
+  CHECK(two.outbox == one.outbox);
+  CHECK(two.log == one.log);
+  CHECK(two.counters.role_events == one.counters.role_events);
+  CHECK(two.counters.duplicates == one.counters.duplicates);
+  CHECK(two.counters.alerts == one.counters.alerts);
+  CHECK(two.counters.activations == one.counters.activations);
 }
