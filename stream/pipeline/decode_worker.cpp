@@ -38,7 +38,7 @@ bool DecodeWorker::decode_next(AuditDecoder& decoder) {
   if (index >= count_) return false;
   decode_(decoder, index);
   done_[index].store(1, std::memory_order_release);
-  done_[index].notify_one();  // no system call unless the other thread waits
+  done_[index].notify_all();  // both others may wait (await, wait_for); no system call if none does
   return true;
 }
 
@@ -46,6 +46,12 @@ void DecodeWorker::await(std::size_t index) {
   while (done_[index].load(std::memory_order_acquire) == 0) {
     // Nothing left to claim: the other thread holds this item.
     if (!decode_next(decoder_)) done_[index].wait(0, std::memory_order_acquire);
+  }
+}
+
+void DecodeWorker::wait_for(std::size_t index) const {
+  while (done_[index].load(std::memory_order_acquire) == 0) {
+    done_[index].wait(0, std::memory_order_acquire);
   }
 }
 

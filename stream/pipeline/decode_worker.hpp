@@ -9,9 +9,10 @@
 // onwards while the pipeline's thread reads state and applies the rules to
 // the messages already decoded, and the pipeline's thread decodes too
 // whenever the message it needs next is not ready yet. So both cores stay
-// busy without a fixed split, and rules and state stay on the pipeline's
-// thread, in message order. Each thread has its own decoder (a simdjson
-// parser is not shared between threads).
+// busy without a fixed split, and the rules and every state change stay on
+// the pipeline's thread, in message order (state is only read ahead on
+// another, stream/pipeline/pipeline.cpp). Each thread has its own decoder (a
+// simdjson parser is not shared between threads).
 //
 // Without the second thread (`run`, which waits on the broker, not the
 // CPU), await() decodes each message on the caller's thread when asked.
@@ -56,6 +57,10 @@ class DecodeWorker {
   // Returns once item `index` (< count, in a round) is decoded: decodes the next
   // unclaimed items on this thread while the other thread holds it.
   void await(std::size_t index);
+  // Returns once item `index` is decoded, decoding nothing itself: for a
+  // third thread, while the second thread (which claims every item in turn)
+  // and the caller of await() decode. Only with second_thread().
+  void wait_for(std::size_t index) const;
   // Stops claiming items and returns once the second thread's last one is
   // done; items not yet claimed are never decoded. Safe to call twice.
   void finish();

@@ -664,14 +664,20 @@ struct Pipeline::Impl {
   }
 
   // The end of the group starting at `first`: messages up to `events` role
-  // events or kGroupBytes (or the end), each waited for until decoded.
+  // events or kGroupBytes (or the end), each waited for until decoded, by
+  // decoding it here if no thread has yet (`help`) or by waiting only (the
+  // reader thread, which has no decoder).
   std::size_t group_end(std::span<const SourceMessage> messages, std::size_t first,
-                        std::size_t events) {
+                        std::size_t events, bool help) {
     std::size_t count = 0;
     std::size_t bytes = 0;
     std::size_t end = first;
     while (end < messages.size() && count < events && bytes < kGroupBytes) {
-      decoding.await(end);
+      if (help) {
+        decoding.await(end);
+      } else {
+        decoding.wait_for(end);
+      }
       bytes += messages[end].payload.size();
       count += decoded[end++].events.size();
     }
@@ -697,24 +703,30 @@ struct Pipeline::Impl {
   // Processes the batch group by group, each group's state read in
   // MultiGets before it (read_state): the first group's here, every later
   // one's on the reader thread while this thread processes the group before.
+  // The reader waits for the decode worker to decode its group; this thread,
+  // once done with its group, decodes what is still left of the next.
   void read_groups(std::span<const SourceMessage> messages) {
+    const bool overlap = reader && decoding.second_thread();
     std::size_t first = 0;
-    std::size_t end = group_end(messages, 0, kFirstGroupEvents);
+    std::size_t end = group_end(messages, 0, kFirstGroupEvents, true);
     auto current = read_state(std::span(decoded).subspan(0, end));
     while (first < messages.size()) {
-      const std::size_t next_end = group_end(messages, end, kPrefetchEvents);
-      const auto next_group = std::span(decoded).subspan(end, next_end - end);
       Expected<ReadAhead> next = ReadAhead{};
       JobWait wait;
-      if (reader && !next_group.empty()) {
-        reader->start([this, &next, next_group] { next = read_state(next_group); });
+      if (overlap && end < messages.size()) {
+        reader->start([this, messages, end, &next] {
+          const std::size_t next_end = group_end(messages, end, kPrefetchEvents, false);
+          next = read_state(std::span(decoded).subspan(end, next_end - end));
+        });
         wait.thread = reader.get();
       }
       process_group(messages, first, end, std::move(current));
-      if (wait.thread == nullptr && !next_group.empty()) next = read_state(next_group);
+      const std::size_t next_end = group_end(messages, end, kPrefetchEvents, true);
       if (wait.thread != nullptr) {
         reader->wait();
         wait.thread = nullptr;
+      } else if (next_end > end) {
+        next = read_state(std::span(decoded).subspan(end, next_end - end));
       }
       current = std::move(next);
       first = end;

@@ -1,11 +1,13 @@
 // DecodeWorker (stream/pipeline/decode_worker.hpp): the items of a round are
 // decoded exactly once each, by whichever of the two threads is free, and
-// await() returns only once the item asked for is decoded.
+// await() returns only once the item asked for is decoded; wait_for() (the
+// pipeline's state reader) wakes beside it.
 #include "stream/pipeline/decode_worker.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -143,4 +145,39 @@ TEST_CASE("an exception leaving a round waits for the second thread before it go
   std::size_t later = 0;
   for (const auto& item : items) later += item.decoded;
   CHECK(later == decoded);
+}
+
+TEST_CASE("a third thread waiting for an item wakes with the caller awaiting the same item",
+          "[decode_worker]") {
+  // Leaked unless the test passes: a waiter that never woke still points
+  // into it, and must fail the test, not hang it (so both wait on threads
+  // of their own).
+  auto* worker = new DecodeWorker(true);
+  std::atomic<bool> claimed{false};
+  auto awaited = std::make_shared<std::atomic<bool>>(false);
+  auto waited = std::make_shared<std::atomic<bool>>(false);
+  {
+    const auto round = worker->begin(4, [&](AuditDecoder&, std::size_t i) {
+      if (i != 0) return;
+      claimed = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    });
+    // Nothing is awaited yet, so the second thread holds item 0.
+    while (!claimed) std::this_thread::yield();
+    std::thread([worker, waited] {
+      worker->wait_for(0);
+      *waited = true;
+    }).detach();
+    std::thread([worker, awaited] {
+      worker->await(0);  // decodes items 1-3, then waits for item 0 too
+      *awaited = true;
+    }).detach();
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!(*awaited && *waited) && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  REQUIRE(*awaited);
+  REQUIRE(*waited);
+  delete worker;
 }
