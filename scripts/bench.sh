@@ -50,7 +50,7 @@ live=$build/tests/rolewatch_bench_live
 
 case $scale in  # growth sizes (MB), actor counts, latency seconds, e2e MB, mix-table MB
   smoke)   growth_mb=(1 2 4);       actor_counts=(1000 2000 5000);  latency_s=2;  e2e_mb=2;    then_records=2000;    mix_mb=2;   flat_mb=(1 2 4) ;;
-  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000; mix_mb=200; flat_mb=(100 500 2000) ;;
+  default) growth_mb=(10 100 1000); actor_counts=(10000 100000 1000000); latency_s=20; e2e_mb=1000; then_records=100000; mix_mb=400; flat_mb=(100 500 2000) ;;
   big)     growth_mb=(30 300 3000); actor_counts=(10000 100000 1000000); latency_s=60; e2e_mb=3000; then_records=1000000; mix_mb=500; flat_mb=(100 500 2000) ;;
 esac
 
