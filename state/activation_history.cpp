@@ -116,13 +116,6 @@ Expected<std::optional<std::string>> ActivationHistory::read(const std::string& 
   return store_.get(Family::activations, key);
 }
 
-Status ActivationHistory::prefetch(std::span<const ActivationRecord> activations) {
-  auto fetched = fetch(activations);
-  if (!fetched) return fetched.error();
-  adopt(std::move(*fetched));
-  return ok();
-}
-
 Expected<ActivationHistory::Fetched> ActivationHistory::fetch(
     std::span<const ActivationRecord> activations) const {
   if (activations.empty()) return Fetched{};

@@ -81,13 +81,12 @@ class ActivationHistory final : public ActivationHistoryView {
   // first seen = oldest.
   Status record(Batch& batch, const ActivationRecord& activation);
   // Reads every key record() will read for these activations in one
-  // MultiGet, so labelling a batch costs one pass over the levels instead of
+  // MultiGet, so labelling a group costs one pass over the levels instead of
   // four point lookups per activation (docs/benchmarks.md, "Issue 14, the
-  // input mapped"). Committed state only: the pending overlay still wins.
-  Status prefetch(std::span<const ActivationRecord> activations);
-  // prefetch() in two steps: fetch() only reads the store, so it may run on
-  // another thread while this one labels the previous group (the store does
-  // not change within a batch); adopt() then keeps what it found.
+  // input mapped"). fetch() only reads the store, so it may run on another
+  // thread while this one labels the previous group (the store does not
+  // change within a batch); adopt() then keeps what it found. Committed
+  // state only: the pending overlay still wins.
   using Fetched = std::unordered_map<std::string, std::optional<std::string>>;
   Expected<Fetched> fetch(std::span<const ActivationRecord> activations) const;
   void adopt(Fetched fetched);
@@ -105,7 +104,7 @@ class ActivationHistory final : public ActivationHistoryView {
   void stage(Batch& batch, const std::string& key, std::string value);
   const Store& store_;
   std::map<std::string, std::string> pending_;  // key -> value written in this batch
-  // key -> committed value read ahead by prefetch (nullopt: not stored)
+  // key -> committed value read ahead by fetch() (nullopt: not stored)
   Fetched fetched_;
 };
 
