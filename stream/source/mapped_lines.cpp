@@ -1,6 +1,8 @@
 #include "stream/source/mapped_lines.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 namespace rolewatch::stream {
 
@@ -124,31 +127,54 @@ MappedLines::MappedLines(const char* data, std::size_t size, MappingSlot* slot,
       slot_(slot),
       max_line_(std::max<std::size_t>(max_line_bytes, 1)),
       range_bytes_(std::max<std::size_t>(range_bytes, 1)) {
-  if (read_ahead) reader_ = std::make_unique<JobThread>();
+  if (read_ahead) {
+    reader_ = std::make_unique<JobThread>();
+    // Lowering one's own priority needs no privilege; should it fail, the
+    // reader merely competes as before.
+    reader_->start([] {
+      sched_param lowest{};
+      ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &lowest);
+    });
+    reader_->wait();
+  }
   start_scan();
 }
 
 MappedLines::~MappedLines() {
+  if (in_flight_) {  // the reader stops after the step it holds
+    auto& range = ranges_[scanning_];
+    range.next_step.store(range.steps);
+  }
   reader_.reset();  // a scan in flight reads the mapping
   free_slot(*slot_);
   ::munmap(const_cast<char*>(data_), size_);
 }
 
-void MappedLines::scan(Range& range, std::size_t from) {
-  range.begin = from;
-  range.newlines.clear();
-  const std::size_t limit = std::min(size_, from + range_bytes_);
-  for (const char* at = data_ + from;
-       (at = static_cast<const char*>(std::memchr(at, '\n', data_ + limit - at))); ++at) {
-    range.newlines.push_back(static_cast<std::size_t>(at - data_));
+void MappedLines::scan_steps(Range& range) const {
+  for (;;) {
+    const std::size_t step = range.next_step.fetch_add(1, std::memory_order_relaxed);
+    if (step >= range.steps) return;
+    const char* at = data_ + range.begin + step * kStepBytes;
+    const char* end = data_ + std::min(range.limit, range.begin + (step + 1) * kStepBytes);
+    auto& found = range.newlines[step];
+    for (; (at = static_cast<const char*>(std::memchr(at, '\n', end - at))); ++at) {
+      found.push_back(static_cast<std::size_t>(at - data_));
+    }
   }
-  if (limit == size_) {
+}
+
+void MappedLines::end_range(Range& range) {
+  if (range.limit == size_) {
     range.end = size_;  // the last range: a line without '\n' ends at the file's end
-  } else if (!range.newlines.empty()) {
-    range.end = range.newlines.back() + 1;
-  } else {
-    scan_long_line(range, from, limit);
+    return;
   }
+  for (std::size_t step = range.steps; step-- > 0;) {
+    if (!range.newlines[step].empty()) {
+      range.end = range.newlines[step].back() + 1;
+      return;
+    }
+  }
+  scan_long_line(range, range.begin, range.limit);
 }
 
 void MappedLines::scan_long_line(Range& range, std::size_t line_begin, std::size_t at) {
@@ -156,8 +182,9 @@ void MappedLines::scan_long_line(Range& range, std::size_t line_begin, std::size
     const std::size_t limit = std::min(size_, at + range_bytes_);
     const auto* newline = static_cast<const char*>(std::memchr(data_ + at, '\n', limit - at));
     if (newline != nullptr) {
-      range.newlines.push_back(static_cast<std::size_t>(newline - data_));
-      range.end = range.newlines.back() + 1;
+      auto& last = range.newlines[range.steps - 1];
+      last.push_back(static_cast<std::size_t>(newline - data_));
+      range.end = last.back() + 1;
       return;
     }
     at = limit;
@@ -173,19 +200,25 @@ void MappedLines::scan_long_line(Range& range, std::size_t line_begin, std::size
 
 void MappedLines::start_scan() {
   in_flight_ = true;
-  auto job = [this, &range = ranges_[scanning_], from = scanned_to_] { scan(range, from); };
-  if (reader_) reader_->start(job);
+  auto& range = ranges_[scanning_];
+  range.begin = scanned_to_;
+  range.end = scanned_to_;
+  range.limit = std::min(size_, scanned_to_ + range_bytes_);
+  range.steps = (range.limit - range.begin + kStepBytes - 1) / kStepBytes;
+  if (range.newlines.size() < range.steps) range.newlines.resize(range.steps);
+  for (std::size_t step = 0; step < range.steps; ++step) range.newlines[step].clear();
+  range.next_step.store(0, std::memory_order_relaxed);
+  // JobThread::start publishes the range to the reader (its lock).
+  if (reader_) reader_->start([this, &range] { scan_steps(range); });
 }
 
 bool MappedLines::finish_scan() {
   if (!in_flight_) return false;
   in_flight_ = false;
   auto& range = ranges_[scanning_];
-  if (reader_) {
-    reader_->wait();
-  } else {
-    scan(range, scanned_to_);  // scanning on demand
-  }
+  scan_steps(range);  // the steps the reader has not claimed (all without one)
+  if (reader_) reader_->wait();
+  end_range(range);
   scanned_to_ = range.end;
   return range.end > range.begin;
 }
@@ -204,9 +237,11 @@ void MappedLines::emit(std::size_t begin, std::size_t end, std::vector<Line>& li
 
 void MappedLines::split(const Range& range, std::vector<Line>& lines) const {
   std::size_t start = range.begin;
-  for (const std::size_t newline : range.newlines) {
-    emit(start, newline, lines);
-    start = newline + 1;
+  for (std::size_t step = 0; step < range.steps; ++step) {
+    for (const std::size_t newline : range.newlines[step]) {
+      emit(start, newline, lines);
+      start = newline + 1;
+    }
   }
   if (start < range.end) emit(start, range.end, lines);
 }

@@ -6,7 +6,15 @@
 //
 // One reader thread (`read_ahead`) finds the line ends of the next range
 // while the caller works on the current one; that scan is also what first
-// touches, and so faults in, the range's pages. A range once handed out is
+// touches, and so faults in, the range's pages. The reader runs at the
+// lowest priority (SCHED_IDLE): replay's two decoding threads already keep
+// both cores of a small machine busy, and a third thread at their priority
+// took turns with them instead of filling the moments they wait
+// (docs/benchmarks.md, "Issue 14, the line scan on idle cores"). So that a
+// starved reader never holds the caller up, a range is scanned in 64 KiB
+// steps claimed in order by whichever thread is free: the caller, once it
+// needs the range, scans every step the reader has not claimed and waits at
+// most for the one step in the reader's hands. A range once handed out is
 // dropped from the process (MADV_DONTNEED) at the next call, so resident
 // memory stays at a few ranges whatever the file's size. A line longer than
 // `max_line_bytes` is skipped and counted as in ChunkedLines, its pages
@@ -19,6 +27,7 @@
 // error). The few lines decoded from zeros in the meantime are malformed
 // messages, counted and logged like any other.
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -49,17 +58,26 @@ class MappedLines final : public LineReader {
   std::size_t resident_limit() const;  // bytes of the file mapped in at most (tests)
 
  private:
+  static constexpr std::size_t kStepBytes = 64u << 10;
+
   struct Range {
     std::size_t begin = 0;
-    std::size_t end = 0;                // after its last '\n', or the file's end
-    std::vector<std::size_t> newlines;  // where its '\n's are
+    std::size_t end = 0;    // after its last '\n', or the file's end
+    std::size_t limit = 0;  // the steps scan [begin, limit)
+    std::size_t steps = 0;
+    // Where its '\n's are, per step (a line longer than the range adds its
+    // end to the last step).
+    std::vector<std::vector<std::size_t>> newlines;
+    std::atomic<std::size_t> next_step{0};  // the next step to claim
   };
   MappedLines(const char* data, std::size_t size, MappingSlot* slot, std::size_t max_line_bytes,
               std::size_t range_bytes, bool read_ahead);
   void start_scan();
   bool finish_scan();
-  // Finds the line ends of `range`, from `from` to about range_bytes_ on.
-  void scan(Range& range, std::size_t from);
+  // Claims and scans the steps of `range` until none is left.
+  void scan_steps(Range& range) const;
+  // Sets where `range` ends once its steps are scanned.
+  void end_range(Range& range);
   // Searches the end of a line longer than a range, from `at`.
   void scan_long_line(Range& range, std::size_t line_begin, std::size_t at);
   void split(const Range& range, std::vector<Line>& lines) const;

@@ -1,20 +1,25 @@
 // MappedLines (stream/source/mapped_lines.hpp): a regular file's lines as
-// views into its mapping, split the same way at any range size, with the
-// padding the decoder may read behind each; a line over the limit skipped
+// views into its mapping, split the same way at any range size and
+// whichever thread scans which 64 KiB step, the reader thread at the idle
+// priority, with the padding the decoder may read behind each; a line over the limit skipped
 // and counted; the pages of ranges handed out dropped (resident memory does
 // not grow with the file); a file cut short while mapped reported, not a
 // crash; and a bus error outside our mappings still kills the process.
 #include "stream/source/mapped_lines.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 #include "support/temp_dir.hpp"
@@ -67,6 +72,58 @@ TEST_CASE("a mapped file's lines come out whole whatever the range size", "[mapp
       CHECK(mapped->status());
     }
   }
+}
+
+TEST_CASE("lines across the 64 KiB scan steps come out whole, whichever thread scans a step",
+          "[mapped_lines]") {
+  // ~1.5 MB of lines from 0 to 40,000 bytes: many straddle a step boundary,
+  // some ranges end inside a step, and the reader and the caller share the
+  // steps of a range in whatever proportion the scheduler gives them.
+  support::TempDir dir;
+  std::vector<std::string> expected;
+  std::string text;
+  std::uint32_t seed = 7;
+  while (text.size() < 1'500'000) {
+    seed = seed * 1664525u + 1013904223u;
+    const std::size_t length = (seed >> 8) % 40'000 / (seed % 5 == 0 ? 1000 : 1);
+    expected.push_back(std::string(length, static_cast<char>('a' + expected.size() % 26)));
+    text += expected.back() + '\n';
+  }
+  const auto path = write_file(dir, text);
+  for (const std::size_t range : {std::size_t{65'536}, std::size_t{65'537}, std::size_t{300'000},
+                                  MappedLines::kDefaultRange}) {
+    for (const bool ahead : {false, true}) {
+      auto mapped = MappedLines::open(path, 1 << 20, range, ahead);
+      REQUIRE(mapped);
+      INFO("range " << range << " read ahead " << ahead);
+      CHECK(all_lines(*mapped) == expected);
+    }
+  }
+}
+
+TEST_CASE("the line reader thread runs at the idle priority, below the decoding threads",
+          "[mapped_lines]") {
+  support::TempDir dir;
+  const auto path = write_file(dir, "alpha\nbravo\n");
+  const auto idle_threads = [] {  // threads of this process whose policy is SCHED_IDLE
+    int count = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream stat(task.path() / "stat");
+      std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
+      std::string field;
+      for (int index = 3; index <= 41 && fields >> field; ++index) {
+        if (index == 41 && std::stoi(field) == SCHED_IDLE) ++count;
+      }
+    }
+    return count;
+  };
+  const int before = idle_threads();
+  auto mapped = MappedLines::open(path, 100, 4096, true);
+  REQUIRE(mapped);
+  CHECK(idle_threads() == before + 1);
+  mapped.reset();
+  CHECK(idle_threads() == before);
 }
 
 TEST_CASE("a mapped line carries the readable bytes behind it; the last without a newline none",
