@@ -7,40 +7,49 @@ rate_row() {  # name, "elapsed maxrss_kb", records, bytes, [ratio text]
     printf "| %s | %.3f | %.0f | %.1f | %s | %s |\n", n, e, r / e, b / e / 1e6, rss, x }'
 }
 
+faster() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }  # seconds a < b
+
 # The fastest of three runs ("elapsed maxrss_kb"): the box is shared and
 # noisy, and the minimum is the least disturbed measurement.
 best_of_3() {
   local best="" t
   for _ in 1 2 3; do
     t=$(timed "$@")
-    if [ -z "$best" ] || awk -v a="${t% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+    if [ -z "$best" ] || faster "${t% *}" "${best% *}"; then best=$t; fi
   done
   echo "$best"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# The bare pass, best of 3: sets bare_mem_s (its own timer: the pass over
-# lines already in memory), bare_whole ("elapsed maxrss_kb" of the whole
-# process, load included), bare_records and bare_bytes.
-bare_best() {
-  local t s line
-  bare_mem_s=""; bare_whole=""
-  for _ in 1 2 3; do
+# Replay and the bare pass on the same file, alternately for `rounds`
+# rounds, the fastest of each kept: the two sample the same spells of a
+# noisy machine (the bare pass on one file varied by 1.5x within minutes).
+# Sets replay_best ("elapsed maxrss_kb", whole process), replay_alerts,
+# bare_mem_s (the bare pass's own timer: the pass over lines already in
+# memory), bare_whole ("elapsed maxrss_kb" of the whole process, load
+# included), bare_records and bare_bytes.
+replay_and_bare() {  # file, rounds
+  local t s line round
+  replay_best=""; bare_mem_s=""; bare_whole=""
+  for ((round = 0; round < $2; round++)); do
+    t=$(timed $rolewatch --log-level warn replay "$1")
+    if [ -z "$replay_best" ] || faster "${t% *}" "${replay_best% *}"; then replay_best=$t; fi
+    replay_alerts=$(grep -c rolewatch.alert.v1 "$work/out" || true)
     t=$(timed $bare "$1"); line=$(cat "$work/out"); s=$(field seconds "$line")
-    if [ -z "$bare_mem_s" ] || awk -v a="$s" -v b="$bare_mem_s" 'BEGIN { exit !(a < b) }'; then bare_mem_s=$s; fi
-    if [ -z "$bare_whole" ] || awk -v a="${t% *}" -v b="${bare_whole% *}" 'BEGIN { exit !(a < b) }'; then bare_whole=$t; fi
+    if [ -z "$bare_mem_s" ] || faster "$s" "$bare_mem_s"; then bare_mem_s=$s; fi
+    if [ -z "$bare_whole" ] || faster "${t% *}" "${bare_whole% *}"; then bare_whole=$t; fi
   done
   bare_records=$(field records "$line"); bare_bytes=$(field bytes "$line")
 }
 
 # One row of the mix table: replay (whole process, best of 3) beside the bare
-# pass on the same file, both ways (see bare_best).
+# pass on the same file, both ways (see replay_and_bare).
 mix_row() {  # label, file, target ratio (against the in-memory bare pass)
   local t_replay
   cat "$2" > /dev/null  # warm the page cache
-  t_replay=$(best_of_3 $rolewatch --log-level warn replay "$2")
-  bare_best "$2"
+  replay_and_bare "$2" 5
+  t_replay=$replay_best
   emit "$(awk -v l="$1" -v r="$bare_records" -v b="$bare_bytes" -v t="${t_replay% *}" -v m="${t_replay#* }" \
       -v bm="$bare_mem_s" -v bw="${bare_whole% *}" -v target="$3" 'BEGIN {
     if (bm < 0.001) bm = 0.001; if (bw < 0.001) bw = 0.001  # timer resolution on tiny files
@@ -52,7 +61,7 @@ mix_row() {  # label, file, target ratio (against the in-memory bare pass)
 
 mix_table_header() {
   emit ""
-  emit "## Replay against the bare pass on several mixes (best of 3; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  emit "## Replay against the bare pass on several mixes (best of 5, the two alternating; load average $(cut -d' ' -f1-3 /proc/loadavg))"
   emit ""
   emit "Replay is timed as a whole process (read, decode, state committed to RocksDB, alerts printed). The bare simdjson On-Demand pass (reads properties.category only) is timed two ways: **in memory** (the file loaded first, only the pass timed: issue 14's ratio) and as a whole process (load included)."
   emit ""
@@ -93,13 +102,12 @@ replay_section() {
 replay_throughput() {  # file, description
   local big=$1 t_replay t_bare t_jq alerts
   cat "$big" > /dev/null  # warm the page cache for every contender
-  t_replay=$(best_of_3 $rolewatch --log-level warn replay "$big")
-  alerts=$(grep -c rolewatch.alert.v1 "$work/out" || true)
-  bare_best "$big"; t_bare=$bare_whole
+  replay_and_bare "$big" 3
+  t_replay=$replay_best; alerts=$replay_alerts; t_bare=$bare_whole
   local recs=$bare_records bytes=$bare_bytes
   t_jq=$(timed jq -c '.records[] | select(.properties.category == "RoleManagement" and (.properties.activityDisplayName | startswith("Remove")))' "$big" || true)  # a bad line in a supplied file stops jq, not the bench
   emit ""
-  emit "## Replay throughput ($2: $recs records, $((bytes / 1000000)) MB; $alerts alerts; replay and bare best of 3, jq once; whole processes)"
+  emit "## Replay throughput ($2: $recs records, $((bytes / 1000000)) MB; $alerts alerts; replay and bare best of 3, alternating, jq once; whole processes)"
   emit ""
   emit "| contender | s | records/s | MB/s | max RSS MB | replay throughput / this |"
   emit "|---|---|---|---|---|---|"
@@ -112,15 +120,15 @@ replay_throughput() {  # file, description
 cost_growth() {  # names of the files and labels arrays
   local -n growth_files=$1 growth_labels=$2
   emit ""
-  emit "## Cost growth (replay, per record; bare simdjson pass in memory on the same file beside it; best of 3)"
+  emit "## Cost growth (replay, per record; bare simdjson pass in memory on the same file beside it; best of 3, alternating)"
   emit ""
   emit "| input | records | replay s | replay µs/record | replay max RSS MB | bare µs/record | replay / bare throughput |"
   emit "|---|---|---|---|---|---|---|"
   local i f r t
   for i in "${!growth_files[@]}"; do
     f=${growth_files[$i]}
-    bare_best "$f"; r=$bare_records
-    t=$(best_of_3 $rolewatch --log-level warn replay "$f")
+    replay_and_bare "$f" 3
+    r=$bare_records t=$replay_best
     emit "$(awk -v l="${growth_labels[$i]}" -v r="$r" -v t="${t% *}" -v m="${t#* }" -v b="$bare_mem_s" 'BEGIN {
       printf "| %s | %d | %.3f | %.2f | %.1f | %.2f | %.2f |\n", l, r, t, t / r * 1e6, m / 1024, b / r * 1e6, b / t }')"
   done
@@ -140,24 +148,30 @@ flat_section() {
   startup=${startup% *}
   emit "Start-up (replay of an empty file, best of 3): ${startup} s."
   emit ""
-  emit "| input MB | records | replay s | µs/record | max RSS MB | µs/record / first row | µs/record after start-up | after start-up / first row |"
-  emit "|---|---|---|---|---|---|---|---|"
-  local mb f t r first="" first_net=""
+  emit "| input MB | records | replay s | µs/record | max RSS MB | µs/record / first row | µs/record after start-up | after start-up / first row | bare µs/record | after start-up / bare, to first row |"
+  emit "|---|---|---|---|---|---|---|---|---|---|"
+  local mb f t r first="" first_net="" first_rel=""
   for mb in "${flat_mb[@]}"; do
     f=$work/flat.jsonl
     generate "$f" --size-mb "$mb" --burst-every 50
     r=$(field records "$(cat "$f.meta")")
     cat "$f" > /dev/null
-    t=$(best_of_3 $rolewatch --log-level warn replay "$f")
+    replay_and_bare "$f" 3
+    t=$replay_best
     [ -z "$first" ] && first=$(awk -v t="${t% *}" -v r="$r" 'BEGIN { print t / r * 1e6 }')
     [ -z "$first_net" ] && first_net=$(awk -v t="${t% *}" -v s="$startup" -v r="$r" 'BEGIN { print (t - s) / r * 1e6 }')
-    emit "$(awk -v mb="$mb" -v r="$r" -v t="${t% *}" -v m="${t#* }" -v s="$startup" -v first="$first" -v fn="$first_net" 'BEGIN {
+    [ -z "$first_rel" ] && first_rel=$(awk -v t="${t% *}" -v s="$startup" -v b="$bare_mem_s" 'BEGIN { print (t - s) / b }')
+    emit "$(awk -v mb="$mb" -v r="$r" -v t="${t% *}" -v m="${t#* }" -v s="$startup" -v first="$first" -v fn="$first_net" \
+        -v b="$bare_mem_s" -v fr="$first_rel" 'BEGIN {
       us = t / r * 1e6; net = (t - s) / r * 1e6
-      printf "| %d | %d | %.3f | %.3f | %.1f | %.2f | %.3f | %.2f |\n", mb, r, t, us, m / 1024, us / first, net, net / fn }')"
+      rel = fn > 0 ? sprintf("%.2f", net / fn) : "-"  # tiny smoke files: start-up is all
+      bare_rel = fr > 0 && b > 0 ? sprintf("%.2f", (t - s) / b / fr) : "-"
+      printf "| %d | %d | %.3f | %.3f | %.1f | %.2f | %.3f | %s | %.3f | %s |\n", \
+        mb, r, t, us, m / 1024, us / first, net, rel, b / r * 1e6, bare_rel }')"
     rm -f "$f"
   done
   emit ""
-  emit "Target: every row within 0.80-1.20 of the first (per record, after start-up), and max RSS under 150 MB."
+  emit "Target: every row within 0.80-1.20 of the first (per record, after start-up), and max RSS under 150 MB. The last column divides by the bare pass run alternately on the same file, so it does not move with the machine's speed between rows."
 }
 
 # The ratio on mixes other than the default: the second generator (sorted
