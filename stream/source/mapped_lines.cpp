@@ -9,10 +9,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace rolewatch::stream {
@@ -26,7 +29,37 @@ struct MappingSlot {
   std::atomic<bool> cut_short{false};
 };
 
+struct Mapping {
+  Mapping(const char* bytes, std::size_t length, MappingSlot* its_slot)
+      : data(bytes), size(length), slot(its_slot) {}
+  ~Mapping();
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  const char* data;
+  std::size_t size;
+  MappingSlot* slot;
+};
+
+// The steps of one range. Each step is claimed once, from `next_step`; the
+// reader writes only `by_reader` and `reader_done`, the caller only
+// `by_caller`, so the caller can scan again a step the reader holds without
+// waiting for it.
+struct ScanJob {
+  std::shared_ptr<const Mapping> mapping;  // kept mapped while the reader scans
+  std::size_t begin = 0;
+  std::size_t limit = 0;
+  std::size_t steps = 0;
+  std::atomic<std::size_t> next_step{0};
+  std::atomic<bool> closed{false};  // the caller is done: the reader stops
+  std::unique_ptr<std::atomic<bool>[]> reader_done;
+  std::vector<std::vector<std::size_t>> by_reader;
+  std::vector<std::vector<std::size_t>> by_caller;
+};
+
 namespace {
+
+constexpr std::size_t kStepBytes = 64u << 10;
 
 // Files mapped at once; more (a replay of more files than this) are read in
 // chunks instead.
@@ -94,7 +127,84 @@ void free_slot(MappingSlot& slot) {
   slot.used.store(false);
 }
 
+// Where the '\n's of `step` are.
+void scan_step(const ScanJob& job, std::size_t step, std::vector<std::size_t>& found) {
+  const char* data = job.mapping->data;
+  const char* at = data + job.begin + step * kStepBytes;
+  const char* end = data + std::min(job.limit, job.begin + (step + 1) * kStepBytes);
+  for (; (at = static_cast<const char*>(std::memchr(at, '\n', end - at))); ++at) {
+    found.push_back(static_cast<std::size_t>(at - data));
+  }
+}
+
+std::atomic<bool> g_hold_reader{false};
+
+// The one reader thread, at SCHED_IDLE, for every mapped file of the
+// process. It takes the newest job posted (an older one is its caller's to
+// finish) and scans steps of it until none is left or the caller is done.
+// Never stopped: nobody waits for it, and whatever it still holds (a job,
+// the job's mapping) goes when it next runs.
+class IdleScanner {
+ public:
+  static IdleScanner& get() {
+    static auto* scanner = new IdleScanner();  // never destroyed: its thread is detached
+    return *scanner;
+  }
+
+  void post(std::shared_ptr<ScanJob> job) {
+    {
+      std::lock_guard lock(mutex_);
+      posted_ = std::move(job);
+    }
+    changed_.notify_one();
+  }
+
+ private:
+  IdleScanner() {
+    std::thread([this] { loop(); }).detach();
+  }
+
+  void loop() {
+    // Lowering one's own priority needs no privilege; should it fail, the
+    // reader merely competes with the decoders as before.
+    sched_param lowest{};
+    ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &lowest);
+    for (;;) {
+      std::shared_ptr<ScanJob> job;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return posted_ != nullptr; });
+        job = std::move(posted_);
+      }
+      scan(*job);
+    }
+  }
+
+  static void scan(ScanJob& job) {
+    while (!job.closed.load(std::memory_order_acquire)) {
+      const std::size_t step = job.next_step.fetch_add(1, std::memory_order_relaxed);
+      if (step >= job.steps) return;
+      while (g_hold_reader.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      scan_step(job, step, job.by_reader[step]);
+      job.reader_done[step].store(true, std::memory_order_release);
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::shared_ptr<ScanJob> posted_;
+};
+
 }  // namespace
+
+Mapping::~Mapping() {
+  free_slot(*slot);
+  ::munmap(const_cast<char*>(data), size);
+}
+
+void MappedLines::hold_reader_for_tests(bool hold) {
+  g_hold_reader.store(hold);
+}
 
 std::unique_ptr<MappedLines> MappedLines::open(const std::string& path, std::size_t max_line_bytes,
                                                std::size_t range_bytes, bool read_ahead) {
@@ -115,66 +225,37 @@ std::unique_ptr<MappedLines> MappedLines::open(const std::string& path, std::siz
     return nullptr;
   }
   ::madvise(data, size, MADV_SEQUENTIAL);  // advice only: read-ahead from disk, early reclaim
-  return std::unique_ptr<MappedLines>(new MappedLines(static_cast<const char*>(data), size, slot,
-                                                      max_line_bytes, range_bytes, read_ahead));
+  auto mapping = std::make_shared<const Mapping>(static_cast<const char*>(data), size, slot);
+  return std::unique_ptr<MappedLines>(
+      new MappedLines(std::move(mapping), max_line_bytes, range_bytes, read_ahead));
 }
 
-MappedLines::MappedLines(const char* data, std::size_t size, MappingSlot* slot,
-                         std::size_t max_line_bytes, std::size_t range_bytes, bool read_ahead)
-    : data_(data),
-      size_(size),
-      readable_(round_up(size)),
-      slot_(slot),
+MappedLines::MappedLines(std::shared_ptr<const Mapping> mapping, std::size_t max_line_bytes,
+                         std::size_t range_bytes, bool read_ahead)
+    : mapping_(std::move(mapping)),
+      data_(mapping_->data),
+      size_(mapping_->size),
+      readable_(round_up(size_)),
+      slot_(mapping_->slot),
       max_line_(std::max<std::size_t>(max_line_bytes, 1)),
-      range_bytes_(std::max<std::size_t>(range_bytes, 1)) {
-  if (read_ahead) {
-    reader_ = std::make_unique<JobThread>();
-    // Lowering one's own priority needs no privilege; should it fail, the
-    // reader merely competes as before.
-    reader_->start([] {
-      sched_param lowest{};
-      ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &lowest);
-    });
-    reader_->wait();
-  }
+      range_bytes_(std::max<std::size_t>(range_bytes, 1)),
+      read_ahead_(read_ahead) {
   start_scan();
 }
 
 MappedLines::~MappedLines() {
-  if (in_flight_) {  // the reader stops after the step it holds
-    auto& range = ranges_[scanning_];
-    range.next_step.store(range.steps);
-  }
-  reader_.reset();  // a scan in flight reads the mapping
-  free_slot(*slot_);
-  ::munmap(const_cast<char*>(data_), size_);
-}
-
-void MappedLines::scan_steps(Range& range) const {
-  for (;;) {
-    const std::size_t step = range.next_step.fetch_add(1, std::memory_order_relaxed);
-    if (step >= range.steps) return;
-    const char* at = data_ + range.begin + step * kStepBytes;
-    const char* end = data_ + std::min(range.limit, range.begin + (step + 1) * kStepBytes);
-    auto& found = range.newlines[step];
-    for (; (at = static_cast<const char*>(std::memchr(at, '\n', end - at))); ++at) {
-      found.push_back(static_cast<std::size_t>(at - data_));
-    }
-  }
+  // The reader stops at its next step; the mapping goes with the last holder.
+  if (in_flight_) ranges_[scanning_].job->closed.store(true, std::memory_order_release);
 }
 
 void MappedLines::end_range(Range& range) {
   if (range.limit == size_) {
     range.end = size_;  // the last range: a line without '\n' ends at the file's end
-    return;
+  } else if (!range.newlines.empty()) {
+    range.end = range.newlines.back() + 1;
+  } else {
+    scan_long_line(range, range.begin, range.limit);
   }
-  for (std::size_t step = range.steps; step-- > 0;) {
-    if (!range.newlines[step].empty()) {
-      range.end = range.newlines[step].back() + 1;
-      return;
-    }
-  }
-  scan_long_line(range, range.begin, range.limit);
 }
 
 void MappedLines::scan_long_line(Range& range, std::size_t line_begin, std::size_t at) {
@@ -182,9 +263,8 @@ void MappedLines::scan_long_line(Range& range, std::size_t line_begin, std::size
     const std::size_t limit = std::min(size_, at + range_bytes_);
     const auto* newline = static_cast<const char*>(std::memchr(data_ + at, '\n', limit - at));
     if (newline != nullptr) {
-      auto& last = range.newlines[range.steps - 1];
-      last.push_back(static_cast<std::size_t>(newline - data_));
-      range.end = last.back() + 1;
+      range.newlines.push_back(static_cast<std::size_t>(newline - data_));
+      range.end = range.newlines.back() + 1;
       return;
     }
     at = limit;
@@ -204,20 +284,42 @@ void MappedLines::start_scan() {
   range.begin = scanned_to_;
   range.end = scanned_to_;
   range.limit = std::min(size_, scanned_to_ + range_bytes_);
-  range.steps = (range.limit - range.begin + kStepBytes - 1) / kStepBytes;
-  if (range.newlines.size() < range.steps) range.newlines.resize(range.steps);
-  for (std::size_t step = 0; step < range.steps; ++step) range.newlines[step].clear();
-  range.next_step.store(0, std::memory_order_relaxed);
-  // JobThread::start publishes the range to the reader (its lock).
-  if (reader_) reader_->start([this, &range] { scan_steps(range); });
+  auto job = std::make_shared<ScanJob>();
+  job->mapping = mapping_;
+  job->begin = range.begin;
+  job->limit = range.limit;
+  job->steps = (range.limit - range.begin + kStepBytes - 1) / kStepBytes;
+  job->reader_done = std::make_unique<std::atomic<bool>[]>(job->steps);
+  job->by_reader.resize(job->steps);
+  job->by_caller.resize(job->steps);
+  range.job = job;
+  if (read_ahead_) IdleScanner::get().post(std::move(job));
 }
 
 bool MappedLines::finish_scan() {
   if (!in_flight_) return false;
   in_flight_ = false;
   auto& range = ranges_[scanning_];
-  scan_steps(range);  // the steps the reader has not claimed (all without one)
-  if (reader_) reader_->wait();
+  auto& job = *range.job;
+  std::vector<bool> mine(job.steps, false);
+  for (;;) {  // the steps nobody has claimed
+    const std::size_t step = job.next_step.fetch_add(1, std::memory_order_relaxed);
+    if (step >= job.steps) break;
+    scan_step(job, step, job.by_caller[step]);
+    mine[step] = true;
+  }
+  range.newlines.clear();
+  for (std::size_t step = 0; step < job.steps; ++step) {
+    // One the reader holds is scanned again here rather than waited for.
+    if (!mine[step] && !job.reader_done[step].load(std::memory_order_acquire)) {
+      scan_step(job, step, job.by_caller[step]);
+      mine[step] = true;
+    }
+    const auto& found = mine[step] ? job.by_caller[step] : job.by_reader[step];
+    range.newlines.insert(range.newlines.end(), found.begin(), found.end());
+  }
+  job.closed.store(true, std::memory_order_release);
+  range.job.reset();
   end_range(range);
   scanned_to_ = range.end;
   return range.end > range.begin;
@@ -237,11 +339,9 @@ void MappedLines::emit(std::size_t begin, std::size_t end, std::vector<Line>& li
 
 void MappedLines::split(const Range& range, std::vector<Line>& lines) const {
   std::size_t start = range.begin;
-  for (std::size_t step = 0; step < range.steps; ++step) {
-    for (const std::size_t newline : range.newlines[step]) {
-      emit(start, newline, lines);
-      start = newline + 1;
-    }
+  for (const std::size_t newline : range.newlines) {
+    emit(start, newline, lines);
+    start = newline + 1;
   }
   if (start < range.end) emit(start, range.end, lines);
 }

@@ -4,18 +4,18 @@
 // input byte (reading into chunk buffers cost 40% of a core in the kernel's
 // copy: docs/benchmarks.md, "Issue 14, the input mapped").
 //
-// One reader thread (`read_ahead`) finds the line ends of the next range
-// while the caller works on the current one; that scan is also what first
-// touches, and so faults in, the range's pages. The reader runs at the
-// lowest priority (SCHED_IDLE): replay's two decoding threads already keep
-// both cores of a small machine busy, and a third thread at their priority
-// took turns with them instead of filling the moments they wait
-// (docs/benchmarks.md, "Issue 14, the line scan on idle cores"). So that a
-// starved reader never holds the caller up, a range is scanned in 64 KiB
-// steps claimed in order by whichever thread is free: the caller, once it
-// needs the range, scans every step the reader has not claimed and waits at
-// most for the one step in the reader's hands. A range once handed out is
-// dropped from the process (MADV_DONTNEED) at the next call, so resident
+// One reader thread (`read_ahead`), shared by every mapped file, finds the
+// line ends of the next range while the caller works on the current one;
+// that scan is also what first touches, and so faults in, the range's
+// pages. The reader runs at the lowest priority (SCHED_IDLE): replay's two
+// decoding threads already keep both cores of a small machine busy, and a
+// third thread at their priority took turns with them instead of filling
+// the moments they wait (docs/benchmarks.md, "Issue 14, the line scan on
+// idle cores"). An idle-priority thread may not run for a long time on a
+// busy machine, so the caller never waits for it: a range is scanned in
+// 64 KiB steps claimed in order by whichever thread is free, and the
+// caller, once it needs the range, scans every step the reader has not
+// finished, including one the reader holds. A range once handed out is
 // memory stays at a few ranges whatever the file's size. A line longer than
 // `max_line_bytes` is skipped and counted as in ChunkedLines, its pages
 // dropped while its end is searched.
@@ -27,18 +27,18 @@
 // error). The few lines decoded from zeros in the meantime are malformed
 // messages, counted and logged like any other.
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "state/base/job_thread.hpp"
 #include "stream/source/line_reader.hpp"
 
 namespace rolewatch::stream {
 
 struct MappingSlot;  // what the SIGBUS handler knows of one mapping
+struct Mapping;      // the mapped file, unmapped when its last holder goes
+struct ScanJob;      // the steps of one range, shared with the reader thread
 
 class MappedLines final : public LineReader {
  public:
@@ -49,33 +49,29 @@ class MappedLines final : public LineReader {
   static std::unique_ptr<MappedLines> open(const std::string& path, std::size_t max_line_bytes,
                                            std::size_t range_bytes = kDefaultRange,
                                            bool read_ahead = true);
-  ~MappedLines() override;  // stops the reader thread, then unmaps
+  ~MappedLines() override;  // unmaps once the reader is done with it
   MappedLines(const MappedLines&) = delete;
   MappedLines& operator=(const MappedLines&) = delete;
 
   bool next(std::vector<Line>& lines) override;
   Status status() const override;
   std::size_t resident_limit() const;  // bytes of the file mapped in at most (tests)
+  // Tests: while held, the reader thread claims a step and then does not
+  // scan it, as when it is starved on a busy machine.
+  static void hold_reader_for_tests(bool hold);
 
  private:
-  static constexpr std::size_t kStepBytes = 64u << 10;
-
   struct Range {
     std::size_t begin = 0;
-    std::size_t end = 0;    // after its last '\n', or the file's end
-    std::size_t limit = 0;  // the steps scan [begin, limit)
-    std::size_t steps = 0;
-    // Where its '\n's are, per step (a line longer than the range adds its
-    // end to the last step).
-    std::vector<std::vector<std::size_t>> newlines;
-    std::atomic<std::size_t> next_step{0};  // the next step to claim
+    std::size_t end = 0;                // after its last '\n', or the file's end
+    std::size_t limit = 0;              // the steps scan [begin, limit)
+    std::vector<std::size_t> newlines;  // where its '\n's are
+    std::shared_ptr<ScanJob> job;       // while its scan is in flight
   };
-  MappedLines(const char* data, std::size_t size, MappingSlot* slot, std::size_t max_line_bytes,
+  MappedLines(std::shared_ptr<const Mapping> mapping, std::size_t max_line_bytes,
               std::size_t range_bytes, bool read_ahead);
   void start_scan();
   bool finish_scan();
-  // Claims and scans the steps of `range` until none is left.
-  void scan_steps(Range& range) const;
   // Sets where `range` ends once its steps are scanned.
   void end_range(Range& range);
   // Searches the end of a line longer than a range, from `at`.
@@ -85,19 +81,19 @@ class MappedLines final : public LineReader {
   // Drops the pages before `offset` from the process (page-aligned down).
   void release(std::size_t offset);
 
+  std::shared_ptr<const Mapping> mapping_;  // the reader holds it too while it scans
   const char* data_;
   std::size_t size_;
   std::size_t readable_;  // size_ rounded up to whole pages: what may be read
   MappingSlot* slot_;
   std::size_t max_line_;
   std::size_t range_bytes_;
+  bool read_ahead_;
   std::array<Range, 2> ranges_;
   std::size_t scanning_ = 0;    // the range the pending scan fills
   bool in_flight_ = false;      // a scan of ranges_[scanning_] was started
   std::size_t scanned_to_ = 0;  // where the next scan starts
   std::size_t released_ = 0;    // pages before this offset were dropped
-  // Last: destroyed first (and reset explicitly before the unmap).
-  std::unique_ptr<JobThread> reader_;
 };
 
 }  // namespace rolewatch::stream
