@@ -1,10 +1,11 @@
 // MappedLines (stream/source/mapped_lines.hpp): a regular file's lines as
 // views into its mapping, split the same way at any range size and
 // whichever thread scans which 64 KiB step, one reader thread at the idle
-// priority that nothing waits for, with the padding the decoder may read behind each; a line over
-// the limit skipped and counted; the pages of ranges handed out dropped (resident memory does not
-// grow with the file); a file cut short while mapped reported, not a crash; and a bus error outside
-// our mappings still kills the process.
+// priority that nothing waits for, with the padding the decoder may read
+// behind each; a line over the limit skipped and counted; the pages of
+// ranges handed out dropped (resident memory does not grow with the file);
+// a file cut short while mapped reported, not a crash; and a bus error
+// outside our mappings still kills the process.
 #include "stream/source/mapped_lines.hpp"
 
 #include <fcntl.h>
