@@ -41,10 +41,10 @@ struct Mapping {
   MappingSlot* slot;
 };
 
-// The steps of one range. Each step is claimed once, from `next_step`; the
-// reader writes only `by_reader` and `reader_done`, the caller only
-// `by_caller`, so the caller can scan again a step the reader holds without
-// waiting for it.
+// The steps of one range. The reader claims them in order from `next_step`
+// and writes only `by_reader` and `reader_done`; the caller, once it needs
+// the range, stops the claims and scans into `by_caller` every step the
+// reader has not finished, so it never waits for the reader.
 struct ScanJob {
   std::shared_ptr<const Mapping> mapping;  // kept mapped while the reader scans
   std::size_t begin = 0;
@@ -301,21 +301,14 @@ bool MappedLines::finish_scan() {
   in_flight_ = false;
   auto& range = ranges_[scanning_];
   auto& job = *range.job;
-  std::vector<bool> mine(job.steps, false);
-  for (;;) {  // the steps nobody has claimed
-    const std::size_t step = job.next_step.fetch_add(1, std::memory_order_relaxed);
-    if (step >= job.steps) break;
-    scan_step(job, step, job.by_caller[step]);
-    mine[step] = true;
-  }
+  job.next_step.store(job.steps, std::memory_order_relaxed);  // the reader claims no more
   range.newlines.clear();
   for (std::size_t step = 0; step < job.steps; ++step) {
-    // One the reader holds is scanned again here rather than waited for.
-    if (!mine[step] && !job.reader_done[step].load(std::memory_order_acquire)) {
-      scan_step(job, step, job.by_caller[step]);
-      mine[step] = true;
-    }
-    const auto& found = mine[step] ? job.by_caller[step] : job.by_reader[step];
+    // A step the reader has not finished (never claimed, or in its hands)
+    // is scanned here rather than waited for.
+    const bool done = job.reader_done[step].load(std::memory_order_acquire);
+    if (!done) scan_step(job, step, job.by_caller[step]);
+    const auto& found = done ? job.by_reader[step] : job.by_caller[step];
     range.newlines.insert(range.newlines.end(), found.begin(), found.end());
   }
   job.closed.store(true, std::memory_order_release);

@@ -16,6 +16,7 @@
 // 64 KiB steps claimed in order by whichever thread is free, and the
 // caller, once it needs the range, scans every step the reader has not
 // finished, including one the reader holds. A range once handed out is
+// dropped from the process (MADV_DONTNEED) at the next call, so resident
 // memory stays at a few ranges whatever the file's size. A line longer than
 // `max_line_bytes` is skipped and counted as in ChunkedLines, its pages
 // dropped while its end is searched.
