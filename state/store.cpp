@@ -75,6 +75,11 @@ rocksdb::Options database_options(const StoreOptions& options) {
   // of a removals-only replay (docs/benchmarks.md, "Issue 14, the state
   // read ahead"). Reads check up to 8 pinned level-0 filters instead.
   db_options.level0_file_num_compaction_trigger = 8;
+  // A Bloom filter over each memtable's whole keys: most lookups miss the
+  // memtable (a new audit id, an actor not seen since the last flush), and a
+  // miss otherwise walks the skiplist, a cache miss per level.
+  db_options.memtable_whole_key_filtering = true;
+  db_options.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
@@ -92,21 +97,49 @@ std::string_view family_name(Family family) {
   return kFamilyNames[static_cast<int>(family)];
 }
 
-Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
-    : handles_(handles), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles) : handles_(handles) {}
 Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
-  batch_->Put((*handles_)[static_cast<int>(family)], slice(key), slice(value));
+  add(family, false, key, value);
 }
 
 void Batch::erase(Family family, std::string_view key) {
-  batch_->Delete((*handles_)[static_cast<int>(family)], slice(key));
+  add(family, true, key, {});
 }
 
-std::size_t Batch::size() const {
-  return batch_->Count();
+void Batch::add(Family family, bool erase, std::string_view key, std::string_view value) {
+  const auto at = bytes_.size();
+  bytes_.append(key).append(value);
+  operations_.push_back({family, erase, at, key.size(), at + key.size(), value.size()});
+}
+
+std::string_view Batch::key_of(const Operation& operation) const {
+  return std::string_view(bytes_).substr(operation.key_at, operation.key_size);
+}
+
+std::unique_ptr<rocksdb::WriteBatch> Batch::sorted() const {
+  std::vector<const Operation*> order;
+  order.reserve(operations_.size());
+  for (const auto& operation : operations_) order.push_back(&operation);
+  // Stable: two writes of one key keep their order (the later one wins).
+  std::stable_sort(order.begin(), order.end(), [this](const Operation* a, const Operation* b) {
+    if (a->family != b->family) return a->family < b->family;
+    return key_of(*a) < key_of(*b);
+  });
+  auto batch = std::make_unique<rocksdb::WriteBatch>(bytes_.size() + 24 * order.size());
+  const std::string_view bytes(bytes_);
+  for (const auto* operation : order) {
+    auto* handle = (*handles_)[static_cast<int>(operation->family)];
+    const auto key = slice(key_of(*operation));
+    if (operation->erase) {
+      batch->Delete(handle, key);
+    } else {
+      batch->Put(handle, key, slice(bytes.substr(operation->value_at, operation->value_size)));
+    }
+  }
+  return batch;
 }
 
 namespace {
@@ -167,11 +200,13 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
   // Keep only our families, indexed by Family; the default one is unused.
   (*raw)->DestroyColumnFamilyHandle(handles.front());
   store->handles_.assign(handles.begin() + 1, handles.end());
+  if (options.throwaway && options.write_behind) store->writer_ = std::make_unique<JobThread>();
   return store;
 }
 
 Store::~Store() {
   if (!db_) return;
+  if (writer_) writer_->wait();  // the write behind touches db_
   if (write_failed_) {
     // Closing would flush the write-ahead log writer that failed, which
     // Debian's RocksDB answers with an assertion (SIGABRT). The process is
@@ -200,6 +235,7 @@ Batch Store::make_batch() {
 }
 
 Expected<std::optional<std::string>> Store::get(Family family, std::string_view key) const {
+  if (auto settled = settle(); !settled) return settled.error();
   std::string value;
   auto status =
       db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(family)], slice(key), &value);
@@ -215,6 +251,7 @@ constexpr std::size_t kMultiGetChunk = 128;
 
 Expected<std::vector<std::optional<std::string>>> Store::multi_get(
     Family family, std::span<const std::string_view> keys) const {
+  if (auto settled = settle(); !settled) return settled.error();
   std::vector<std::optional<std::string>> found(keys.size());
   const bool sorted = std::is_sorted(keys.begin(), keys.end());
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
@@ -235,11 +272,25 @@ Expected<std::vector<std::optional<std::string>>> Store::multi_get(
 }
 
 Status Store::write(Batch& batch) {
+  if (auto settled = settle(); !settled) return settled;
+  if (write_failed_) return make_error("state write refused: the store has not recovered");
+  auto sorted = batch.sorted();
+  batch.operations_.clear();
+  batch.bytes_.clear();
+  if (!writer_) return apply(*sorted);
+  in_flight_ = std::move(sorted);
+  writer_->start([this] {
+    if (auto status = apply(*in_flight_); !status) behind_failed_ = status.error();
+    in_flight_.reset();
+  });
+  return ok();
+}
+
+Status Store::apply(rocksdb::WriteBatch& raw) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes && !options_.throwaway;
   write_options.disableWAL = options_.throwaway;
-  if (write_failed_) return make_error("state write refused: the store has not recovered");
-  auto status = db_->Write(write_options, batch.batch_.get());
+  auto status = db_->Write(write_options, &raw);
   if (!status.ok()) {
     write_failed_ = true;
     return rocks_error("state write failed", status);
@@ -247,16 +298,26 @@ Status Store::write(Batch& batch) {
   return ok();
 }
 
+Status Store::settle() const {
+  if (!writer_) return ok();
+  writer_->wait();
+  if (behind_failed_) return *behind_failed_;
+  return ok();
+}
+
 Status Store::recover() {
+  if (writer_) writer_->wait();  // a write behind that failed sets write_failed_
   if (!write_failed_) return ok();
   auto status = db_->Resume();
   if (!status.ok()) return rocks_error("state recovery failed", status);
   write_failed_ = false;
+  behind_failed_.reset();
   return ok();
 }
 
 Status Store::scan(Family family, std::string_view from, std::string_view to,
                    const Visitor& visit) const {
+  if (auto settled = settle(); !settled) return settled;
   rocksdb::ReadOptions read_options;
   std::string upper(to);
   rocksdb::Slice upper_slice(upper);
