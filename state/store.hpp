@@ -161,10 +161,10 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Status apply(rocksdb::WriteBatch& raw);
 
-  bool write_failed_ = false;  // since the last successful write or recover()
-  std::optional<Error> behind_failed_;               // a write behind that failed
+  bool write_failed_ = false;                       // since the last successful write or recover()
+  std::optional<Error> behind_failed_;              // a write behind that failed
   std::unique_ptr<rocksdb::WriteBatch> in_flight_;  // the write behind, on writer_
-  std::unique_ptr<JobThread> writer_;                // with write_behind; last member
+  std::unique_ptr<JobThread> writer_;               // with write_behind; last member
 };
 
 // Big-endian fixed-width encodings, so that keys sort by number.
