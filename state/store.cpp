@@ -100,6 +100,7 @@ std::string_view family_name(Family family) {
 Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles) : handles_(handles) {}
 Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
+Batch& Batch::operator=(Batch&&) noexcept = default;
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
   add(family, false, key, value);
@@ -274,13 +275,15 @@ Expected<std::vector<std::optional<std::string>>> Store::multi_get(
 Status Store::write(Batch& batch) {
   if (auto settled = settle(); !settled) return settled;
   if (write_failed_) return make_error("state write refused: the store has not recovered");
-  auto sorted = batch.sorted();
-  batch.operations_.clear();
-  batch.bytes_.clear();
-  if (!writer_) return apply(*sorted);
-  in_flight_ = std::move(sorted);
-  writer_->start([this] {
-    if (auto status = apply(*in_flight_); !status) behind_failed_ = status.error();
+  if (!writer_) {
+    auto status = apply(*batch.sorted());
+    batch = make_batch();
+    return status;
+  }
+  in_flight_.emplace(std::move(batch));
+  batch = make_batch();
+  writer_->start([this] {  // sorts there too
+    if (auto status = apply(*in_flight_->sorted()); !status) behind_failed_ = status.error();
     in_flight_.reset();
   });
   return ok();

@@ -60,6 +60,7 @@ class Batch {
  public:
   ~Batch();
   Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
   void put(Family family, std::string_view key, std::string_view value);
   void erase(Family family, std::string_view key);
   std::size_t size() const { return operations_.size(); }  // number of operations
@@ -163,7 +164,7 @@ class Store {
 
   bool write_failed_ = false;                       // since the last successful write or recover()
   std::optional<Error> behind_failed_;              // a write behind that failed
-  std::unique_ptr<rocksdb::WriteBatch> in_flight_;  // the write behind, on writer_
+  std::optional<Batch> in_flight_;  // the write behind, on writer_
   std::unique_ptr<JobThread> writer_;               // with write_behind; last member
 };
 
