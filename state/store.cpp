@@ -100,7 +100,6 @@ std::string_view family_name(Family family) {
 Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles) : handles_(handles) {}
 Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
-Batch& Batch::operator=(Batch&&) noexcept = default;
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
   add(family, false, key, value);
@@ -201,13 +200,11 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
   // Keep only our families, indexed by Family; the default one is unused.
   (*raw)->DestroyColumnFamilyHandle(handles.front());
   store->handles_.assign(handles.begin() + 1, handles.end());
-  if (options.throwaway && options.write_behind) store->writer_ = std::make_unique<JobThread>();
   return store;
 }
 
 Store::~Store() {
   if (!db_) return;
-  if (writer_) writer_->wait();  // the write behind touches db_
   if (write_failed_) {
     // Closing would flush the write-ahead log writer that failed, which
     // Debian's RocksDB answers with an assertion (SIGABRT). The process is
@@ -236,7 +233,6 @@ Batch Store::make_batch() {
 }
 
 Expected<std::optional<std::string>> Store::get(Family family, std::string_view key) const {
-  if (auto settled = settle(); !settled) return settled.error();
   std::string value;
   auto status =
       db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(family)], slice(key), &value);
@@ -252,7 +248,6 @@ constexpr std::size_t kMultiGetChunk = 128;
 
 Expected<std::vector<std::optional<std::string>>> Store::multi_get(
     Family family, std::span<const std::string_view> keys) const {
-  if (auto settled = settle(); !settled) return settled.error();
   std::vector<std::optional<std::string>> found(keys.size());
   const bool sorted = std::is_sorted(keys.begin(), keys.end());
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
@@ -273,27 +268,11 @@ Expected<std::vector<std::optional<std::string>>> Store::multi_get(
 }
 
 Status Store::write(Batch& batch) {
-  if (auto settled = settle(); !settled) return settled;
-  if (write_failed_) return make_error("state write refused: the store has not recovered");
-  if (!writer_) {
-    auto status = apply(*batch.sorted());
-    batch = make_batch();
-    return status;
-  }
-  in_flight_.emplace(std::move(batch));
-  batch = make_batch();
-  writer_->start([this] {  // sorts there too
-    if (auto status = apply(*in_flight_->sorted()); !status) behind_failed_ = status.error();
-    in_flight_.reset();
-  });
-  return ok();
-}
-
-Status Store::apply(rocksdb::WriteBatch& raw) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes && !options_.throwaway;
   write_options.disableWAL = options_.throwaway;
-  auto status = db_->Write(write_options, &raw);
+  if (write_failed_) return make_error("state write refused: the store has not recovered");
+  auto status = db_->Write(write_options, batch.sorted().get());
   if (!status.ok()) {
     write_failed_ = true;
     return rocks_error("state write failed", status);
@@ -301,26 +280,16 @@ Status Store::apply(rocksdb::WriteBatch& raw) {
   return ok();
 }
 
-Status Store::settle() const {
-  if (!writer_) return ok();
-  writer_->wait();
-  if (behind_failed_) return *behind_failed_;
-  return ok();
-}
-
 Status Store::recover() {
-  if (writer_) writer_->wait();  // a write behind that failed sets write_failed_
   if (!write_failed_) return ok();
   auto status = db_->Resume();
   if (!status.ok()) return rocks_error("state recovery failed", status);
   write_failed_ = false;
-  behind_failed_.reset();
   return ok();
 }
 
 Status Store::scan(Family family, std::string_view from, std::string_view to,
                    const Visitor& visit) const {
-  if (auto settled = settle(); !settled) return settled;
   rocksdb::ReadOptions read_options;
   std::string upper(to);
   rocksdb::Slice upper_slice(upper);

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "state/base/expected.hpp"
-#include "state/base/job_thread.hpp"
 
 namespace rocksdb {
 class DB;
@@ -53,14 +52,13 @@ std::string encode_partition_position(const PartitionPosition& position);
 // The writes of one input batch, applied atomically by Store::write. They
 // are kept here and handed to RocksDB sorted by family and key (in the order
 // given for the same key): a memtable insert then starts from where the one
-// before it ended instead of from the top of the skiplist, which halved the
-// write on a 5% role-event replay (docs/benchmarks.md, "Issue 14, sorted
-// writes").
+// before it ended instead of from the top of the skiplist, which cut
+// RocksDB's instructions for the write by 29% on a 5% role-event replay
+// (docs/benchmarks.md, "Issue 14, sorted writes").
 class Batch {
  public:
   ~Batch();
   Batch(Batch&&) noexcept;
-  Batch& operator=(Batch&&) noexcept;
   void put(Family family, std::string_view key, std::string_view value);
   void erase(Family family, std::string_view key);
   std::size_t size() const { return operations_.size(); }  // number of operations
@@ -92,13 +90,6 @@ struct StoreOptions {
   // no log fsync per batch) and no memtable flush at close. sync_writes is
   // ignored. Reads within the run see every write.
   bool throwaway = false;
-  // With throwaway: write() hands the batch to a thread of its own and
-  // returns, so the caller decodes its next input while the memtables take
-  // this batch (docs/benchmarks.md, "Issue 14, the write behind"). Every
-  // read and write waits for that write first, so reads still see every
-  // write. A failed write is reported by the next call and by settle(), and
-  // every later call fails too.
-  bool write_behind = false;
   // RocksDB's tickers and histograms (block cache hits/misses, bloom filter
   // usefulness, bytes read), printed to standard error at close; also on when
   // ROLEWATCH_ROCKSDB_STATISTICS is set in the environment (docs/benchmarks.md,
@@ -119,12 +110,8 @@ class Store {
   // save RocksDB a sort; any order gives the same answer.
   Expected<std::vector<std::optional<std::string>>> multi_get(
       Family family, std::span<const std::string_view> keys) const;
-  // Applies `batch` (emptied) atomically; with write_behind, on the writer
-  // thread, after the write before it.
+  // Applies `batch` atomically.
   Status write(Batch& batch);
-  // Returns once no write is in flight: ok, or the error of a write behind
-  // that failed. Always ok without write_behind.
-  Status settle() const;
   // After a failed write: RocksDB's own recovery (DB::Resume), so that the
   // next write starts on fresh files. Until it succeeds nothing is flushed,
   // not even at close: the failed write-ahead log file must not be touched
@@ -160,12 +147,7 @@ class Store {
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  Status apply(rocksdb::WriteBatch& raw);
-
-  bool write_failed_ = false;                       // since the last successful write or recover()
-  std::optional<Error> behind_failed_;              // a write behind that failed
-  std::optional<Batch> in_flight_;  // the write behind, on writer_
-  std::unique_ptr<JobThread> writer_;               // with write_behind; last member
+  bool write_failed_ = false;  // since the last successful write or recover()
 };
 
 // Big-endian fixed-width encodings, so that keys sort by number.

@@ -4,9 +4,8 @@
 // chunked_lines.hpp) reads the next chunk on it, and the decode worker
 // (stream/pipeline/decode_worker.hpp) decodes a batch's messages on it,
 // claimed one at a time alongside the caller, and the pipeline reads the
-// next group's state ahead on one (stream/pipeline/pipeline.cpp), and a
-// throwaway store writes its batches behind on one (state/store.cpp). The
-// caller starts a job, does its own part, then waits for the job.
+// next group's state ahead on one (stream/pipeline/pipeline.cpp). The caller starts a job, does
+// its own part, then waits for the job.
 #include <condition_variable>
 #include <functional>
 #include <mutex>

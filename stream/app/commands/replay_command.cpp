@@ -78,12 +78,9 @@ int replay_command(const ReplayOptions& options) {
   }
   // Replay is a batch job: a crash only means running it again, so skip the
   // per-batch fsync that `run` needs.
-  // A temporary state is deleted at the end: no write-ahead log, no flush
-  // at close, and each batch written behind while the next one is decoded
-  // (StoreOptions::throwaway, write_behind).
-  const bool throwaway = !options.state_dir;
-  auto store = state::Store::open(
-      dir, {.sync_writes = false, .throwaway = throwaway, .write_behind = throwaway});
+  // A temporary state is deleted at the end: no write-ahead log and no
+  // flush at close (StoreOptions::throwaway).
+  auto store = state::Store::open(dir, {.sync_writes = false, .throwaway = !options.state_dir});
   if (!store) {
     spdlog::error("{}", store.error().message);
     return exit_status(ExitCode::failure);
@@ -133,7 +130,6 @@ int replay_command(const ReplayOptions& options) {
   // The input is over: held twin candidates are decided and owed updates
   // sent, so the output ends with each burst's whole scope.
   if (status) status = guarded([&] { return (*pipeline)->flush(FlushScope::end_of_input); });
-  if (status) status = (*store)->settle();  // the last write behind
   if (!status) {
     spdlog::error("{}", status.error().message);
     return exit_status(ExitCode::failure);
