@@ -8,7 +8,7 @@ packages=(
   librdkafka-dev libsimdjson-dev librocksdb-dev prometheus-cpp-dev libcivetweb-dev
   libspdlog-dev libfmt-dev catch2 libcurl4-openssl-dev libssl-dev libyaml-cpp-dev
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev libjemalloc-dev
-  kcat jq prometheus prometheus-alertmanager ca-certificates python3 time procps
+  kcat jq prometheus prometheus-alertmanager ca-certificates python3 time procps strace
   # The fuzz preset (clang++ with libFuzzer and the sanitizer runtimes).
   clang libclang-rt-14-dev libfuzzer-14-dev
   # Deployment tests (docs/deployment.md): the container image built offline,

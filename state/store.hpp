@@ -16,6 +16,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class ColumnFamilyHandle;
 class Statistics;
 class WriteBatch;
@@ -87,8 +88,9 @@ struct StoreOptions {
   std::size_t block_cache_bytes = 16u << 20;
   // A directory deleted after use (replay without --state-dir): no
   // write-ahead log (nothing will ever recover from it, so no log write and
-  // no log fsync per batch) and no memtable flush at close. sync_writes is
-  // ignored. Reads within the run see every write.
+  // no log fsync per batch), no memtable flush at close, and no file or
+  // directory synced at all. sync_writes is ignored. Reads within the run
+  // see every write.
   bool throwaway = false;
   // RocksDB's tickers and histograms (block cache hits/misses, bloom filter
   // usefulness, bytes read), printed to standard error at close; also on when
@@ -145,6 +147,7 @@ class Store {
   std::filesystem::path dir_;
   StoreOptions options_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::unique_ptr<rocksdb::Env> env_;  // a throwaway state's (unsynced files); outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   bool write_failed_ = false;  // since the last successful write or recover()
