@@ -145,11 +145,6 @@ rocksdb::Options database_options(const StoreOptions& options) {
   // of a removals-only replay (docs/benchmarks.md, "Issue 14, the state
   // read ahead"). Reads check up to 8 pinned level-0 filters instead.
   db_options.level0_file_num_compaction_trigger = 8;
-  // A Bloom filter over each memtable's whole keys: most lookups miss the
-  // memtable (a new audit id, an actor not seen since the last flush), and a
-  // miss otherwise walks the skiplist, a cache miss per level.
-  db_options.memtable_whole_key_filtering = true;
-  db_options.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
@@ -167,49 +162,21 @@ std::string_view family_name(Family family) {
   return kFamilyNames[static_cast<int>(family)];
 }
 
-Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles) : handles_(handles) {}
+Batch::Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
+    : handles_(handles), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
-  add(family, false, key, value);
+  batch_->Put((*handles_)[static_cast<int>(family)], slice(key), slice(value));
 }
 
 void Batch::erase(Family family, std::string_view key) {
-  add(family, true, key, {});
+  batch_->Delete((*handles_)[static_cast<int>(family)], slice(key));
 }
 
-void Batch::add(Family family, bool erase, std::string_view key, std::string_view value) {
-  const auto at = bytes_.size();
-  bytes_.append(key).append(value);
-  operations_.push_back({family, erase, at, key.size(), at + key.size(), value.size()});
-}
-
-std::string_view Batch::key_of(const Operation& operation) const {
-  return std::string_view(bytes_).substr(operation.key_at, operation.key_size);
-}
-
-std::unique_ptr<rocksdb::WriteBatch> Batch::sorted() const {
-  std::vector<const Operation*> order;
-  order.reserve(operations_.size());
-  for (const auto& operation : operations_) order.push_back(&operation);
-  // Stable: two writes of one key keep their order (the later one wins).
-  std::stable_sort(order.begin(), order.end(), [this](const Operation* a, const Operation* b) {
-    if (a->family != b->family) return a->family < b->family;
-    return key_of(*a) < key_of(*b);
-  });
-  auto batch = std::make_unique<rocksdb::WriteBatch>(bytes_.size() + 24 * order.size());
-  const std::string_view bytes(bytes_);
-  for (const auto* operation : order) {
-    auto* handle = (*handles_)[static_cast<int>(operation->family)];
-    const auto key = slice(key_of(*operation));
-    if (operation->erase) {
-      batch->Delete(handle, key);
-    } else {
-      batch->Put(handle, key, slice(bytes.substr(operation->value_at, operation->value_size)));
-    }
-  }
-  return batch;
+std::size_t Batch::size() const {
+  return batch_->Count();
 }
 
 namespace {
@@ -354,7 +321,7 @@ Status Store::write(Batch& batch) {
   write_options.sync = options_.sync_writes && !options_.throwaway;
   write_options.disableWAL = options_.throwaway;
   if (write_failed_) return make_error("state write refused: the store has not recovered");
-  auto status = db_->Write(write_options, batch.sorted().get());
+  auto status = db_->Write(write_options, batch.batch_.get());
   if (!status.ok()) {
     write_failed_ = true;
     return rocks_error("state write failed", status);

@@ -50,35 +50,19 @@ struct PartitionPosition {
 };
 std::string encode_partition_position(const PartitionPosition& position);
 
-// The writes of one input batch, applied atomically by Store::write. They
-// are kept here and handed to RocksDB sorted by family and key (in the order
-// given for the same key): a memtable insert then starts from where the one
-// before it ended instead of from the top of the skiplist, which cut
-// RocksDB's instructions for the write by 29% on a 5% role-event replay
-// (docs/benchmarks.md, "Issue 14, sorted writes").
 class Batch {
  public:
   ~Batch();
   Batch(Batch&&) noexcept;
   void put(Family family, std::string_view key, std::string_view value);
   void erase(Family family, std::string_view key);
-  std::size_t size() const { return operations_.size(); }  // number of operations
+  std::size_t size() const;  // number of operations
 
  private:
   friend class Store;
   explicit Batch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles);
-  struct Operation {
-    Family family;
-    bool erase;
-    std::size_t key_at, key_size, value_at, value_size;  // in bytes_
-  };
-  void add(Family family, bool erase, std::string_view key, std::string_view value);
-  std::string_view key_of(const Operation& operation) const;
-  std::unique_ptr<rocksdb::WriteBatch> sorted() const;
-
   const std::vector<rocksdb::ColumnFamilyHandle*>* handles_ = nullptr;
-  std::vector<Operation> operations_;
-  std::string bytes_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
 };
 
 struct StoreOptions {

@@ -194,7 +194,7 @@ TEST_CASE("a store with statistics reports them, one without reports nothing") {
   CHECK((*plain)->statistics_report().empty());
 }
 
-TEST_CASE("writes of one key in a batch apply in the order given, whatever the sort") {
+TEST_CASE("writes of one key in a batch apply in the order given") {
   support::TempDir dir;
   auto store = Store::open(dir.path());
   REQUIRE(store);
