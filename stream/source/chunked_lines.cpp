@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include <string>
 
 namespace rolewatch::stream {
 
@@ -35,11 +36,12 @@ void ChunkedLines::FreeChunk::operator()(char* data) const {
 }
 
 ChunkedLines::ChunkedLines(std::istream& in, std::size_t max_line_bytes, std::size_t chunk_bytes,
-                           bool read_ahead)
+                           bool read_ahead, std::optional<std::uint64_t> size)
     : in_(in),
       max_line_(std::max<std::size_t>(max_line_bytes, 1)),
       chunk_bytes_(std::clamp<std::size_t>(std::min(chunk_bytes, max_line_ + 1), 1,
-                                           std::numeric_limits<std::uint32_t>::max() / 2)) {
+                                           std::numeric_limits<std::uint32_t>::max() / 2)),
+      size_(size) {
   // Not zeroed: a page costs only when a read first fills it.
   for (auto& chunk : chunks_) chunk.data.reset(allocate_chunk(chunk_bytes_ + kPadding));
   if (read_ahead) reader_ = std::make_unique<JobThread>();
@@ -49,8 +51,15 @@ ChunkedLines::ChunkedLines(std::istream& in, std::size_t max_line_bytes, std::si
 ChunkedLines::~ChunkedLines() = default;
 
 void ChunkedLines::fill(Chunk& chunk) {
-  in_.read(chunk.data.get(), static_cast<std::streamsize>(chunk_bytes_));
-  chunk.got = static_cast<std::size_t>(in_.gcount());
+  std::uint64_t wanted = chunk_bytes_;
+  if (size_) wanted = std::min(wanted, *size_ - std::min(*size_, requested_));
+  chunk.got = 0;
+  if (wanted > 0) {
+    in_.read(chunk.data.get(), static_cast<std::streamsize>(wanted));
+    chunk.got = static_cast<std::size_t>(in_.gcount());
+  }
+  requested_ += chunk.got;
+  chunk.short_read = size_.has_value() && chunk.got < wanted;
   std::memset(chunk.data.get() + chunk.got, ' ', kPadding);  // what simdjson may read past a line
   chunk.newlines.clear();
   const char* begin = chunk.data.get();
@@ -74,7 +83,14 @@ bool ChunkedLines::finish_read() {
   } else {
     fill(chunks_[reading_]);  // reading on demand
   }
+  if (chunks_[reading_].short_read) cut_short_ = true;
   return chunks_[reading_].got > 0;
+}
+
+Status ChunkedLines::status() const {
+  if (!cut_short_) return ok();
+  return make_error("the file was cut short while it was read (it had " + std::to_string(*size_) +
+                    " bytes when opened); lines from there on are lost");
 }
 
 void ChunkedLines::carry_tail() {

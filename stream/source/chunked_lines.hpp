@@ -1,9 +1,9 @@
 #pragma once
-// Reads a pipe or standard input (or a regular file that could not be mapped:
-// mapped_lines.hpp) in big chunks and hands out its lines as views into the
-// chunk they were read into: no per-line copy and no per-line allocation.
-// Replay reads GBs of ~200 KB Event Hubs messages; copying each line
-// (getline, then into a batch) cost as much as decoding it.
+// Reads replay's input (a regular file, a pipe or standard input) in big
+// chunks and hands out its lines as views into the chunk they were read
+// into: no per-line copy and no per-line allocation. Replay reads GBs of
+// ~200 KB Event Hubs messages; copying each line (getline, then into a
+// batch) cost as much as decoding it.
 //
 // Two chunk buffers take turns: while the caller works on the lines of one,
 // the next chunk is read into the other, and its line ends found, by one
@@ -12,6 +12,18 @@
 // asked for, so a writer that never closes cannot hang the end of a
 // replay). Chunks never move: the one line that spans two chunks is copied
 // into a separate seam buffer, and so is a line longer than a chunk.
+//
+// Reading, not mapping, is deliberate: the chunks are allocated once and
+// their pages stay in place, so the input costs one kernel copy per byte
+// (memory bandwidth) wherever it runs. A mapped file costs a page fault per
+// few pages instead, and dropping handed-on pages costs TLB shootdowns across
+// the decoding threads; on a virtual machine where a fault traps to the
+// host that took 2-3 times the replay's CPU (docs/benchmarks.md, "Issue 14,
+// reading instead of mapping").
+//
+// A regular file's size when opened (`size`) is what is read: bytes appended
+// later are left for the next replay, and an end before it (the file was cut
+// short by another process while it was read) is an error from status().
 //
 // Memory is bounded by the input's line limit, not by the input: a line
 // longer than `max_line_bytes` is never held whole. Its bytes are dropped as
@@ -27,6 +39,7 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,12 +58,15 @@ class ChunkedLines final : public LineReader {
   static constexpr std::size_t kDefaultChunk = (4u << 20) - kPadding;
 
   explicit ChunkedLines(std::istream& in, std::size_t max_line_bytes = kDefaultMaxLine,
-                        std::size_t chunk_bytes = kDefaultChunk, bool read_ahead = false);
+                        std::size_t chunk_bytes = kDefaultChunk, bool read_ahead = false,
+                        std::optional<std::uint64_t> size = std::nullopt);
   ~ChunkedLines() override;  // waits for a read in flight, then stops the reader thread
   ChunkedLines(const ChunkedLines&) = delete;
   ChunkedLines& operator=(const ChunkedLines&) = delete;
 
   bool next(std::vector<Line>& lines) override;
+  // An error once a chunk ended before the file's size when opened.
+  Status status() const override;
   std::size_t buffer_capacity() const;  // chunks and seam: for tests and figures
   // True when `text` and the `after` bytes behind it lie in one buffer (tests).
   bool holds(std::string_view text, std::size_t after) const;
@@ -63,6 +79,7 @@ class ChunkedLines final : public LineReader {
     std::unique_ptr<char[], FreeChunk> data;  // chunk_bytes_ + kPadding, never zeroed
     std::size_t got = 0;                      // bytes the last read put there
     std::vector<std::uint32_t> newlines;      // where its '\n's are
+    bool short_read = false;                  // ended before the file's size
   };
   // Reads the next chunk into chunks_[reading_], now or in the background.
   void start_read();
@@ -85,6 +102,9 @@ class ChunkedLines final : public LineReader {
   std::istream& in_;
   std::size_t max_line_;
   std::size_t chunk_bytes_;
+  std::optional<std::uint64_t> size_;  // a regular file's size when opened
+  std::uint64_t requested_ = 0;        // bytes asked for so far (by fill())
+  bool cut_short_ = false;             // a chunk handed out was a short read
   std::array<Chunk, 2> chunks_;
   std::size_t reading_ = 0;     // the chunk the pending read fills
   bool in_flight_ = false;      // a read of chunks_[reading_] was started

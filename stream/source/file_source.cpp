@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "state/store.hpp"
 #include "stream/source/chunked_lines.hpp"
-#include "stream/source/mapped_lines.hpp"
 
 namespace rolewatch::stream {
 namespace {
@@ -22,7 +22,7 @@ bool blank(std::string_view line) {
 struct FileSource::Input {
   std::string name;
   std::int32_t partition = 0;           // its position on the command line
-  std::unique_ptr<std::ifstream> file;  // read in chunks: null for stdin and a mapped file
+  std::unique_ptr<std::ifstream> file;  // null for stdin
   std::unique_ptr<LineReader> lines;
   std::string clock_key;
   bool opened = true;  // decided before a read starts: a read in flight sets the stream's bits
@@ -48,23 +48,23 @@ FileSource::FileSource(const std::vector<std::string>& files, EventClock& clock,
 
 FileSource::~FileSource() = default;
 
-// A regular file is mapped (and its next range scanned ahead); a pipe is read
-// in chunks when its lines are wanted (a writer that never closes must not
-// hang the end of a replay), and so is a regular file that cannot be mapped
-// (read a chunk ahead).
+// A regular file is read a chunk ahead, up to its size when opened; a pipe is
+// read when its lines are wanted (a writer that never closes must not hang
+// the end of a replay).
 std::unique_ptr<LineReader> FileSource::open_lines(Input& input) const {
   if (input.name == "-") {
     return std::make_unique<ChunkedLines>(std::cin, max_line_bytes_);
   }
-  std::error_code error;
-  const bool regular = std::filesystem::is_regular_file(input.name, error);
-  if (regular) {
-    if (auto mapped = MappedLines::open(input.name, max_line_bytes_)) return mapped;
-  }
-  input.file = std::make_unique<std::ifstream>(input.name);
+  input.file = std::make_unique<std::ifstream>(input.name, std::ios::binary);
   input.opened = input.file->is_open();
+  std::error_code error;
+  std::optional<std::uint64_t> size;
+  if (input.opened && std::filesystem::is_regular_file(input.name, error)) {
+    const auto bytes = std::filesystem::file_size(input.name, error);
+    if (!error) size = bytes;
+  }
   return std::make_unique<ChunkedLines>(*input.file, max_line_bytes_, ChunkedLines::kDefaultChunk,
-                                        regular);
+                                        size.has_value(), size);
 }
 
 Status FileSource::run(const BatchHandler& handler) {

@@ -4,10 +4,9 @@
 // partition time is oldest (or still unknown) is read next, a 4 MB chunk at
 // a time, so several files are merged in event-time order through the same
 // watermark as the live source's partitions; one file is read straight
-// through. Lines are views into the chunk (a regular file is mapped:
-// mapped_lines.hpp; a pipe is read: chunked_lines.hpp): a batch is handed
-// over, and committed by the handler, before the next chunk is handed out
-// (a regular file's next chunk is scanned meanwhile).
+// through. Lines are views into the chunk (chunked_lines.hpp): a batch is
+// handed over, and committed by the handler, before the next chunk is handed
+// out (a regular file's next chunk is read meanwhile).
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -1,9 +1,8 @@
 #pragma once
-// What replay's file source reads lines through: a regular file mapped into
-// memory (mapped_lines.hpp), or a pipe or standard input read in chunks
-// (chunked_lines.hpp). Either hands out a chunk's lines as views, valid until
-// the next call, each with the readable bytes behind it that let the decoder
-// parse it in place (simdjson's padding).
+// What replay's file source reads lines through (chunked_lines.hpp: files,
+// pipes and standard input): a chunk's lines as views, valid until the next
+// call, each with the readable bytes behind it that let the decoder parse it
+// in place (simdjson's padding).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -27,8 +26,8 @@ class LineReader {
   // The complete lines of the next chunk, valid until the next call. False
   // at the end of input.
   virtual bool next(std::vector<Line>& lines) = 0;
-  // An error once the input could not be read whole (a mapped file cut
-  // short while it was read); ok otherwise.
+  // An error once the input could not be read whole (a file cut short
+  // while it was read); ok otherwise.
   virtual Status status() const { return ok(); }
 };
 

@@ -174,3 +174,47 @@ TEST_CASE("a reader stopped early with a read in flight closes cleanly", "[chunk
   }
   SUCCEED("destroyed while reading ahead");
 }
+
+// A regular file's size when opened is what is read (FileSource passes it).
+TEST_CASE("a file is read up to its size when opened, and bytes appended later are left",
+          "[chunked_lines]") {
+  const std::string text = "alpha\nbravo\ncharlie\n";
+  const bool ahead = GENERATE(false, true);
+  std::istringstream in(text + "appended\nlater\n");
+  ChunkedLines reader(in, 100, 5, ahead, text.size());
+  std::vector<std::string> seen;
+  std::vector<Line> lines;
+  while (reader.next(lines)) {
+    for (const auto& line : lines) seen.emplace_back(line.text);
+  }
+  CHECK(seen == std::vector<std::string>{"alpha", "bravo", "charlie"});
+  CHECK(reader.status());
+}
+
+TEST_CASE("a file that ends before its size when opened is reported as cut short",
+          "[chunked_lines]") {
+  const bool ahead = GENERATE(false, true);
+  std::istringstream in("alpha\nbravo\nchar");  // 16 bytes of the 40 there were
+  ChunkedLines reader(in, 100, 8, ahead, 40);
+  std::vector<std::string> seen;
+  std::vector<Line> lines;
+  while (reader.next(lines) && reader.status()) {
+    for (const auto& line : lines) seen.emplace_back(line.text);
+  }
+  CHECK(seen == std::vector<std::string>{"alpha", "bravo"});  // the lines before the cut
+  REQUIRE_FALSE(reader.status());
+  CHECK(reader.status().error().message ==
+        "the file was cut short while it was read (it had 40 bytes when opened); lines from "
+        "there on are lost");
+}
+
+TEST_CASE("input of unknown size (a pipe) is read to its end and is never cut short",
+          "[chunked_lines]") {
+  std::istringstream in("alpha\nbravo");
+  ChunkedLines reader(in, 100, 4);
+  std::vector<Line> lines;
+  std::size_t count = 0;
+  while (reader.next(lines)) count += lines.size();
+  CHECK(count == 2);
+  CHECK(reader.status());
+}

@@ -1,9 +1,9 @@
 // FileSource (stream/source/file_source.hpp): the lines of a replayed file
-// handed over as messages that carry the padding behind them in the mapping
+// handed over as messages that carry the padding behind them in the chunk
 // (the decoder parses them in place), a file read ahead to its end before the
 // replay starts is still read, a file cut short while it is read stops the
-// replay with that error, and a file that cannot be opened is an error,
-// never an empty input.
+// replay with that error, lines appended after it was opened are not read,
+// and a file that cannot be opened is an error, never an empty input.
 #include "stream/source/file_source.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,7 +19,7 @@
 
 using namespace rolewatch::stream;
 
-TEST_CASE("replayed lines are handed over with the mapping behind them, blank lines left out",
+TEST_CASE("replayed lines are handed over with padding behind them, blank lines left out",
           "[file_source]") {
   support::TempDir dir;
   const auto file = (dir.path() / "lines.jsonl").string();
@@ -40,8 +40,9 @@ TEST_CASE("replayed lines are handed over with the mapping behind them, blank li
   REQUIRE(status);
   CHECK(payloads == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
   CHECK(numbers == std::vector<std::int64_t>{1, 4, 5});
-  // The last line has no '\n' behind it: the decoder copies it.
-  CHECK(in_place == std::vector<bool>{true, true, false});
+  // The last line has no '\n' in the file; it is handed over from the seam,
+  // with its own '\n' and padding behind it.
+  CHECK(in_place == std::vector<bool>{true, true, true});
   CHECK(source.messages() == 3);
 }
 
@@ -74,6 +75,23 @@ TEST_CASE("a replay file cut short while it is read stops the replay with that e
   auto status = source.run([](std::span<const SourceMessage>) { return rolewatch::ok(); });
   REQUIRE_FALSE(status);
   CHECK_THAT(status.error().message, Catch::Contains(file + ": the file was cut short"));
+}
+
+TEST_CASE("lines appended to a replay file after it was opened are left for the next replay",
+          "[file_source]") {
+  support::TempDir dir;
+  const auto file = (dir.path() / "growing.jsonl").string();
+  std::ofstream(file) << "{\"a\":1}\n{\"b\":2}\n";
+  EventClock clock;
+  FileSource source({file}, clock, 10, 1024);
+  std::ofstream(file, std::ios::app) << "{\"c\":3}\n";
+  std::vector<std::string> payloads;
+  auto status = source.run([&](std::span<const SourceMessage> messages) {
+    for (const auto& message : messages) payloads.emplace_back(message.payload);
+    return rolewatch::ok();
+  });
+  REQUIRE(status);
+  CHECK(payloads == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"});
 }
 
 TEST_CASE("a replay file that cannot be opened is an error, not an empty input", "[file_source]") {
