@@ -52,13 +52,13 @@ ChunkedLines::~ChunkedLines() = default;
 
 void ChunkedLines::fill(Chunk& chunk) {
   std::uint64_t wanted = chunk_bytes_;
-  if (size_) wanted = std::min(wanted, *size_ - std::min(*size_, requested_));
+  if (size_) wanted = std::min(wanted, *size_ - read_);  // read_ never passes *size_
   chunk.got = 0;
   if (wanted > 0) {
     in_.read(chunk.data.get(), static_cast<std::streamsize>(wanted));
     chunk.got = static_cast<std::size_t>(in_.gcount());
   }
-  requested_ += chunk.got;
+  read_ += chunk.got;
   chunk.short_read = size_.has_value() && chunk.got < wanted;
   std::memset(chunk.data.get() + chunk.got, ' ', kPadding);  // what simdjson may read past a line
   chunk.newlines.clear();

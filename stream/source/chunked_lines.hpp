@@ -16,10 +16,10 @@
 // Reading, not mapping, is deliberate: the chunks are allocated once and
 // their pages stay in place, so the input costs one kernel copy per byte
 // (memory bandwidth) wherever it runs. A mapped file costs a page fault per
-// few pages instead, and dropping handed-on pages costs TLB shootdowns across
-// the decoding threads; on a virtual machine where a fault traps to the
-// host that took 2-3 times the replay's CPU (docs/benchmarks.md, "Issue 14,
-// reading instead of mapping").
+// few pages instead, and a TLB flush for each range dropped after use; on a
+// virtual machine where a fault traps to the host, the mapped replay took
+// about twice the CPU (docs/benchmarks.md, "Issue 14, reading instead of
+// mapping").
 //
 // A regular file's size when opened (`size`) is what is read: bytes appended
 // later are left for the next replay, and an end before it (the file was cut
@@ -103,7 +103,7 @@ class ChunkedLines final : public LineReader {
   std::size_t max_line_;
   std::size_t chunk_bytes_;
   std::optional<std::uint64_t> size_;  // a regular file's size when opened
-  std::uint64_t requested_ = 0;        // bytes asked for so far (by fill())
+  std::uint64_t read_ = 0;             // bytes read so far (by fill())
   bool cut_short_ = false;             // a chunk handed out was a short read
   std::array<Chunk, 2> chunks_;
   std::size_t reading_ = 0;     // the chunk the pending read fills

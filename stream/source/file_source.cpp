@@ -57,12 +57,10 @@ std::unique_ptr<LineReader> FileSource::open_lines(Input& input) const {
   }
   input.file = std::make_unique<std::ifstream>(input.name, std::ios::binary);
   input.opened = input.file->is_open();
-  std::error_code error;
+  std::error_code error;  // file_size fails for anything but a regular file
+  const auto bytes = std::filesystem::file_size(input.name, error);
   std::optional<std::uint64_t> size;
-  if (input.opened && std::filesystem::is_regular_file(input.name, error)) {
-    const auto bytes = std::filesystem::file_size(input.name, error);
-    if (!error) size = bytes;
-  }
+  if (input.opened && !error) size = bytes;
   return std::make_unique<ChunkedLines>(*input.file, max_line_bytes_, ChunkedLines::kDefaultChunk,
                                         size.has_value(), size);
 }
