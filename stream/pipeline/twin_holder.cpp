@@ -12,8 +12,16 @@ using rules::EventTime;
 using state::Family;
 using state::keys::time_key;
 
+std::string held_key_prefix(EventTime decide_at) {
+  return state::keys::kHeldTwin + time_key(decide_at);
+}
+
 std::string held_key(const rules::RoleEvent& event, EventTime window) {
-  return state::keys::kHeldTwin + time_key(event.time + window) + event.audit_id;
+  return held_key_prefix(event.time + window) + event.audit_id;
+}
+
+bool near(EventTime a, EventTime b, EventTime window) {
+  return a - b <= window && b - a <= window;
 }
 
 std::string mark_key(const std::string& key, const rules::RoleEvent& pim) {
@@ -41,6 +49,7 @@ std::optional<TwinHolder::Held> decode_held(std::string_view bytes) {
 
 Status TwinHolder::load() {
   held_.clear();
+  held_by_twin_.clear();
   batch_marks_.clear();
   std::string from(1, state::keys::kHeldTwin);
   std::string to(1, static_cast<char>(state::keys::kHeldTwin + 1));
@@ -52,7 +61,7 @@ Status TwinHolder::load() {
       corrupt = make_error("corrupt twin candidate in state: " + std::string(key.substr(9)));
       return false;
     }
-    held_.emplace(std::string(key), std::move(*held));
+    hold(std::string(key), std::move(*held));
     return true;
   });
   if (!status) return status;
@@ -60,8 +69,16 @@ Status TwinHolder::load() {
   return ok();
 }
 
-bool TwinHolder::near(EventTime a, EventTime b) const {
-  return a - b <= window_ && b - a <= window_;
+void TwinHolder::hold(std::string at, Held held) {
+  if (auto it = held_.find(at); it != held_.end()) unhold(it);
+  held_by_twin_.emplace(held.key, at);
+  held_.emplace(std::move(at), std::move(held));
+}
+
+std::map<std::string, TwinHolder::Held>::iterator TwinHolder::unhold(
+    std::map<std::string, Held>::iterator it) {
+  held_by_twin_.erase({it->second.key, it->first});
+  return held_.erase(it);
 }
 
 std::size_t TwinHolder::mark(const rules::RoleEvent& pim, const std::string& key,
@@ -69,18 +86,23 @@ std::size_t TwinHolder::mark(const rules::RoleEvent& pim, const std::string& key
   auto mark = mark_key(key, pim);
   batch.put(Family::twins, mark, "");
   batch.put(Family::twins, state::keys::kPimMarkExpiry + time_key(pim.time) + mark, "");
-  batch_marks_.emplace_back(key, pim.time);
-  std::size_t paired = 0;
-  for (auto it = held_.begin(); it != held_.end();) {
-    if (it->second.key == key && near(it->second.event.time, pim.time)) {
-      batch.erase(Family::twins, it->first);
-      it = held_.erase(it);
-      ++paired;
-    } else {
-      ++it;
+  batch_marks_.emplace(key, pim.time);
+  // Candidates within the window of the mark are decided from pim.time (one
+  // window before it) to pim.time + 2 windows: only those are looked at.
+  const auto from = held_by_twin_.lower_bound({key, held_key_prefix(pim.time)});
+  const auto to = held_by_twin_.lower_bound({key, held_key_prefix(pim.time + 2 * window_ + 1)});
+  std::vector<std::string> paired;
+  for (auto it = from; it != to; ++it) {
+    const auto held = held_.find(it->second);
+    if (held != held_.end() && near(held->second.event.time, pim.time, window_)) {
+      paired.push_back(it->second);
     }
   }
-  return paired;
+  for (const auto& at : paired) {
+    batch.erase(Family::twins, at);
+    unhold(held_.find(at));
+  }
+  return paired.size();
 }
 
 Expected<bool> TwinHolder::stored_mark_near(const std::string& key, EventTime time) const {
@@ -96,10 +118,8 @@ Expected<bool> TwinHolder::stored_mark_near(const std::string& key, EventTime ti
 }
 
 bool TwinHolder::batch_mark_near(const std::string& key, EventTime time) const {
-  for (const auto& [mark, at] : batch_marks_) {
-    if (mark == key && near(at, time)) return true;
-  }
-  return false;
+  auto it = batch_marks_.lower_bound({key, time - window_});
+  return it != batch_marks_.end() && it->first == key && near(it->second, time, window_);
 }
 
 Expected<bool> TwinHolder::pair_or_hold(const rules::RoleEvent& candidate, const std::string& key,
@@ -111,7 +131,7 @@ Expected<bool> TwinHolder::pair_or_hold(const rules::RoleEvent& candidate, const
   Held held{candidate, restored, key};
   auto at = held_key(candidate, window_);
   batch.put(Family::twins, at, encode_held(held));
-  held_.insert_or_assign(std::move(at), std::move(held));
+  hold(std::move(at), std::move(held));
   return false;
 }
 
@@ -123,8 +143,8 @@ std::vector<TwinHolder::Held> TwinHolder::release_due(EventTime watermark, bool 
     // Keys order by decision time: stop at the first not yet due.
     if (!all && it->first.compare(0, limit.size(), limit) > 0) break;
     batch.erase(Family::twins, it->first);
-    due.push_back(std::move(it->second));
-    it = held_.erase(it);
+    due.push_back(it->second);
+    it = unhold(it);
   }
   return due;
 }

@@ -5,8 +5,15 @@
 // window, or is held until the watermark passes its time + the window and
 // then counts with its real initiator. Marks and held candidates are written
 // through the pipeline's batch, so holding is exactly-once like the rest.
+//
+// Pairing looks up by twin key and time, never scans: the held candidates and
+// the batch's marks are indexed by (twin key, time). Their number is set by
+// whoever writes the audit log (a stream of removals claiming MS-PIM, a
+// backlog of PIM activations), and a scan per record made a role-heavy batch
+// quadratic.
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,12 +62,18 @@ class TwinHolder {
  private:
   Expected<bool> stored_mark_near(const std::string& key, rules::EventTime time) const;
   bool batch_mark_near(const std::string& key, rules::EventTime time) const;
-  bool near(rules::EventTime a, rules::EventTime b) const;
+  // Adds a candidate under its held key, replacing one held there before.
+  void hold(std::string at, Held held);
+  // Takes the candidate held at `it` out of hold (and out of the index).
+  std::map<std::string, Held>::iterator unhold(std::map<std::string, Held>::iterator it);
 
   state::Store& store_;
   rules::EventTime window_;
   std::map<std::string, Held> held_;  // by held key: ordered by decision time
-  std::vector<std::pair<std::string, rules::EventTime>> batch_marks_;  // not yet written
+  // (twin key, held key) of every candidate in held_: one twin key's
+  // candidates in order of decision time (event time + window).
+  std::set<std::pair<std::string, std::string>> held_by_twin_;
+  std::set<std::pair<std::string, rules::EventTime>> batch_marks_;  // not yet written
 };
 
 }  // namespace rolewatch::stream
