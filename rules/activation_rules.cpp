@@ -223,17 +223,32 @@ std::vector<ActivationAlert> evaluate_activation_rules(const ActivationRulesConf
   return alerts;
 }
 
-json to_json(const ActivationAlert& alert) {
+std::string to_text(const ActivationAlert& alert) {
   const auto& label = alert.activation;
-  auto doc = heading_json({alert.id, alert.rule, alert.title, alert.severity, alert.mitre_tactic,
-                           alert.mitre_technique, label.tenant_id, label.actor, label.ip_address});
-  doc["count"] = 1;
-  doc["firstSeen"] = state::format_event_time(label.time);
-  doc["lastSeen"] = state::format_event_time(label.time);
-  doc["detectedAt"] = state::format_event_time(alert.detected_at);
-  doc["reason"] = alert.reason;
-  doc["activation"] = json::parse(activation_document(label));  // an alert is rare
-  return doc;
+  state::JsonWriter out;
+  out.begin_object();
+  out.key("activation").raw(activation_document(label));
+  out.key("actor");
+  write_actor(out, label.actor, label.ip_address);
+  out.key("count").number(std::uint64_t{1});
+  out.key("detectedAt").string(state::format_event_time(alert.detected_at));
+  out.key("firstSeen").string(state::format_event_time(label.time));
+  out.key("id").string(alert.id);
+  out.key("lastSeen").string(state::format_event_time(label.time));
+  out.key("mitre");
+  write_mitre(out, alert.mitre_tactic, alert.mitre_technique);
+  out.key("reason").string(alert.reason);
+  out.key("rule").string(alert.rule);
+  out.key("schema").string("rolewatch.alert.v1");
+  out.key("severity").string(alert.severity);
+  out.key("tenantId").string_or_null(label.tenant_id);
+  out.key("title").string(alert.title);
+  out.end_object();
+  return out.take();
+}
+
+json to_json(const ActivationAlert& alert) {
+  return json::parse(to_text(alert));
 }
 
 }  // namespace rolewatch::rules

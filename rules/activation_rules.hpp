@@ -63,6 +63,9 @@ std::vector<ActivationAlert> evaluate_activation_rules(const ActivationRulesConf
 
 // schema "rolewatch.alert.v1" with the burst alert's top-level fields where
 // they fit, plus `activation` (the label's JSON) and `reason`.
-nlohmann::json to_json(const ActivationAlert& alert);
+// Its rolewatch.alert.v1 text (the labelled activation under "activation"),
+// written like an alert's (rules/alert.hpp).
+std::string to_text(const ActivationAlert& alert);
+nlohmann::json to_json(const ActivationAlert& alert);  // to_text(), parsed
 
 }  // namespace rolewatch::rules

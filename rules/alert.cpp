@@ -7,10 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-json optional_string(std::string_view text) {
-  return text.empty() ? json() : json(std::string(text));
-}
-
 std::string string_or_empty(const json& value) {
   return value.is_string() ? value.get<std::string>() : std::string();
 }
@@ -20,21 +16,23 @@ EventTime time_or_zero(const json& value) {
   return state::parse_event_time(value.get<std::string>()).value_or(0);
 }
 
-json removal_json(const Removal& removal) {
-  return {
-      {"auditId", removal.audit_id},
-      {"time", state::format_event_time(removal.time)},
-      {"activity", removal.activity},
-      {"service", to_string(removal.service)},
-      {"result", to_string(removal.result)},
-      {"target",
-       {{"id", removal.target.id},
-        {"userPrincipalName", optional_string(removal.target.user_principal_name)},
-        {"type", removal.target.type}}},
-      {"role",
-       {{"templateId", optional_string(removal.role.template_id)},
-        {"displayName", optional_string(removal.role.display_name)}}},
-  };
+void write_removal(state::JsonWriter& out, const Removal& removal) {
+  out.begin_object();
+  out.key("activity").string(removal.activity);
+  out.key("auditId").string(removal.audit_id);
+  out.key("result").string(to_string(removal.result));
+  out.key("role").begin_object();
+  out.key("displayName").string_or_null(removal.role.display_name);
+  out.key("templateId").string_or_null(removal.role.template_id);
+  out.end_object();
+  out.key("service").string(to_string(removal.service));
+  out.key("target").begin_object();
+  out.key("id").string(removal.target.id);
+  out.key("type").string(removal.target.type);
+  out.key("userPrincipalName").string_or_null(removal.target.user_principal_name);
+  out.end_object();
+  out.key("time").string(state::format_event_time(removal.time));
+  out.end_object();
 }
 
 Removal removal_from_json(const json& doc) {
@@ -74,47 +72,55 @@ std::string_view to_string(AlertStatus status) {
   return "firing";
 }
 
-json heading_json(const AlertHeading& h) {
-  return {
-      {"schema", "rolewatch.alert.v1"},
-      {"id", h.id},
-      {"rule", h.rule},
-      {"title", h.title},
-      {"severity", h.severity},
-      {"mitre", {{"tactic", h.mitre_tactic}, {"technique", h.mitre_technique}}},
-      {"tenantId", optional_string(h.tenant_id)},
-      {"actor",
-       {{"type", to_string(h.actor.type)},
-        {"id", optional_string(h.actor.id)},
-        {"userPrincipalName", optional_string(h.actor.user_principal_name)},
-        {"displayName", optional_string(h.actor.display_name)},
-        {"ipAddress", optional_string(h.actor_ip)}}},
-  };
+void write_actor(state::JsonWriter& out, const Actor& actor, std::string_view ip_address) {
+  out.begin_object();
+  out.key("displayName").string_or_null(actor.display_name);
+  out.key("id").string_or_null(actor.id);
+  out.key("ipAddress").string_or_null(ip_address);
+  out.key("type").string(to_string(actor.type));
+  out.key("userPrincipalName").string_or_null(actor.user_principal_name);
+  out.end_object();
+}
+
+void write_mitre(state::JsonWriter& out, std::string_view tactic, std::string_view technique) {
+  out.begin_object().key("tactic").string(tactic).key("technique").string(technique).end_object();
+}
+
+std::string to_text(const Alert& alert) {
+  std::uint64_t failed = 0;
+  for (const auto& removal : alert.removals) failed += removal.result == Outcome::failure;
+  state::JsonWriter out;
+  out.begin_object();
+  out.key("actor");
+  write_actor(out, alert.actor, alert.actor.ip_address);
+  out.key("count").number(std::uint64_t{alert.count});
+  out.key("detectedAt").string(state::format_event_time(alert.detected_at));
+  out.key("failedCount").number(failed);
+  out.key("firstSeen").string(state::format_event_time(alert.first_seen));
+  out.key("id").string(alert.id);
+  out.key("lastSeen").string(state::format_event_time(alert.last_seen));
+  out.key("mitre");
+  write_mitre(out, alert.mitre_tactic, alert.mitre_technique);
+  out.key("removals").begin_array();
+  for (const auto& removal : alert.removals) write_removal(out.element(), removal);
+  out.end_array();
+  out.key("revision").number(std::uint64_t{alert.revision});
+  out.key("rule").string(alert.rule);
+  out.key("schema").string("rolewatch.alert.v1");
+  out.key("severity").string(alert.severity);
+  out.key("status").string(to_string(alert.status));
+  out.key("tenantId").string_or_null(alert.tenant_id);
+  out.key("threshold").number(std::uint64_t{alert.threshold});
+  out.key("title").string(alert.title);
+  out.key("updatedAt")
+      .string(state::format_event_time(alert.updated_at ? alert.updated_at : alert.detected_at));
+  out.key("window").string(state::format_iso_duration(alert.window_seconds));
+  out.end_object();
+  return out.take();
 }
 
 json to_json(const Alert& alert) {
-  json removals = json::array();
-  std::uint32_t failed = 0;
-  for (const auto& removal : alert.removals) {
-    removals.push_back(removal_json(removal));
-    if (removal.result == Outcome::failure) ++failed;
-  }
-  auto doc =
-      heading_json({alert.id, alert.rule, alert.title, alert.severity, alert.mitre_tactic,
-                    alert.mitre_technique, alert.tenant_id, alert.actor, alert.actor.ip_address});
-  doc["status"] = to_string(alert.status);
-  doc["revision"] = alert.revision;
-  doc["count"] = alert.count;
-  doc["failedCount"] = failed;
-  doc["threshold"] = alert.threshold;
-  doc["window"] = state::format_iso_duration(alert.window_seconds);
-  doc["firstSeen"] = state::format_event_time(alert.first_seen);
-  doc["lastSeen"] = state::format_event_time(alert.last_seen);
-  doc["detectedAt"] = state::format_event_time(alert.detected_at);
-  doc["updatedAt"] =
-      state::format_event_time(alert.updated_at ? alert.updated_at : alert.detected_at);
-  doc["removals"] = std::move(removals);
-  return doc;
+  return json::parse(to_text(alert));
 }
 
 Alert alert_from_json(const json& doc) {

@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/role_event.hpp"
+#include "state/base/json_writer.hpp"
 
 namespace rolewatch::rules {
 
@@ -51,15 +53,18 @@ struct Alert {
   std::vector<Removal> removals;
 };
 
-// The fields every rolewatch.alert.v1 document has, whichever rule raised it.
-struct AlertHeading {
-  std::string_view id, rule, title, severity, mitre_tactic, mitre_technique, tenant_id;
-  const Actor& actor;
-  std::string_view actor_ip;
-};
-nlohmann::json heading_json(const AlertHeading& heading);
+// The rolewatch.alert.v1 text of an alert, written without building a DOM
+// (a burst's update lists every removal again, and replay raises hundreds):
+// byte for byte what nlohmann's dump() writes for the same document, keys
+// in its sorted order.
+std::string to_text(const Alert& alert);
 
-nlohmann::json to_json(const Alert& alert);
+// The objects every rolewatch.alert.v1 document has, whichever rule raised
+// it: after out.key("actor") and out.key("mitre").
+void write_actor(state::JsonWriter& out, const Actor& actor, std::string_view ip_address);
+void write_mitre(state::JsonWriter& out, std::string_view tactic, std::string_view technique);
+
+nlohmann::json to_json(const Alert& alert);  // to_text(), parsed
 Alert alert_from_json(const nlohmann::json& document);
 
 }  // namespace rolewatch::rules

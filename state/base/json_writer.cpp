@@ -90,6 +90,30 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   return *this;
 }
 
+JsonWriter& JsonWriter::begin_array() {
+  out_ += '[';
+  after_value_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  out_ += ']';
+  after_value_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::element() {
+  if (after_value_) out_ += ',';
+  after_value_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json_text) {
+  out_.append(json_text);
+  after_value_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::string(std::string_view text) {
   append_json_string(text, out_);
   after_value_ = true;

@@ -21,12 +21,18 @@ class JsonWriter {
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& key(std::string_view name);  // then exactly one value
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& element();  // in an array: then exactly one value
   JsonWriter& string(std::string_view text);
   JsonWriter& string_or_null(std::string_view text);  // null when empty
   JsonWriter& boolean(bool value);
   JsonWriter& number(std::int64_t value);
   JsonWriter& number(std::uint64_t value);
   JsonWriter& null();
+  // A value that is JSON text already, written as it is: the caller's text
+  // must be one JSON value as this writer (or nlohmann's dump) wrote it.
+  JsonWriter& raw(std::string_view json_text);
   // The document so far; the writer is empty afterwards.
   std::string take();
 
@@ -35,7 +41,7 @@ class JsonWriter {
   JsonWriter& integer(Integer value);
 
   std::string out_;
-  bool after_value_ = false;  // a comma goes before the next key
+  bool after_value_ = false;  // a comma goes before the next key or element
 };
 
 // Appends `text` as a JSON string (quotes included), escaped as above.

@@ -458,19 +458,18 @@ struct Pipeline::Impl {
     if (!message.mute_alerts && keep_outbox) outbox_values.push_back(document);
     result.documents.push_back(std::move(document));
     for (auto& alert : rules::evaluate_activation_rules(activation_rules, *labelled, now())) {
-      emit(rules::to_json(alert), message.mute_alerts);
+      emit(rules::to_text(alert), message.mute_alerts);
     }
   }
 
   // An alert document goes to the outbox unless it was sent before the state
   // was lost (it is being rebuilt, muted).
-  bool emit(nlohmann::json document, bool muted) {
+  bool emit(std::string text, bool muted) {
     if (muted) {
       ++result.counters.muted_alerts;
       return false;
     }
     ++result.counters.alerts;
-    auto text = document.dump();
     if (keep_outbox) outbox_values.push_back(text);
     result.documents.push_back(std::move(text));
     return true;
@@ -502,7 +501,7 @@ struct Pipeline::Impl {
   // was never alerted), a later one whose removals were all restored.
   void emit_revision(rules::Alert alert) {
     const bool first = alert.status == rules::AlertStatus::firing;
-    if (!emit(rules::to_json(alert), alert.raised_before)) return;
+    if (!emit(rules::to_text(alert), alert.raised_before)) return;
     if (first) {
       result.alerts.push_back(std::move(alert));
       return;

@@ -151,6 +151,15 @@ TEST_CASE("an activation alert has the alert contract and a stable id", "[labels
   CHECK(json["actor"]["userPrincipalName"] == "alice@contoso.com");
   CHECK(json["detectedAt"] == "2025-03-04T08:00:06.000000Z");
   CHECK(json["activation"]["schema"] == "rolewatch.activation.v1");
+  // Written without a DOM, the text is what the JSON library dumps for it.
+  CHECK(rules::to_text(alerts[0]) == json.dump());
+  label.actor.display_name = "Eve\",\"injected\":\"\n\x01\xFF";
+  auto hostile = rules::evaluate_activation_rules(rules::default_activation_rules(), label, 99);
+  REQUIRE(hostile.size() == 1);
+  const auto text = rules::to_text(hostile[0]);
+  CHECK(nlohmann::json::parse(text).dump() == text);
+  CHECK(nlohmann::json::parse(text)["actor"]["displayName"] ==
+        "Eve\",\"injected\":\"\n\x01\xEF\xBF\xBD");
   auto again = rules::evaluate_activation_rules(rules::default_activation_rules(), label, 99);
   CHECK(again[0].id == alerts[0].id);
 }

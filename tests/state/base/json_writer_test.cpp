@@ -29,6 +29,27 @@ TEST_CASE("a document is written as a JSON library dumps it", "[json_writer]") {
   CHECK(out.take().empty());
 }
 
+TEST_CASE(
+    "arrays of values and objects, and JSON text given whole, are written as the library "
+    "dumps them",
+    "[json_writer]") {
+  JsonWriter out;
+  out.begin_object();
+  out.key("empty").begin_array().end_array();
+  out.key("list").begin_array();
+  out.element().number(std::int64_t{1});
+  out.element().string("two");
+  out.element().begin_object().key("three").null().end_object();
+  out.element().begin_array().element().boolean(true).end_array();
+  out.end_array();
+  out.key("raw").raw(R"({"a":[1,"b"]})");
+  out.key("z").number(std::uint64_t{0});
+  out.end_object();
+  const auto text = out.take();
+  CHECK(text == R"({"empty":[],"list":[1,"two",{"three":null},[true]],"raw":{"a":[1,"b"]},"z":0})");
+  CHECK(nlohmann::json::parse(text).dump() == text);
+}
+
 TEST_CASE("every control character, quote and backslash is escaped as the library escapes it",
           "[json_writer]") {
   std::string all;
