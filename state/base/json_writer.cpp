@@ -70,16 +70,24 @@ void append_json_string(std::string_view text, std::string& out) {
   out += '"';
 }
 
-JsonWriter& JsonWriter::begin_object() {
-  out_ += '{';
+JsonWriter& JsonWriter::open(char bracket) {
+  out_ += bracket;
   after_value_ = false;
   return *this;
 }
 
-JsonWriter& JsonWriter::end_object() {
-  out_ += '}';
+JsonWriter& JsonWriter::close(char bracket) {
+  out_ += bracket;
   after_value_ = true;
   return *this;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  return open('{');
+}
+
+JsonWriter& JsonWriter::end_object() {
+  return close('}');
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
@@ -91,15 +99,11 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  out_ += '[';
-  after_value_ = false;
-  return *this;
+  return open('[');
 }
 
 JsonWriter& JsonWriter::end_array() {
-  out_ += ']';
-  after_value_ = true;
-  return *this;
+  return close(']');
 }
 
 JsonWriter& JsonWriter::element() {

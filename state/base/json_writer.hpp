@@ -37,6 +37,8 @@ class JsonWriter {
   std::string take();
 
  private:
+  JsonWriter& open(char bracket);   // '{' or '['
+  JsonWriter& close(char bracket);  // '}' or ']'
   template <typename Integer>
   JsonWriter& integer(Integer value);
 

@@ -3,50 +3,28 @@
 // same document, whatever the strings an attacker chose, so receivers that
 // dedupe or sign documents see nothing change.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "rules/alert.hpp"
+#include "support/delivery_fixtures.hpp"
 
 using namespace rolewatch;
 
 namespace {
 
-rules::Removal removal(int n, rules::Outcome result) {
-  rules::Removal r;
-  r.audit_id = "audit-" + std::to_string(n);
-  r.time = 1'741'075'200'000'000 + n;
-  r.activity = "Remove member from role";
-  r.service = n % 2 ? rules::Service::core_directory : rules::Service::pim;
-  r.result = result;
-  r.target = {"target-" + std::to_string(n),
-              n % 3 ? "admin" + std::to_string(n) + "@contoso.com" : "", "User"};
-  r.role = {n % 4 ? "62e90394-69f5-4237-9190-012177145e10" : "", "Global Administrator"};
-  return r;
-}
-
+// The sample burst with an update's fields, a PIM removal and empty
+// optional fields.
 rules::Alert alert() {
-  rules::Alert a;
-  a.id = "7d2c";
+  auto a = support::sample_alert_value("7d2c", 5, std::chrono::system_clock::time_point{});
   a.status = rules::AlertStatus::updated;
   a.revision = 3;
-  a.rule = "bulk-privileged-role-removal";
-  a.title = "Bulk removal of privileged role assignments";
-  a.severity = "high";
-  a.mitre_tactic = "Impact";
-  a.mitre_technique = "T1531";
-  a.tenant_id = "11111111-2222-3333-4444-555555555555";
-  a.actor = {rules::ActorType::user, "actor-id", "mallory@contoso.com", "Mallory", "203.0.113.9"};
-  a.count = 5;
-  a.threshold = 3;
-  a.window_seconds = 7200;
-  a.first_seen = 1'741'075'200'000'000;
-  a.last_seen = 1'741'075'260'000'000;
-  a.detected_at = 1'741'075'261'000'000;
-  a.updated_at = 1'741'075'300'000'000;
-  for (int n = 0; n < 5; ++n) {
-    a.removals.push_back(removal(n, n == 2 ? rules::Outcome::failure : rules::Outcome::success));
-  }
+  a.detected_at = 1'741'083'400'000'000;
+  a.updated_at = 1'741'083'500'000'000;
+  a.removals[0].target.user_principal_name.clear();
+  a.removals[0].role.template_id.clear();
+  a.removals[3].service = rules::Service::pim;
   return a;
 }
 
@@ -69,15 +47,17 @@ TEST_CASE("an alert's text is what the JSON library dumps for the same document"
   CHECK(doc["count"] == 5);
   CHECK(doc["failedCount"] == 1);
   CHECK(doc["window"] == "PT2H");
-  CHECK(doc["actor"]["ipAddress"] == "203.0.113.9");
+  CHECK(doc["actor"]["ipAddress"] == "203.0.113.45");
   CHECK(doc["actor"]["type"] == "user");
+  CHECK(doc["updatedAt"] == "2025-03-04T10:18:20.000000Z");
   REQUIRE(doc["removals"].size() == 5);
   CHECK(doc["removals"][0]["target"]["userPrincipalName"].is_null());  // empty: null
   CHECK(doc["removals"][0]["role"]["templateId"].is_null());
   CHECK(doc["removals"][1]["role"]["templateId"] == "62e90394-69f5-4237-9190-012177145e10");
-  CHECK(doc["removals"][2]["result"] == "failure");
+  CHECK(doc["removals"][1]["result"] == "failure");
   CHECK(doc["removals"][1]["service"] == "Core Directory");
-  CHECK(doc["removals"][4]["time"] == "2025-03-04T08:00:00.000004Z");
+  CHECK(doc["removals"][3]["service"] == "PIM");
+  CHECK(doc["removals"][4]["time"] == "2025-03-04T10:15:06.123456Z");
   CHECK(rules::to_json(a) == doc);
   CHECK(rules::alert_from_json(doc).removals.size() == 5);
 }

@@ -19,9 +19,9 @@
 
 namespace support {
 
-// A rolewatch.alert.v1 document as the pipeline writes it, with `removals`
-// Global Administrator removals by mallory@contoso.com.
-inline nlohmann::json sample_alert(
+// An alert of `removals` Global Administrator removals by
+// mallory@contoso.com (the second one failed).
+inline rolewatch::rules::Alert sample_alert_value(
     const std::string& id, int removals = 3,
     std::chrono::system_clock::time_point detected = std::chrono::system_clock::now()) {
   using rolewatch::rules::EventTime;
@@ -56,7 +56,14 @@ inline nlohmann::json sample_alert(
   alert.last_seen = base + (removals - 1) * 1'000'000LL;
   alert.detected_at =
       std::chrono::duration_cast<std::chrono::microseconds>(detected.time_since_epoch()).count();
-  return rolewatch::rules::to_json(alert);
+  return alert;
+}
+
+// Its rolewatch.alert.v1 document as the pipeline writes it.
+inline nlohmann::json sample_alert(
+    const std::string& id, int removals = 3,
+    std::chrono::system_clock::time_point detected = std::chrono::system_clock::now()) {
+  return rolewatch::rules::to_json(sample_alert_value(id, removals, detected));
 }
 
 // Writes alerts into the outbox the way the pipeline does.
