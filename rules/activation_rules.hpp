@@ -61,10 +61,9 @@ std::string_view default_activation_rules_yaml();
 std::vector<ActivationAlert> evaluate_activation_rules(const ActivationRulesConfig& config,
                                                        const ActivationLabel& label, EventTime now);
 
-// schema "rolewatch.alert.v1" with the burst alert's top-level fields where
-// they fit, plus `activation` (the label's JSON) and `reason`.
-// Its rolewatch.alert.v1 text (the labelled activation under "activation"),
-// written like an alert's (rules/alert.hpp).
+// Its rolewatch.alert.v1 text, written like a burst alert's (rules/alert.hpp):
+// the burst alert's top-level fields where they fit, plus `activation` (the
+// label's JSON) and `reason`.
 std::string to_text(const ActivationAlert& alert);
 nlohmann::json to_json(const ActivationAlert& alert);  // to_text(), parsed
 

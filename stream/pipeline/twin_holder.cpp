@@ -76,8 +76,9 @@ void TwinHolder::hold(std::string at, Held held) {
 }
 
 std::map<std::string, TwinHolder::Held>::iterator TwinHolder::unhold(
-    std::map<std::string, Held>::iterator it) {
+    std::map<std::string, Held>::iterator it, std::vector<Held>* taken) {
   held_by_twin_.erase({it->second.key, it->first});
+  if (taken != nullptr) taken->push_back(std::move(it->second));
   return held_.erase(it);
 }
 
@@ -91,16 +92,14 @@ std::size_t TwinHolder::mark(const rules::RoleEvent& pim, const std::string& key
   // window before it) to pim.time + 2 windows: only those are looked at.
   const auto from = held_by_twin_.lower_bound({key, held_key_prefix(pim.time)});
   const auto to = held_by_twin_.lower_bound({key, held_key_prefix(pim.time + 2 * window_ + 1)});
-  std::vector<std::string> paired;
+  std::vector<std::map<std::string, Held>::iterator> paired;  // erasing others keeps them valid
   for (auto it = from; it != to; ++it) {
     const auto held = held_.find(it->second);
-    if (held != held_.end() && near(held->second.event.time, pim.time, window_)) {
-      paired.push_back(it->second);
-    }
+    if (near(held->second.event.time, pim.time, window_)) paired.push_back(held);
   }
-  for (const auto& at : paired) {
-    batch.erase(Family::twins, at);
-    unhold(held_.find(at));
+  for (const auto held : paired) {
+    batch.erase(Family::twins, held->first);
+    unhold(held);
   }
   return paired.size();
 }
@@ -143,8 +142,7 @@ std::vector<TwinHolder::Held> TwinHolder::release_due(EventTime watermark, bool 
     // Keys order by decision time: stop at the first not yet due.
     if (!all && it->first.compare(0, limit.size(), limit) > 0) break;
     batch.erase(Family::twins, it->first);
-    due.push_back(it->second);
-    it = unhold(it);
+    it = unhold(it, &due);
   }
   return due;
 }

@@ -64,8 +64,10 @@ class TwinHolder {
   bool batch_mark_near(const std::string& key, rules::EventTime time) const;
   // Adds a candidate under its held key, replacing one held there before.
   void hold(std::string at, Held held);
-  // Takes the candidate held at `it` out of hold (and out of the index).
-  std::map<std::string, Held>::iterator unhold(std::map<std::string, Held>::iterator it);
+  // Takes the candidate held at `it` out of hold (and out of the index),
+  // moving it into `taken` when given; returns the next one.
+  std::map<std::string, Held>::iterator unhold(std::map<std::string, Held>::iterator it,
+                                               std::vector<Held>* taken = nullptr);
 
   state::Store& store_;
   rules::EventTime window_;
