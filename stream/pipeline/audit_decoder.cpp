@@ -43,6 +43,18 @@ namespace od = simdjson::ondemand;
 // Event Hubs caps a message at 1 MB; replayed Graph pages may be larger.
 constexpr std::size_t kMaxDocumentBytes = 64 * 1024 * 1024;
 
+// The parser grows to any document larger than all before, and each growth
+// allocates its buffers anew (several bytes per document byte). Sizes creep
+// up: a 400 MB replay grew each parser 17 times, and every new buffer was
+// zeroed page by page. Doubling grows it a few times; a document over the
+// limit allocates nothing (iterate refuses it).
+void reserve_for(od::parser& parser, std::size_t bytes) {
+  if (bytes <= parser.capacity() || bytes > kMaxDocumentBytes) return;
+  const auto capacity = std::min(std::max(bytes, 2 * parser.capacity()), kMaxDocumentBytes);
+  // Nothing to handle on failure: iterate allocates what it needs, or reports it.
+  [[maybe_unused]] const auto error = parser.allocate(capacity);
+}
+
 // Collects what went wrong in one message, so it is logged once.
 class MessageReport {
  public:
@@ -290,6 +302,7 @@ DocumentDecoder::Outcome DocumentDecoder::decode_text(std::string_view text, std
 }
 
 DocumentDecoder::Outcome DocumentDecoder::decode(simdjson::padded_string_view json) {
+  reserve_for(parser_, json.length());
   od::document doc;
   if (auto error = parser_.iterate(json).get(doc)) {
     if (error == simdjson::UNCLOSED_STRING) return Outcome::cut_short;

@@ -54,6 +54,8 @@ class AuditDecoder {
                         const TimeSink& on_time = nullptr, std::string* warning = nullptr);
 
   static constexpr std::size_t kKeepBufferBytes = 4u << 20;
+  // The largest document the parser holds buffers for now.
+  std::size_t parser_capacity() const { return parser_.capacity(); }
 
  private:
   void release_if_large();

@@ -167,6 +167,33 @@ TEST_CASE("events own their strings after the decoder parses the next message", 
   CHECK(events[1].audit_id == "second-message");
 }
 
+TEST_CASE("the parser grows in doubling steps and gives a huge document's buffers back",
+          "[decoder]") {
+  AuditDecoder decoder;
+  auto ignore = [](RoleEvent&&) {};
+  auto decode_of_size = [&](std::size_t filler) {
+    const auto body = support::event_hubs_message(
+        {support::non_role_record("UserManagement", filler), support::pim_removal({})});
+    SourceMessage message;
+    message.payload = body;
+    auto counters = decoder.decode(message, ignore);
+    CHECK(counters.role_records == 1);
+    return body.size();
+  };
+  const auto first = decode_of_size(4000);
+  CHECK(decoder.parser_capacity() == first);  // the first document: its own size
+  const auto second = decode_of_size(4400);   // a little larger: twice the capacity
+  CHECK(second > first);
+  CHECK(decoder.parser_capacity() == 2 * first);
+  std::size_t largest = 0;
+  for (std::size_t filler = 4800; filler <= 8000; filler += 400) largest = decode_of_size(filler);
+  CHECK(largest < 2 * first);
+  CHECK(decoder.parser_capacity() == 2 * first);  // creeping sizes allocate nothing more
+  const auto huge = decode_of_size(AuditDecoder::kKeepBufferBytes);
+  CHECK(huge > AuditDecoder::kKeepBufferBytes);
+  CHECK(decoder.parser_capacity() == 0);  // given back after use
+}
+
 TEST_CASE("counters add up across messages", "[decoder]") {
   DecodeCounters total;
   DecodeCounters one;
