@@ -14,9 +14,10 @@
 // within half a second: a replay of 50% role events peaked at 208 MB with
 // jemalloc's defaults and at 136 MB with these, at the same speed
 // (docs/benchmarks.md, "Issue 14, the state read ahead"). Transparent huge
-// pages asked for (where the kernel's mode is madvise or always): a page
-// fault costs ~13 us on a virtual machine, and a 400 MB replay took 2,000
-// faults fewer (docs/benchmarks.md, "Issue 14, page faults").
+// pages asked for (where the kernel's mode is madvise or always), used only
+// where a command allows them (allow_huge_pages): a page fault costs ~13 us
+// on a virtual machine, and a 400 MB replay took 2,000 faults fewer
+// (docs/benchmarks.md, "Issue 14, page faults").
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface
 const char* malloc_conf = "narenas:1,dirty_decay_ms:500,muzzy_decay_ms:0,thp:always";
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   // measurable cost.
   mallopt(M_ARENA_MAX, 2);
   rolewatch::stream::ignore_sigpipe();
+  rolewatch::stream::allow_huge_pages(false);  // advice: a kernel without THP has none anyway
   try {
     return rolewatch::stream::run_cli(argc, argv);
   } catch (const std::exception& e) {

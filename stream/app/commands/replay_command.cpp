@@ -13,6 +13,7 @@
 #include "state/base/temp_dir.hpp"
 #include "state/base/time.hpp"
 #include "state/volume.hpp"
+#include "stream/app/setup/process_setup.hpp"
 #include "stream/config/rules_loader.hpp"
 #include "stream/pipeline/pipeline.hpp"
 #include "stream/runtime/state_guard.hpp"
@@ -56,6 +57,8 @@ bool check_readable(const std::vector<std::string>& files) {
 
 int replay_command(const ReplayOptions& options) {
   if (!check_readable(options.files)) return exit_status(ExitCode::usage);
+  // A batch job: huge pages cut its page faults (process_setup.hpp).
+  allow_huge_pages(true);
   std::vector<std::filesystem::path> rule_files;
   if (options.rules_file) rule_files.push_back(*options.rules_file);
   auto rules = load_rule_set(rule_files);

@@ -21,4 +21,8 @@ bool forbid_core_dumps() {
   return limited && undumpable;
 }
 
+bool allow_huge_pages(bool allowed) {
+  return prctl(PR_SET_THP_DISABLE, allowed ? 0 : 1, 0, 0, 0) == 0;
+}
+
 }  // namespace rolewatch::stream

@@ -1,7 +1,8 @@
 // Process setup (stream/app/setup/process_setup.hpp), each in a forked child so
 // the test process keeps its own settings: no core dumps and not dumpable
 // after forbid_core_dumps(); a write to a closed pipe fails with EPIPE
-// instead of killing the process after ignore_sigpipe().
+// instead of killing the process after ignore_sigpipe(); transparent huge
+// pages off and on again with allow_huge_pages().
 #include "stream/app/setup/process_setup.hpp"
 
 #include <sys/prctl.h>
@@ -54,4 +55,12 @@ TEST_CASE("with SIGPIPE ignored a write to a closed pipe is an EPIPE error", "[p
           (void)::write(fds[1], "x", 1);
           return 0;
         }) == 128 + SIGPIPE);
+}
+
+TEST_CASE("huge pages are refused and allowed again for the whole process", "[process]") {
+  CHECK(in_child([] {
+          if (!allow_huge_pages(false) || ::prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) != 1) return 1;
+          if (!allow_huge_pages(true) || ::prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) != 0) return 2;
+          return 0;
+        }) == 0);
 }
