@@ -40,13 +40,15 @@ settles_at() {  # pid, wanted
   echo "$got"
 }
 
-mkfifo "$work/input"  # replay waits on it until the writer below closes it
-with_thp_disable 1 "$rolewatch" --log-level error replay "$work/input" > /dev/null &
+# Replay waits on a fifo until it is closed. Opened for reading and writing
+# first, so opening it blocks neither this script nor the replay.
+mkfifo "$work/input"
+exec 3<> "$work/input"
+with_thp_disable 1 "$rolewatch" --log-level error replay "$work/input" > /dev/null 3>&- &
 pids+=($!)
-exec 3> "$work/input"
 replay=$(settles_at "${pids[0]}" 1)
 exec 3>&-
-with_thp_disable 0 "$rolewatch" --log-level error broker > "$work/broker.out" &
+with_thp_disable 0 "$rolewatch" --log-level error broker > "$work/broker.out" 3>&- &
 pids+=($!)
 broker=$(settles_at "${pids[1]}" 0)
 echo "THP_enabled: replay $replay (started at 0), broker $broker (started at 1)"
