@@ -46,11 +46,14 @@ constexpr std::size_t kMaxDocumentBytes = 64 * 1024 * 1024;
 // The parser grows to any document larger than all before, and each growth
 // allocates its buffers anew (several bytes per document byte). Sizes creep
 // up: a 400 MB replay grew each parser 17 times, and every new buffer was
-// zeroed page by page. Doubling grows it a few times; a document over the
+// zeroed page by page. Doubling grows it a few times, up to the size the
+// decoder keeps between messages (beyond it, to the document's own size);
+// only the pages a document fills become resident. A document over the
 // limit allocates nothing (iterate refuses it).
 void reserve_for(od::parser& parser, std::size_t bytes) {
   if (bytes <= parser.capacity() || bytes > kMaxDocumentBytes) return;
-  const auto capacity = std::min(std::max(bytes, 2 * parser.capacity()), kMaxDocumentBytes);
+  const auto capacity =
+      std::max(bytes, std::min(2 * parser.capacity(), AuditDecoder::kKeepBufferBytes));
   // Nothing to handle on failure: iterate allocates what it needs, or reports it.
   [[maybe_unused]] const auto error = parser.allocate(capacity);
 }

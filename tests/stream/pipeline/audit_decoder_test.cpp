@@ -189,6 +189,11 @@ TEST_CASE("the parser grows in doubling steps and gives a huge document's buffer
   for (std::size_t filler = 4800; filler <= 8000; filler += 400) largest = decode_of_size(filler);
   CHECK(largest < 2 * first);
   CHECK(decoder.parser_capacity() == 2 * first);  // creeping sizes allocate nothing more
+  const auto large = decode_of_size(AuditDecoder::kKeepBufferBytes * 5 / 8);
+  CHECK(decoder.parser_capacity() == large);  // more than twice: its own size
+  decode_of_size(AuditDecoder::kKeepBufferBytes * 5 / 8 + 100'000);
+  // Doubling stops at what the decoder keeps between messages.
+  CHECK(decoder.parser_capacity() == AuditDecoder::kKeepBufferBytes);
   const auto huge = decode_of_size(AuditDecoder::kKeepBufferBytes);
   CHECK(huge > AuditDecoder::kKeepBufferBytes);
   CHECK(decoder.parser_capacity() == 0);  // given back after use
